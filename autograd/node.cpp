@@ -1,0 +1,65 @@
+#include "autograd/node.h"
+
+#include "autograd/grad_mode.h"
+#include "backends/registry.h"
+#include "framework/error.h"
+
+namespace gaze::autograd {
+namespace {
+
+// Sums incoming gradients into the leaf's .grad (a fresh tensor the first time, so .grad
+// never aliases another tensor's memory).
+std::shared_ptr<Node> make_accumulator(const std::shared_ptr<TensorImpl>& leaf) {
+  auto node = std::make_shared<Node>();
+  node->name = "accumulate_grad";
+  node->releasable = false;
+  node->backward = [leaf](const Tensor& grad, const Node&) -> Grads {
+    Tensor current(leaf->grad);
+    if (grad.shape() != leaf->shape)
+      fail("accumulate_grad: gradient of shape {} for a leaf of shape {}", shape_str(grad.shape()),
+           shape_str(leaf->shape));
+    if (!current.defined()) {
+      Tensor fresh = empty(leaf->shape, leaf->dtype);
+      fresh.copy_(grad);
+      leaf->grad = fresh.impl_ptr();
+    } else {
+      Tensor sum = empty(leaf->shape, leaf->dtype);
+      kernel_backend(Op::binary, leaf->dtype).binary(BinaryOp::add, sum.arg(), current.arg(), grad.arg());
+      leaf->grad = sum.impl_ptr();
+    }
+    return {};
+  };
+  return node;
+}
+
+}  // namespace
+
+std::shared_ptr<Node> gradient_edge(const Tensor& input) {
+  if (!input.defined() || !input.requires_grad()) return nullptr;
+  TensorImpl* impl = input.impl();
+  if (impl->grad_fn) return impl->grad_fn;
+  if (auto existing = impl->grad_accumulator.lock()) return existing;
+  auto node = make_accumulator(input.impl_ptr());
+  impl->grad_accumulator = node;
+  return node;
+}
+
+Tensor record(const char* name, Tensor output, const std::vector<Tensor>& inputs, BackwardFn backward) {
+  if (!grad_enabled()) return output;
+  std::vector<std::shared_ptr<Node>> next;
+  bool any = false;
+  for (const Tensor& input : inputs) {
+    next.push_back(gradient_edge(input));
+    any = any || next.back() != nullptr;
+  }
+  if (!any) return output;
+  auto node = std::make_shared<Node>();
+  node->name = name;
+  node->next = std::move(next);
+  node->backward = std::move(backward);
+  output.impl()->grad_fn = node;
+  output.impl()->requires_grad = true;
+  return output;
+}
+
+}  // namespace gaze::autograd

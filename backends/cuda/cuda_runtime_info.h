@@ -1,0 +1,21 @@
+// What the CUDA toolkit linked into this build reports: versions and visible GPUs. Used by
+// `gaze info` and by the test suite to decide whether the CUDA cases can run.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace gaze {
+
+struct CudaRuntimeInfo {
+  bool built = false;            // compiled with GAZE_WITH_CUDA
+  std::string runtime_version;   // "13.0"
+  std::string driver_version;    // empty when no driver is installed
+  std::string cudnn_version;     // "9.x.y"
+  std::string cublas_version;
+  std::vector<std::string> devices;  // "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)"
+  std::string no_device_reason;      // why `devices` is empty
+};
+
+CudaRuntimeInfo cuda_runtime_info();
+
+}  // namespace gaze

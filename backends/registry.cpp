@@ -1,0 +1,70 @@
+#include "backends/registry.h"
+
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+#include "backends/reference/reference_backend.h"
+#include "framework/error.h"
+
+namespace gaze {
+namespace {
+
+struct Registry {
+  std::vector<std::unique_ptr<Backend>> backends;  // fastest first
+  Backend* selected = nullptr;
+  bool fallback = false;
+};
+
+Registry& registry() {
+  static Registry instance = [] {
+    Registry r;
+    r.backends.push_back(std::make_unique<ReferenceBackend>());
+    r.selected = r.backends.front().get();
+    if (const char* env = std::getenv("GAZE_BACKEND"); env != nullptr && *env != '\0') {
+      for (auto& backend : r.backends)
+        if (backend->name() == env) r.selected = backend.get();
+      if (r.selected->name() != env) {
+        std::vector<std::string> names;
+        for (auto& backend : r.backends) names.push_back(backend->name());
+        fail("GAZE_BACKEND={} is not a backend of this build; built: {}", env,
+             fmt::join(names, ", "));
+      }
+    }
+    return r;
+  }();
+  return instance;
+}
+
+}  // namespace
+
+std::vector<std::string> available_backends() {
+  std::vector<std::string> names;
+  for (auto& backend : registry().backends) names.push_back(backend->name());
+  return names;
+}
+
+Backend& get_backend(const std::string& name) {
+  for (auto& backend : registry().backends)
+    if (backend->name() == name) return *backend;
+  fail("unknown backend '{}'; built: {}", name, fmt::join(available_backends(), ", "));
+}
+
+void set_cpu_backend(const std::string& name) { registry().selected = &get_backend(name); }
+Backend& cpu_backend() { return *registry().selected; }
+void set_backend_fallback(bool enabled) { registry().fallback = enabled; }
+bool backend_fallback() { return registry().fallback; }
+
+Backend& kernel_backend(Op op, DType dtype, Device device) {
+  if (!device.is_cpu()) fail("{}: no backend for device {} in this build", op_name(op), device.str());
+  Backend& backend = cpu_backend();
+  if (backend.supports(op, dtype)) return backend;
+  if (registry().fallback) {
+    Backend& reference = get_backend("reference");
+    if (reference.supports(op, dtype)) return reference;
+  }
+  fail("backend '{}' does not support op '{}' for dtype {} (enable fallback to run it on "
+       "'reference')", backend.name(), op_name(op), dtype_name(dtype));
+}
+
+}  // namespace gaze

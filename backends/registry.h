@@ -1,0 +1,26 @@
+// Which backend runs the kernels. CPU backends share host memory, so switching between them is
+// free. Selection order: set_cpu_backend() (the CLI's --backend, a config's backend:), else the
+// GAZE_BACKEND environment variable, else the fastest CPU backend built.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "framework/device.h"
+
+namespace gaze {
+
+std::vector<std::string> available_backends();  // fastest first
+Backend& get_backend(const std::string& name);   // error listing the names when unknown
+void set_cpu_backend(const std::string& name);
+Backend& cpu_backend();
+// When on, a kernel the selected backend does not support runs on `reference` instead of
+// raising an error.
+void set_backend_fallback(bool enabled);
+bool backend_fallback();
+
+// The backend that runs `op` for `dtype` on `device`: an error naming backend, op and dtype when
+// it cannot, unless fallback is on.
+Backend& kernel_backend(Op op, DType dtype, Device device = Device::cpu());
+
+}  // namespace gaze

@@ -1,0 +1,125 @@
+// Tensor: a cheap handle (shared ownership) to storage + shape + strides + offset + dtype, plus
+// the autograd fields. Copying a Tensor copies the handle, never the data.
+//
+// The differentiable operations on tensors are free functions in autograd/ (gaze::add,
+// gaze::matmul, gaze::reshape, ...), like torch.add; this class holds only what needs no graph.
+#pragma once
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "framework/device.h"
+#include "framework/dtype.h"
+#include "framework/random.h"
+#include "framework/shape.h"
+#include "framework/storage.h"
+
+namespace gaze {
+
+namespace autograd {
+struct Node;
+}
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  Shape strides;       // in elements
+  int64_t offset = 0;  // in elements
+  DType dtype = DType::f32;
+
+  bool requires_grad = false;
+  std::shared_ptr<TensorImpl> grad;
+  std::shared_ptr<autograd::Node> grad_fn;             // null for leaves
+  std::weak_ptr<autograd::Node> grad_accumulator;      // leaves: the node that sums into grad
+};
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const;
+  const Shape& strides() const;
+  int64_t offset() const;
+  int64_t dim() const { return static_cast<int64_t>(shape().size()); }
+  int64_t size(int64_t dim) const;  // negative dims count from the end
+  int64_t numel() const { return gaze::numel(shape()); }
+  DType dtype() const;
+  Device device() const;
+  bool is_contiguous() const;
+  const std::shared_ptr<Storage>& storage() const;
+
+  // Pointer to the first element. T must match the dtype.
+  template <typename T>
+  T* data() const { return static_cast<T*>(raw_data(sizeof(T))); }
+  void* raw_data(size_t element_size = 0) const;
+  KernelArg arg() const;  // what a kernel receives
+
+  // Reads one element (any dtype) as double; the tensor must hold exactly one element.
+  double item() const;
+  // Copies all elements, in logical (row-major) order, converted to T.
+  template <typename T>
+  std::vector<T> to_vector() const;
+  // Element at a multi-index, as double: for tests and printing.
+  double at(const std::vector<int64_t>& index) const;
+
+  // ---- autograd -------------------------------------------------------------
+  bool requires_grad() const;
+  // Only leaves can be marked; float dtypes only.
+  Tensor& set_requires_grad(bool requires_grad = true);
+  Tensor grad() const;  // undefined until a backward pass reaches this leaf
+  void set_grad(const Tensor& grad);
+  void zero_grad() { set_grad(Tensor()); }
+  const std::shared_ptr<autograd::Node>& grad_fn() const;
+  bool is_leaf() const { return grad_fn() == nullptr; }
+  // A new handle to the same data that is cut from the graph (no grad_fn, no requires_grad).
+  Tensor detach() const;
+  // Runs the backward pass from this tensor (autograd/engine.cpp). Without `grad` the tensor
+  // must hold one element and the gradient is 1.
+  void backward(const Tensor& grad = Tensor(), bool retain_graph = false) const;
+
+  // ---- non-differentiable, in place (optimizers, initialisers) --------------------------
+  Tensor& fill_(double value);
+  Tensor& copy_(const Tensor& source);  // same shape; converts dtype
+
+  std::string str() const;  // shape, dtype, device and values
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  bool same(const Tensor& other) const { return impl_ == other.impl_; }
+
+  // A view sharing this tensor's storage, with no autograd: the building block of view ops.
+  Tensor alias(const Shape& shape, const Shape& strides, int64_t offset) const;
+
+ private:
+  void check_defined(const char* what) const;
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
+
+// ---- creation ---------------------------------------------------------------------------
+Tensor empty(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu());
+Tensor zeros(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu());
+Tensor ones(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu());
+Tensor full(const Shape& shape, double value, DType dtype = DType::f32, Device device = Device::cpu());
+Tensor scalar_tensor(double value, DType dtype = DType::f32);
+// [start, end) by step, like torch.arange.
+Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::f32);
+Tensor arange(int64_t end, DType dtype = DType::i64);
+// Uniform in [low, high) and standard normal, from `generator` (the default one if omitted).
+Tensor rand(const Shape& shape, DType dtype = DType::f32, Generator* generator = nullptr);
+Tensor uniform(const Shape& shape, double low, double high, DType dtype = DType::f32,
+               Generator* generator = nullptr);
+Tensor randn(const Shape& shape, DType dtype = DType::f32, Generator* generator = nullptr);
+// Copies `values` (row-major) into a new tensor of `shape`; sizes must agree.
+Tensor from_vector(const std::vector<float>& values, const Shape& shape);
+Tensor from_vector(const std::vector<double>& values, const Shape& shape, DType dtype = DType::f64);
+Tensor from_vector(const std::vector<int64_t>& values, const Shape& shape);
+Tensor empty_like(const Tensor& tensor);
+Tensor zeros_like(const Tensor& tensor);
+Tensor ones_like(const Tensor& tensor);
+
+}  // namespace gaze
