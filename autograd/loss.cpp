@@ -95,8 +95,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
   Tensor nll = reduce_rows(losses, weights, options.reduction, target_shape(target));
   if (eps == 0.0) return nll;
 
-  // PyTorch's smoothing term: −Σ_c w_c·logp_c per row, zero on ignored rows; averaged over all
-  // rows without class weights, over Σ w[target] with them.
+  // PyTorch's smoothing term: −Σ_c w_c·logp_c per row, zero on ignored rows; the mean divides
+  // by the number of rows that count without class weights, by Σ w[target] with them.
   int64_t classes = rows.shape()[1];
   Tensor per_class = options.weight.defined() ? mul(logp, reshape(options.weight.detach(), {1, classes})) : logp;
   Tensor kept = to_dtype(not_ignored(labels, options.ignore_index), logp.dtype());
@@ -106,7 +106,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
     case Reduction::none: smooth_reduced = reshape(smooth, target_shape(target)); break;
     case Reduction::sum: smooth_reduced = sum(smooth); break;
     case Reduction::mean:
-      smooth_reduced = options.weight.defined() ? div(sum(smooth), sum(weights)) : mean(smooth);
+      smooth_reduced = div(sum(smooth), options.weight.defined() ? sum(weights) : sum(kept));
       break;
   }
   return add(mul(nll, scalar_tensor(1.0 - eps, logp.dtype())),

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs, with apt-get, every Debian package gaze needs to build and test: the compiler,
+# cmake, pkg-config and the libraries. Packages already installed are left alone, so this is
+# quick on a machine that has them. Run as root on Debian 12.
+set -eu
+
+PACKAGES="g++ cmake make pkg-config git ca-certificates
+  libfmt-dev libcli11-dev nlohmann-json3-dev doctest-dev
+  libopenblas-openmp-dev libdnnl-dev"
+
+missing=""
+for package in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $package"
+  fi
+done
+
+if [ -n "$missing" ]; then
+  echo "gaze: installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing
+fi
+# The CUDA backend builds when the CUDA toolkit with cuDNN and cuBLAS is under /usr/local/cuda;
+# it is not a Debian package, and gaze builds without it.
