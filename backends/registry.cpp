@@ -5,6 +5,14 @@
 #include <mutex>
 
 #include "backends/reference/reference_backend.h"
+#include "backends/threads.h"
+#include "gaze/build_config.h"
+#if GAZE_HAVE_OPENBLAS
+#include "backends/openblas/openblas_backend.h"
+#endif
+#if GAZE_HAVE_ONEDNN
+#include "backends/onednn/onednn_backend.h"
+#endif
 #include "framework/error.h"
 
 namespace gaze {
@@ -19,6 +27,13 @@ struct Registry {
 Registry& registry() {
   static Registry instance = [] {
     Registry r;
+    num_threads();  // applies GAZE_NUM_THREADS to every thread pool before any kernel runs
+#if GAZE_HAVE_ONEDNN
+    r.backends.push_back(std::make_unique<OnednnBackend>());
+#endif
+#if GAZE_HAVE_OPENBLAS
+    r.backends.push_back(std::make_unique<OpenblasBackend>());
+#endif
     r.backends.push_back(std::make_unique<ReferenceBackend>());
     r.selected = r.backends.front().get();
     if (const char* env = std::getenv("GAZE_BACKEND"); env != nullptr && *env != '\0') {

@@ -1,3 +1,13 @@
-// The doctest runner for every suite under tests/.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+// The doctest runner for every suite under tests/. Suites run on the reference backend (the
+// oracle) unless they pick another: the conformance and PyTorch-semantics suites loop over
+// every backend built.
+#define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
+
+#include "backends/registry.h"
+
+int main(int argc, char** argv) {
+  gaze::set_cpu_backend("reference");
+  doctest::Context context(argc, argv);
+  return context.run();
+}

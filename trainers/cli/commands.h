@@ -1,14 +1,23 @@
 // Each CLI subcommand registers itself on the app; its callback does the work.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <string>
 
 namespace gaze::cli {
 
-std::string version_string();
-void add_info_command(CLI::App& app);
+// Options every subcommand takes (given before or after the subcommand's name).
+struct GlobalOptions {
+  std::string backend;  // empty: GAZE_BACKEND or the fastest built
+  int threads = 0;      // 0: GAZE_NUM_THREADS or the hardware's count
+};
 
-// Runs `body`, turning a gaze::Error into one line on stderr and exit status 1.
-int run_guarded(const std::function<void()>& body);
+std::string version_string();
+void add_global_options(CLI::App& app, GlobalOptions& options);
+void add_info_command(CLI::App& app, GlobalOptions& options);
+
+// Applies the global options, then runs `body`; a gaze::Error becomes one line on stderr and
+// exit status 1 (CLI::RuntimeError carries it out of CLI11).
+void run_guarded(const GlobalOptions& options, const std::function<void()>& body);
 
 }  // namespace gaze::cli

@@ -1,0 +1,36 @@
+// What every subcommand shares: the global options and error handling.
+#include <fmt/format.h>
+
+#include "backends/build_info.h"
+#include "backends/registry.h"
+#include "backends/threads.h"
+#include "framework/error.h"
+#include "trainers/cli/commands.h"
+
+namespace gaze::cli {
+
+std::string version_string() {
+  BuildInfo info = build_info();
+  return fmt::format("gaze {} ({})", info.version, info.commit);
+}
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+  app.add_option("--backend", options.backend, "CPU backend to run kernels on (see `gaze info`); also GAZE_BACKEND")
+      ->envname("GAZE_BACKEND");
+  app.add_option("--threads", options.threads, "Threads for every CPU backend (OpenMP, OpenBLAS, oneDNN); also GAZE_NUM_THREADS")
+      ->check(CLI::Range(1, 1024));
+}
+
+void run_guarded(const GlobalOptions& options, const std::function<void()>& body) {
+  try {
+    num_threads();  // reports a bad GAZE_NUM_THREADS before any output
+    if (!options.backend.empty()) set_cpu_backend(options.backend);
+    if (options.threads > 0) set_num_threads(options.threads);
+    body();
+  } catch (const Error& e) {
+    fmt::print(stderr, "gaze: error: {}\n", e.what());
+    throw CLI::RuntimeError(1);
+  }
+}
+
+}  // namespace gaze::cli
