@@ -15,6 +15,7 @@ struct GlobalOptions {
 std::string version_string();
 void add_global_options(CLI::App& app, GlobalOptions& options);
 void add_info_command(CLI::App& app, GlobalOptions& options);
+void add_bench_command(CLI::App& app, GlobalOptions& options);
 
 // Applies the global options, then runs `body`; a gaze::Error becomes one line on stderr and
 // exit status 1 (CLI::RuntimeError carries it out of CLI11).
