@@ -10,6 +10,7 @@ namespace gaze::cli {
 struct GlobalOptions {
   std::string backend;  // empty: GAZE_BACKEND or the fastest built
   int threads = 0;      // 0: GAZE_NUM_THREADS or the hardware's count
+  bool fallback = false;  // run kernels the backend lacks on `reference` instead of failing
 };
 
 std::string version_string();
