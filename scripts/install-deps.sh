@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="g++ cmake make pkg-config git ca-certificates
-  libfmt-dev libcli11-dev nlohmann-json3-dev doctest-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
   libopenblas-openmp-dev libdnnl-dev"
 
 missing=""
