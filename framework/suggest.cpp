@@ -24,9 +24,13 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 2) + 1;
+  size_t best_distance = std::max<size_t>(2, word.size() / 2) + 1;  // beyond this, no suggestion
   for (const std::string& c : candidates) {
     size_t d = edit_distance(word, c);
+    // A shortened word ("reduce" for "reduction") is far in edits but plainly meant.
+    size_t prefix = 0;
+    while (prefix < word.size() && prefix < c.size() && word[prefix] == c[prefix]) ++prefix;
+    if (prefix >= 4 && prefix + 1 >= word.size()) d = std::min<size_t>(d, 1);
     if (d < best_distance) {
       best_distance = d;
       best = c;
