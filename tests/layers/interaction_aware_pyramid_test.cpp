@@ -96,9 +96,10 @@ TEST_CASE("IAPA: gradcheck of the interaction and diversity losses w.r.t. the ma
   }, inputs);
 }
 
-TEST_CASE("IAPA: one map, identity projection: output is Σ_p a_p x_p and the attention sums to 1") {
+TEST_CASE("IAPA: one map, identity projection: attention is softmax_p(wᵀx_p + b), output is Σ_p a_p x_p") {
   auto layer = make_layer({3}, 3);
-  set_identity_projection(*layer, 3, {0.7, -0.4, 0.2});
+  const std::vector<double> w{0.7, -0.4, 0.2};
+  set_identity_projection(*layer, 3, w);
   layer->record_attention(true);
   Tensor x = leaf({2, 3, 4, 4}, 921);
   Tensor out = layer->forward(x);
@@ -106,10 +107,17 @@ TEST_CASE("IAPA: one map, identity projection: output is Σ_p a_p x_p and the at
   Tensor a = layer->last_attention();
   REQUIRE(a.shape() == Shape{2, 1, 4, 4});
   std::vector<double> av = a.to_vector<double>(), xv = x.to_vector<double>(), expected;
+  const double b = layer->score_bias.item();
   for (int64_t n = 0; n < 2; ++n) {
+    // a_p = softmax_p(wᵀx_p + b)
+    std::vector<double> e(16);
     double total = 0;
-    for (int64_t p = 0; p < 16; ++p) total += av[n * 16 + p];
-    CHECK(total == doctest::Approx(1.0).epsilon(1e-12));
+    for (int64_t p = 0; p < 16; ++p) {
+      double s = b;
+      for (int64_t c = 0; c < 3; ++c) s += w[c] * xv[(n * 3 + c) * 16 + p];
+      total += e[p] = std::exp(s);
+    }
+    for (int64_t p = 0; p < 16; ++p) CHECK(av[n * 16 + p] == doctest::Approx(e[p] / total).epsilon(1e-12));
     for (int64_t c = 0; c < 3; ++c) {
       double f = 0;
       for (int64_t p = 0; p < 16; ++p) f += av[n * 16 + p] * xv[(n * 3 + c) * 16 + p];
