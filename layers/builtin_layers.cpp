@@ -1,6 +1,8 @@
 // The layers gaze ships, under their YAML names. A new layer adds one register_layer call here
 // (docs/adding-a-layer.md).
+#include "layers/attention/bam.h"
 #include "layers/attention/cbam.h"
+#include "layers/attention/interaction_aware_pyramid.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
 #include "layers/attention/squeeze_excitation.h"
@@ -30,6 +32,22 @@ void register_builtin_layers() {
                     return std::make_shared<CBAM>(CBAMOptions{a.integer("channels"), a.integer("reduction"), a.integer("spatial_kernel"),
                                                               static_cast<int>(a.integer("dims")), a.boolean("channel_gate"),
                                                               a.boolean("spatial_gate")});
+                  }});
+  register_layer({"bam", "BAM: bottleneck attention module (Park et al. 2018)",
+                  {{"channels", T::integer, "", "input channels"},
+                   {"reduction", T::integer, "16", "hidden width = channels / reduction"},
+                   {"dilation", T::integer, "4", "dilation of the spatial branch's 3x3 convs"},
+                   {"combine", T::text, "product", "product (sigmoid(Mc*Ms), the authors' code) or sum (sigmoid(Mc+Ms), the paper)"}},
+                  [](const LayerArgs& a) {
+                    return std::make_shared<BAM>(BAMOptions{a.integer("channels"), a.integer("reduction"), a.integer("dilation"), a.text("combine")});
+                  }});
+  register_layer({"pyramid_attention", "Interaction-aware spatial pyramid attention (Du et al. 2018)",
+                  {{"in_channels", T::integers, "", "channels of each input map, in order"},
+                   {"channels", T::integer, "", "common width of the pyramid"},
+                   {"fusion", T::text, "mean", "mean ([N, C]) or concat ([N, K*C]) across scales"}},
+                  [](const LayerArgs& a) {
+                    return std::make_shared<InteractionAwarePyramidAttention>(
+                        InteractionAwarePyramidAttentionOptions{a.integers("in_channels"), a.integer("channels"), a.text("fusion")});
                   }});
   register_layer({"nonlocal", "Non-local block (Wang et al. 2018)",
                   {{"channels", T::integer, "", "input channels"},
