@@ -57,7 +57,9 @@ void OnednnBackend::matmul(const KernelArg& out, const KernelArg& a, const Kerne
       a.shape[2] != b.shape[1])
     return fallback();
   auto la = layout(a, true), lb = layout(b, true), lo = layout(out, false);
-  if (!la || !lb || !lo) return fallback();
+  // oneDNN broadcasts a batch of 1 up to dst's batch only when the other input has that batch.
+  if (!la || !lb || !lo || (la->shape[0] != lo->shape[0] && lb->shape[0] != lo->shape[0]))
+    return fallback();
   guarded("matmul", {&out, &a, &b}, [&] {
     std::string key = fmt::format("matmul {} {} {}", layout_key(*la), layout_key(*lb),
                                   layout_key(*lo));

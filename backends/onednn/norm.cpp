@@ -1,6 +1,6 @@
 // Batch norm (training statistics) and softmax / log-softmax as oneDNN primitives on our plain
-// layouts. Both see the array as 3D ([N, C, inner] and [outer, size, inner]), which is the same
-// memory and keeps one primitive per distinct problem whatever the rank.
+// layouts. Each sees the array in one fixed rank ([N, C, inner, 1] and [outer, size, inner]),
+// the same memory, so there is one primitive per distinct problem whatever the rank.
 #include <cmath>
 #include <vector>
 
@@ -12,8 +12,9 @@ using namespace onednn;
 
 namespace {
 
+// 4D because oneDNN 2.6 has only its slow reference batch norm for 3D plain data.
 Shape channel_view(const KernelArg& x) {
-  return {x.shape[0], x.shape[1], x.numel() / (x.shape[0] * x.shape[1])};
+  return {x.shape[0], x.shape[1], x.numel() / (x.shape[0] * x.shape[1]), 1};
 }
 
 bool is_vector(const KernelArg& a, int64_t c) {
@@ -98,20 +99,16 @@ void OnednnBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg
   guarded("batch_norm_backward", {&grad_out, &x, &weight}, [&] {
     Shape view = channel_view(x);
     bool scale = weight.data != nullptr, shift = grad_bias.data != nullptr;
-    // Only the parameter gradients need prop_kind::backward; backward_data computes dx alone.
-    bool param_grads = shift || (scale && grad_weight.data != nullptr);
     auto flags = bn_flags(scale, shift);
     auto e = cached<BatchNormBackwardEntry>(
-        fmt::format("batch_norm_backward {} {} {}", shape_str(view), static_cast<int>(flags),
-                    param_grads),
-        [&] {
+        fmt::format("batch_norm_backward {} {}", shape_str(view), static_cast<int>(flags)), [&] {
           dnnl::memory::desc data = f32_desc(view);
           // The backward gets 1/sqrt(var + eps) but not eps: it is given var' = 1/invstd² and
-          // eps = 0, which oneDNN turns back into the same invstd.
+          // eps = 0, which oneDNN turns back into the same invstd. prop_kind::backward also
+          // computes the scale's gradient, but oneDNN 2.6 has no backward_data with a scale.
           dnnl::batch_normalization_backward::primitive_desc pd(
-              {param_grads ? dnnl::prop_kind::backward : dnnl::prop_kind::backward_data, data,
-               data, 0.0f, flags},
-              engine(), bn_forward_pd(data, 0.0f, flags));
+              {dnnl::prop_kind::backward, data, data, 0.0f, flags}, engine(),
+              bn_forward_pd(data, 0.0f, flags));
           return BatchNormBackwardEntry{dnnl::batch_normalization_backward(pd)};
         });
     const float* invstd = save_invstd.ptr<float>();
@@ -120,7 +117,7 @@ void OnednnBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg
       variance[i] = static_cast<float>(1.0 / (static_cast<double>(invstd[i]) * invstd[i]));
     // Gradients the caller does not want still need somewhere to go.
     std::vector<float> spare_x(grad_x.data ? 0 : x.numel());
-    std::vector<float> spare_scale(scale && param_grads && !grad_weight.data ? c : 0);
+    std::vector<float> spare_scale(scale && !grad_weight.data ? c : 0);
     dnnl::memory::desc data = f32_desc(view), channel = f32_desc({c});
     std::unordered_map<int, dnnl::memory> args{
         {DNNL_ARG_SRC, wrap(data, x.data)},
@@ -130,11 +127,15 @@ void OnednnBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg
         {DNNL_ARG_DIFF_SRC, wrap(data, grad_x.data ? grad_x.data : spare_x.data())}};
     if (scale) {
       args.emplace(DNNL_ARG_SCALE, wrap(channel, weight.data));
-      if (param_grads)
-        args.emplace(DNNL_ARG_DIFF_SCALE,
-                     wrap(channel, grad_weight.data ? grad_weight.data : spare_scale.data()));
+      args.emplace(DNNL_ARG_DIFF_SCALE,
+                   wrap(channel, grad_weight.data ? grad_weight.data : spare_scale.data()));
     }
-    if (shift) args.emplace(DNNL_ARG_DIFF_SHIFT, wrap(channel, grad_bias.data));
+    // With use_shift oneDNN wants the shift among the inputs although dx does not depend on it.
+    std::vector<float> unused_shift(shift ? c : 0);
+    if (shift) {
+      args.emplace(DNNL_ARG_SHIFT, wrap(channel, unused_shift.data()));
+      args.emplace(DNNL_ARG_DIFF_SHIFT, wrap(channel, grad_bias.data));
+    }
     execute(e->primitive, args);
   });
 }
