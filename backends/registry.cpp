@@ -59,6 +59,24 @@ std::vector<std::string> available_backends() {
   return names;
 }
 
+void register_backend(std::unique_ptr<Backend> backend) {
+  if (!backend) fail("register_backend: null backend");
+  for (auto& existing : registry().backends)
+    if (existing->name() == backend->name()) fail("register_backend: a backend named '{}' is already registered", backend->name());
+  registry().backends.push_back(std::move(backend));
+}
+
+void unregister_backend(const std::string& name) {
+  auto& list = registry().backends;
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    if ((*it)->name() != name) continue;
+    if (it->get() == registry().selected) fail("unregister_backend: '{}' is the selected backend; select another first", name);
+    list.erase(it);
+    return;
+  }
+  fail("unregister_backend: no backend named '{}'", name);
+}
+
 Backend& get_backend(const std::string& name) {
   for (auto& backend : registry().backends)
     if (backend->name() == name) return *backend;

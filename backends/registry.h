@@ -2,6 +2,7 @@
 // free. Selection order: set_cpu_backend() (the CLI's --backend, a config's backend:), else the
 // GAZE_BACKEND environment variable, else the fastest CPU backend built.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,11 @@
 namespace gaze {
 
 std::vector<std::string> available_backends();  // fastest first
+// Adds a backend of the user's (docs/backends.md shows how to write one); it is not selected.
+// Its name must be new.
+void register_backend(std::unique_ptr<Backend> backend);
+// Removes a registered backend that is not the selected one.
+void unregister_backend(const std::string& name);
 Backend& get_backend(const std::string& name);   // error listing the names when unknown
 void set_cpu_backend(const std::string& name);
 Backend& cpu_backend();

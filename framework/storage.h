@@ -9,8 +9,8 @@ namespace gaze {
 
 class Storage {
  public:
-  // Allocates `nbytes` on `device`, 64-byte aligned on the host so vector kernels can load it
-  // aligned. The contents are uninitialised.
+  // Allocates `nbytes` on `device`: on the host from the caching allocator (host_allocator.h),
+  // 64-byte aligned so vector kernels can load it aligned. The contents are uninitialised.
   Storage(size_t nbytes, Device device);
   ~Storage();
   Storage(const Storage&) = delete;

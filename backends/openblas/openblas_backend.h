@@ -1,7 +1,9 @@
-// The openblas backend: GEMM and batched GEMM through CBLAS, convolutions as im2col/col2im +
-// GEMM, and multithreaded (OpenMP) elementwise ops, reductions, softmax and batch norm. Kernels
-// it does not accelerate (pooling, upsampling, the NLL gather) are the reference loops it
-// inherits; docs/backends.md lists which is which.
+// The openblas backend: GEMM and batched GEMM through CBLAS (transposes without copies where the
+// strides allow), convolutions as im2col/col2im + GEMM, and OpenMP-parallel, vectorized
+// elementwise ops, reductions, softmax and batch norm. What it does not accelerate (pooling,
+// upsampling, the NLL gather) and the layouts its fast paths do not cover (e.g. an elementwise
+// op on a view whose inner dim is not unit-stride) run the reference loops it inherits;
+// docs/backends.md lists which is which.
 #pragma once
 #include "backends/reference/reference_backend.h"
 
@@ -10,6 +12,30 @@ namespace gaze {
 class OpenblasBackend : public ReferenceBackend {
  public:
   std::string name() const override { return "openblas"; }
+
+  void fill(const KernelArg& out, double value) override;
+  void copy(const KernelArg& out, const KernelArg& in) override;
+  void unary(UnaryOp op, const KernelArg& out, const KernelArg& x, const UnaryParams& p) override;
+  void unary_backward(UnaryOp op, const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& x,
+                      const KernelArg& y, const UnaryParams& p) override;
+  void binary(BinaryOp op, const KernelArg& out, const KernelArg& a, const KernelArg& b) override;
+  void reduce(ReduceOp op, const KernelArg& out, const KernelArg& in) override;
+  void matmul(const KernelArg& out, const KernelArg& a, const KernelArg& b) override;
+
+  void conv_forward(const KernelArg& out, const KernelArg& x, const KernelArg& weight, const ConvParams& p) override;
+  void conv_backward_data(const KernelArg& grad_x, const KernelArg& grad_out, const KernelArg& weight,
+                          const ConvParams& p) override;
+  void conv_backward_weight(const KernelArg& grad_weight, const KernelArg& grad_out, const KernelArg& x,
+                            const ConvParams& p) override;
+
+  void batch_norm_forward(const KernelArg& out, const KernelArg& save_mean, const KernelArg& save_invstd,
+                          const KernelArg& x, const KernelArg& weight, const KernelArg& bias, double eps) override;
+  void batch_norm_backward(const KernelArg& grad_x, const KernelArg& grad_weight, const KernelArg& grad_bias,
+                           const KernelArg& grad_out, const KernelArg& x, const KernelArg& weight,
+                           const KernelArg& save_mean, const KernelArg& save_invstd) override;
+  void softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim, bool log) override;
+  void softmax_backward(const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& y, int64_t dim,
+                        bool log) override;
 };
 
 }  // namespace gaze

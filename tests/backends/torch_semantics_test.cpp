@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "backends/registry.h"
 #include "support/test_support.h"
 
 using namespace gaze;
@@ -29,9 +30,8 @@ Tensor tensor_from(const json& j, DType dtype = DType::f64) {
 }
 
 // Builds the case's inputs as leaves, runs `fn`, backpropagates the stored output gradient and
-// compares output and every input gradient.
-void check_case(const std::string& name, const std::function<Tensor(std::map<std::string, Tensor>&)>& fn) {
-  CAPTURE(name);
+// compares output and every input gradient — on every CPU backend built.
+void check_case_on_current_backend(const std::string& name, const std::function<Tensor(std::map<std::string, Tensor>&)>& fn) {
   const json& c = fixtures().at(name);
   std::map<std::string, Tensor> in;
   for (auto& [key, value] : c.at("inputs").items()) in[key] = tensor_from(value).set_requires_grad(true);
@@ -43,6 +43,16 @@ void check_case(const std::string& name, const std::function<Tensor(std::map<std
     CAPTURE(key);
     check_close(in[key].grad(), tensor_from(value), 1e-10);
   }
+}
+
+void check_case(const std::string& name, const std::function<Tensor(std::map<std::string, Tensor>&)>& fn) {
+  CAPTURE(name);
+  for (const std::string& backend : available_backends()) {
+    CAPTURE(backend);
+    set_cpu_backend(backend);
+    check_case_on_current_backend(name, fn);
+  }
+  set_cpu_backend("reference");
 }
 
 Reduction reduction_of(const std::string& name) {
@@ -85,13 +95,18 @@ TEST_CASE("softmax, log_softmax, broadcast matmul and var match PyTorch") {
 }
 
 TEST_CASE("batch norm in training matches PyTorch, running statistics included") {
-  Tensor running_mean = zeros({3}, DType::f64), running_var = ones({3}, DType::f64);
-  check_case("batch_norm_train", [&](auto& in) {
-    return batch_norm(in["x"], in["w"], in["b"], running_mean, running_var, true, 0.1, 1e-5);
-  });
-  const json& after = fixtures().at("batch_norm_train").at("after");
-  check_close(running_mean, tensor_from(after.at("running_mean")), 1e-10);
-  check_close(running_var, tensor_from(after.at("running_var")), 1e-10);
+  for (const std::string& backend : available_backends()) {
+    CAPTURE(backend);
+    set_cpu_backend(backend);
+    Tensor running_mean = zeros({3}, DType::f64), running_var = ones({3}, DType::f64);
+    check_case_on_current_backend("batch_norm_train", [&](auto& in) {
+      return batch_norm(in["x"], in["w"], in["b"], running_mean, running_var, true, 0.1, 1e-5);
+    });
+    const json& after = fixtures().at("batch_norm_train").at("after");
+    check_close(running_mean, tensor_from(after.at("running_mean")), 1e-10);
+    check_close(running_var, tensor_from(after.at("running_var")), 1e-10);
+  }
+  set_cpu_backend("reference");
 }
 
 TEST_CASE("cross entropy matches PyTorch with class weights, ignore_index and label smoothing") {

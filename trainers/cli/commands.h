@@ -10,11 +10,13 @@ namespace gaze::cli {
 struct GlobalOptions {
   std::string backend;  // empty: GAZE_BACKEND or the fastest built
   int threads = 0;      // 0: GAZE_NUM_THREADS or the hardware's count
+  bool fallback = false;  // run kernels the backend lacks on `reference` instead of failing
 };
 
 std::string version_string();
 void add_global_options(CLI::App& app, GlobalOptions& options);
 void add_info_command(CLI::App& app, GlobalOptions& options);
+void add_bench_command(CLI::App& app, GlobalOptions& options);
 
 // Applies the global options, then runs `body`; a gaze::Error becomes one line on stderr and
 // exit status 1 (CLI::RuntimeError carries it out of CLI11).

@@ -19,6 +19,8 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
       ->envname("GAZE_BACKEND");
   app.add_option("--threads", options.threads, "Threads for every CPU backend (OpenMP, OpenBLAS, oneDNN); also GAZE_NUM_THREADS")
       ->check(CLI::Range(1, 1024));
+  app.add_flag("--fallback", options.fallback, "Run kernels the selected backend lacks on 'reference' instead of failing; also GAZE_FALLBACK=1")
+      ->envname("GAZE_FALLBACK");
 }
 
 void run_guarded(const GlobalOptions& options, const std::function<void()>& body) {
@@ -26,6 +28,7 @@ void run_guarded(const GlobalOptions& options, const std::function<void()>& body
     num_threads();  // reports a bad GAZE_NUM_THREADS before any output
     if (!options.backend.empty()) set_cpu_backend(options.backend);
     if (options.threads > 0) set_num_threads(options.threads);
+    set_backend_fallback(options.fallback);
     body();
   } catch (const Error& e) {
     fmt::print(stderr, "gaze: error: {}\n", e.what());

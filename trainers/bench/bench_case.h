@@ -1,0 +1,41 @@
+// The benchmark cases of `gaze bench`: the same cases, shapes and protocol as
+// ../shared/bench/torch_ref.py, so the two outputs join on `case`.
+//
+// Protocol (torch_ref.py's): f32; generator seeded 0 before each case is built; modules in
+// training mode, input requiring grad; fwd = one forward (graph recorded, then dropped);
+// fwdbwd = forward + backward of out.sum(), gradients reset (untimed) between iterations;
+// `warmup` untimed iterations, then the median of `iters` timed ones.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gaze::bench {
+
+struct CaseRun {
+  std::function<void()> forward;                     // one timed forward
+  std::function<void()> forward_backward;            // empty for forward-only cases
+  std::function<void()> reset;                       // untimed, before each forward_backward
+  std::string shape;                                 // as torch_ref.py prints it, "8x64x32x32"
+  double flops = 0.0;                                // of one forward, when known (GEMM)
+};
+
+struct Case {
+  std::string name;
+  std::string unavailable;  // why it cannot run in this build (a layer not written yet), or empty
+  std::function<CaseRun()> build;
+};
+
+const std::vector<Case>& all_cases();
+
+struct Timing {
+  double fwd_ms = 0.0;
+  std::optional<double> fwdbwd_ms;
+  std::optional<double> gflops;
+  std::string shape;
+};
+
+Timing run_case(const Case& c, int warmup, int iters);
+
+}  // namespace gaze::bench

@@ -1,0 +1,187 @@
+// `gaze bench`: times torch_ref.py's cases on each backend and prints a table with a column per
+// backend (and PyTorch's, given torch_ref.py's JSON output), or CSV / JSON lines.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "backends/registry.h"
+#include "backends/threads.h"
+#include "framework/error.h"
+#include "trainers/bench/bench_case.h"
+#include "trainers/cli/commands.h"
+
+namespace gaze::cli {
+namespace {
+
+struct BenchOptions {
+  std::string backends, cases, output = "table", torch;
+  int warmup = 5, iters = 20;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::vector<const bench::Case*> selected_cases(const std::string& filter) {
+  std::vector<const bench::Case*> out;
+  if (filter.empty() || filter == "all") {
+    for (const auto& c : bench::all_cases()) out.push_back(&c);
+    return out;
+  }
+  for (const std::string& name : split_list(filter)) {
+    const bench::Case* found = nullptr;
+    for (const auto& c : bench::all_cases())
+      if (c.name == name) found = &c;
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto& c : bench::all_cases()) names.push_back(c.name);
+      fail("bench: unknown case '{}'; cases: {}", name, fmt::join(names, ", "));
+    }
+    out.push_back(found);
+  }
+  return out;
+}
+
+// torch_ref.py's JSON lines, by case.
+std::map<std::string, nlohmann::json> read_torch(const std::string& path) {
+  std::map<std::string, nlohmann::json> rows;
+  if (path.empty()) return rows;
+  std::ifstream in(path);
+  if (!in) fail("bench: cannot open --torch file '{}' (write it with: /usr/bin/python3 ../shared/bench/torch_ref.py > {})", path, path);
+  int line_no = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    try {
+      nlohmann::json row = nlohmann::json::parse(line);
+      rows[row.at("case").get<std::string>()] = row;
+    } catch (const std::exception& e) {
+      fail("bench: {}:{}: not a torch_ref.py JSON line ({})", path, line_no, e.what());
+    }
+  }
+  return rows;
+}
+
+std::string cell(std::optional<double> ms, std::optional<double> first) {
+  if (!ms) return "-";
+  if (!first || *first <= 0) return fmt::format("{:.2f}", *ms);
+  return fmt::format("{:.2f} ({:.2f}x)", *ms, *ms / *first);
+}
+
+std::optional<double> json_ms(const nlohmann::json& row, const char* key) {
+  if (!row.contains(key) || row[key].is_null()) return std::nullopt;
+  return row[key].get<double>();
+}
+
+void run_bench(const BenchOptions& o) {
+  std::vector<std::string> backends = o.backends.empty() ? available_backends() : split_list(o.backends);
+  for (const std::string& b : backends) get_backend(b);  // unknown names fail before any timing
+  std::vector<const bench::Case*> cases = selected_cases(o.cases);
+  auto torch = read_torch(o.torch);
+  int threads = num_threads();
+  Backend& previous = cpu_backend();
+
+  std::map<std::pair<std::string, std::string>, bench::Timing> results;
+  for (const bench::Case* c : cases) {
+    if (!c->unavailable.empty()) continue;
+    for (const std::string& b : backends) {
+      set_cpu_backend(b);
+      results[{c->name, b}] = bench::run_case(*c, o.warmup, o.iters);
+      if (o.output == "table") fmt::print(stderr, "  {} on {}: done\n", c->name, b);
+    }
+  }
+  set_cpu_backend(previous.name());
+
+  if (o.output == "json" || o.output == "csv") {
+    if (o.output == "csv") fmt::print("case,impl,threads,shape,fwd_ms,fwdbwd_ms,gflops\n");
+    for (const bench::Case* c : cases) {
+      if (!c->unavailable.empty()) {
+        if (o.output == "json")
+          fmt::print("{}\n", nlohmann::json{{"case", c->name}, {"unavailable", c->unavailable}}.dump());
+        continue;
+      }
+      for (const std::string& b : backends) {
+        const bench::Timing& t = results[{c->name, b}];
+        if (o.output == "csv") {
+          fmt::print("{},{},{},{},{:.4f},{},{}\n", c->name, b, threads, t.shape, t.fwd_ms,
+                     t.fwdbwd_ms ? fmt::format("{:.4f}", *t.fwdbwd_ms) : "", t.gflops ? fmt::format("{:.2f}", *t.gflops) : "");
+          continue;
+        }
+        nlohmann::json row{{"case", c->name}, {"impl", b}, {"threads", threads}, {"fwd_ms", std::round(t.fwd_ms * 1e4) / 1e4},
+                           {"fwdbwd_ms", nullptr}, {"shape", t.shape}};
+        if (t.fwdbwd_ms) row["fwdbwd_ms"] = std::round(*t.fwdbwd_ms * 1e4) / 1e4;
+        if (t.gflops) row["gflops"] = std::round(*t.gflops * 100) / 100;
+        fmt::print("{}\n", row.dump());
+      }
+    }
+    return;
+  }
+
+  std::vector<std::string> columns = backends;
+  if (!torch.empty()) columns.push_back("pytorch");
+  for (bool backward : {false, true}) {
+    fmt::print("\n{} (median ms over {} iterations, {} threads; ratio to {})\n", backward ? "forward + backward" : "forward", o.iters,
+               threads, columns.front());
+    fmt::print("| {:<24} | {:<16} |", "case", "shape");
+    for (const auto& col : columns) fmt::print(" {:<18} |", col);
+    fmt::print("\n|{:-<26}|{:-<18}|", "", "");
+    for (size_t i = 0; i < columns.size(); ++i) fmt::print("{:-<20}|", "");
+    fmt::print("\n");
+    for (const bench::Case* c : cases) {
+      if (!c->unavailable.empty()) {
+        if (!backward) fmt::print("| {:<24} | unavailable: {} |\n", c->name, c->unavailable);
+        continue;
+      }
+      const bench::Timing& first_t = results[{c->name, backends.front()}];
+      std::optional<double> first = backward ? first_t.fwdbwd_ms : std::optional<double>(first_t.fwd_ms);
+      if (backward && !first) continue;
+      fmt::print("| {:<24} | {:<16} |", c->name, first_t.shape);
+      for (const std::string& b : backends) {
+        const bench::Timing& t = results[{c->name, b}];
+        fmt::print(" {:<18} |", cell(backward ? t.fwdbwd_ms : std::optional<double>(t.fwd_ms), first));
+      }
+      if (!torch.empty()) {
+        auto it = torch.find(c->name);
+        std::optional<double> ms = it == torch.end() ? std::nullopt : json_ms(it->second, backward ? "fwdbwd_ms" : "fwd_ms");
+        fmt::print(" {:<18} |", cell(ms, first));
+      }
+      fmt::print("\n");
+    }
+  }
+  fmt::print("\nreproduce a row: gaze bench --threads {} --backends {} --cases CASE --warmup {} --iters {}\n", threads,
+             fmt::join(backends, ","), o.warmup, o.iters);
+  for (const bench::Case* c : cases) {
+    auto gflops = results.count({c->name, backends.front()}) ? results[{c->name, backends.front()}].gflops : std::nullopt;
+    if (gflops) {
+      fmt::print("{} GFLOP/s:", c->name);
+      for (const std::string& b : backends) fmt::print(" {} {:.1f}", b, *results[{c->name, b}].gflops);
+      if (torch.count(c->name) && torch[c->name].contains("gflops")) fmt::print(" pytorch {:.1f}", torch[c->name]["gflops"].get<double>());
+      fmt::print("\n");
+    }
+  }
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, GlobalOptions& global) {
+  static BenchOptions options;  // CLI11 writes into it during parse; the callback reads it after
+  auto* cmd = app.add_subcommand("bench", "Time torch_ref.py's cases on each backend (compare with /usr/bin/python3 ../shared/bench/torch_ref.py)");
+  cmd->add_option("--backends", options.backends, "Comma-separated backends (default: every one built)");
+  cmd->add_option("--cases", options.cases, "Comma-separated cases (default: all)");
+  cmd->add_option("--warmup", options.warmup, "Untimed iterations before timing")->check(CLI::Range(0, 1000));
+  cmd->add_option("--iters", options.iters, "Timed iterations (the median is reported)")->check(CLI::Range(1, 100000));
+  cmd->add_option("--output", options.output, "table, csv or json (one object per line, keys as torch_ref.py)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  cmd->add_option("--torch", options.torch, "torch_ref.py's JSON-lines output, shown as a 'pytorch' column");
+  cmd->callback([&global] { run_guarded(global, [] { run_bench(options); }); });
+}
+
+}  // namespace gaze::cli
