@@ -52,7 +52,7 @@ std::optional<BinaryPlan> plan(BinaryOp op, bool swap) {
 }
 
 struct BinaryEntry {
-  dnnl::binary primitive;
+  std::optional<dnnl::binary> primitive;  // empty: oneDNN has only its reference loops
 };
 
 }  // namespace
@@ -70,10 +70,10 @@ void OnednnBackend::binary(BinaryOp op, const KernelArg& out, const KernelArg& a
   auto p = plan(op, *shape_a != full);
   if (!p) return fallback();
   const Shape& shape1 = p->swap ? *shape_a : *shape_b;
-  guarded(binary_op_name(op), {&out, &a, &b}, [&] {
+  auto e = guarded(binary_op_name(op), {&out, &a, &b}, [&] {
     std::string key = fmt::format("binary {} {} {} {}", static_cast<int>(p->algorithm), p->negate,
                                   shape_str(full), shape_str(shape1));
-    auto e = cached<BinaryEntry>(key, [&] {
+    return cached<BinaryEntry>(key, [&] {
       dnnl::primitive_attr attr;
       if (p->negate) {
         dnnl::post_ops ops;
@@ -82,11 +82,15 @@ void OnednnBackend::binary(BinaryOp op, const KernelArg& out, const KernelArg& a
       }
       dnnl::binary::primitive_desc pd(
           {p->algorithm, f32_desc(full), f32_desc(shape1), f32_desc(full)}, attr, engine());
+      if (reference_only(pd)) return BinaryEntry{};
       return BinaryEntry{dnnl::binary(pd)};
     });
-    execute(e->primitive, {{DNNL_ARG_SRC_0, wrap(f32_desc(full), p->swap ? b.data : a.data)},
-                           {DNNL_ARG_SRC_1, wrap(f32_desc(shape1), p->swap ? a.data : b.data)},
-                           {DNNL_ARG_DST, wrap(f32_desc(full), out.data)}});
+  });
+  if (!e->primitive) return fallback();
+  guarded(binary_op_name(op), {&out, &a, &b}, [&] {
+    execute(*e->primitive, {{DNNL_ARG_SRC_0, wrap(f32_desc(full), p->swap ? b.data : a.data)},
+                            {DNNL_ARG_SRC_1, wrap(f32_desc(shape1), p->swap ? a.data : b.data)},
+                            {DNNL_ARG_DST, wrap(f32_desc(full), out.data)}});
   });
 }
 

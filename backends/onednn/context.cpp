@@ -82,6 +82,10 @@ void rethrow(const char* kernel, std::initializer_list<const KernelArg*> args,
        dnnl_status2str(e.status), e.what());
 }
 
+bool reference_only(const dnnl::primitive_desc_base& pd) {
+  return std::string(pd.impl_info_str()).starts_with("ref");
+}
+
 void execute(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args) {
   p.execute(stream(), args);
   stream().wait();

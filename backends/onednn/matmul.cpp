@@ -44,7 +44,7 @@ std::string layout_key(const MatrixLayout& l) {
 }
 
 struct MatmulEntry {
-  dnnl::matmul primitive;
+  std::optional<dnnl::matmul> primitive;  // empty: oneDNN has only its reference loops
 };
 
 }  // namespace
@@ -60,17 +60,21 @@ void OnednnBackend::matmul(const KernelArg& out, const KernelArg& a, const Kerne
   // oneDNN broadcasts a batch of 1 up to dst's batch only when the other input has that batch.
   if (!la || !lb || !lo || (la->shape[0] != lo->shape[0] && lb->shape[0] != lo->shape[0]))
     return fallback();
-  guarded("matmul", {&out, &a, &b}, [&] {
+  auto desc = [](const MatrixLayout& l) { return f32_desc(l.shape, l.strides); };
+  auto e = guarded("matmul", {&out, &a, &b}, [&] {
     std::string key = fmt::format("matmul {} {} {}", layout_key(*la), layout_key(*lb),
                                   layout_key(*lo));
-    auto desc = [](const MatrixLayout& l) { return f32_desc(l.shape, l.strides); };
-    auto e = cached<MatmulEntry>(key, [&] {
+    return cached<MatmulEntry>(key, [&] {
       dnnl::matmul::primitive_desc pd({desc(*la), desc(*lb), desc(*lo)}, engine());
+      if (reference_only(pd)) return MatmulEntry{};
       return MatmulEntry{dnnl::matmul(pd)};
     });
-    execute(e->primitive, {{DNNL_ARG_SRC, wrap(desc(*la), a.data)},
-                           {DNNL_ARG_WEIGHTS, wrap(desc(*lb), b.data)},
-                           {DNNL_ARG_DST, wrap(desc(*lo), out.data)}});
+  });
+  if (!e->primitive) return fallback();
+  guarded("matmul", {&out, &a, &b}, [&] {
+    execute(*e->primitive, {{DNNL_ARG_SRC, wrap(desc(*la), a.data)},
+                            {DNNL_ARG_WEIGHTS, wrap(desc(*lb), b.data)},
+                            {DNNL_ARG_DST, wrap(desc(*lo), out.data)}});
   });
 }
 

@@ -2,6 +2,7 @@
 // layouts. Each sees the array in one fixed rank ([N, C, inner, 1] and [outer, size, inner]),
 // the same memory, so there is one primitive per distinct problem whatever the rank.
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "backends/onednn/context.h"
@@ -142,12 +143,13 @@ void OnednnBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg
 
 namespace {
 
+// Empty where oneDNN has only its reference loops (softmax along a dim that is not innermost).
 struct SoftmaxEntry {
-  dnnl::softmax_v2_forward primitive;
+  std::optional<dnnl::softmax_v2_forward> primitive;
 };
 
 struct SoftmaxBackwardEntry {
-  dnnl::softmax_v2_backward primitive;
+  std::optional<dnnl::softmax_v2_backward> primitive;
 };
 
 // [outer, size, inner] around dim.
@@ -174,13 +176,19 @@ void OnednnBackend::softmax_forward(const KernelArg& out, const KernelArg& x, in
   if (!all_f32({&out, &x}) || !all_dense({&out, &x}) || out.shape != x.shape || dim < 0 ||
       dim >= x.dim())
     return OpenblasBackend::softmax_forward(out, x, dim, log);
-  guarded("softmax_forward", {&out, &x}, [&] {
-    Shape view = axis_view(x, dim);
-    auto e = cached<SoftmaxEntry>(fmt::format("softmax_forward {} {}", shape_str(view), log), [&] {
-      return SoftmaxEntry{dnnl::softmax_v2_forward(softmax_forward_pd(f32_desc(view), log))};
+  Shape view = axis_view(x, dim);
+  auto e = guarded("softmax_forward", {&out, &x}, [&] {
+    return cached<SoftmaxEntry>(fmt::format("softmax_forward {} {}", shape_str(view), log), [&] {
+      auto pd = softmax_forward_pd(f32_desc(view), log);
+      if (reference_only(pd)) return SoftmaxEntry{};
+      return SoftmaxEntry{dnnl::softmax_v2_forward(pd)};
     });
+  });
+  if (!e->primitive) return OpenblasBackend::softmax_forward(out, x, dim, log);
+  guarded("softmax_forward", {&out, &x}, [&] {
     dnnl::memory::desc data = f32_desc(view);
-    execute(e->primitive, {{DNNL_ARG_SRC, wrap(data, x.data)}, {DNNL_ARG_DST, wrap(data, out.data)}});
+    execute(*e->primitive,
+            {{DNNL_ARG_SRC, wrap(data, x.data)}, {DNNL_ARG_DST, wrap(data, out.data)}});
   });
 }
 
@@ -189,20 +197,24 @@ void OnednnBackend::softmax_backward(const KernelArg& grad_x, const KernelArg& g
   if (!all_f32({&grad_x, &grad_y, &y}) || !all_dense({&grad_x, &grad_y, &y}) ||
       grad_x.shape != y.shape || grad_y.shape != y.shape || dim < 0 || dim >= y.dim())
     return OpenblasBackend::softmax_backward(grad_x, grad_y, y, dim, log);
-  guarded("softmax_backward", {&grad_x, &grad_y, &y}, [&] {
-    Shape view = axis_view(y, dim);
-    auto e = cached<SoftmaxBackwardEntry>(
+  Shape view = axis_view(y, dim);
+  auto e = guarded("softmax_backward", {&grad_x, &grad_y, &y}, [&] {
+    return cached<SoftmaxBackwardEntry>(
         fmt::format("softmax_backward {} {}", shape_str(view), log), [&] {
           dnnl::memory::desc data = f32_desc(view);
           dnnl::softmax_v2_backward::primitive_desc pd(
               {softmax_algorithm(log), data, data, data, 1}, engine(),
               softmax_forward_pd(data, log));
+          if (reference_only(pd)) return SoftmaxBackwardEntry{};
           return SoftmaxBackwardEntry{dnnl::softmax_v2_backward(pd)};
         });
+  });
+  if (!e->primitive) return OpenblasBackend::softmax_backward(grad_x, grad_y, y, dim, log);
+  guarded("softmax_backward", {&grad_x, &grad_y, &y}, [&] {
     dnnl::memory::desc data = f32_desc(view);
-    execute(e->primitive, {{DNNL_ARG_DST, wrap(data, y.data)},
-                           {DNNL_ARG_DIFF_DST, wrap(data, grad_y.data)},
-                           {DNNL_ARG_DIFF_SRC, wrap(data, grad_x.data)}});
+    execute(*e->primitive, {{DNNL_ARG_DST, wrap(data, y.data)},
+                            {DNNL_ARG_DIFF_DST, wrap(data, grad_y.data)},
+                            {DNNL_ARG_DIFF_SRC, wrap(data, grad_x.data)}});
   });
 }
 

@@ -42,7 +42,8 @@ std::optional<PoolGeometry> geometry(const KernelArg& x, const KernelArg& out, c
     if (k < 1 || s < 1 || dil < 1 || pad < 0) return std::nullopt;
     int64_t extent = (k - 1) * dil + 1;
     // The caller resolved ceil mode into the output size; this right padding gives oneDNN the
-    // same size (PyTorch's own right padding only differs where no window reaches).
+    // same size. Padding holds no elements for max and uncounted average pooling, so its extent
+    // only matters to the counted-padding divisor (see same_divisor).
     int64_t pad_r = std::max<int64_t>(0, (o - 1) * s + extent - in - pad);
     if ((in + pad + pad_r - extent) / s + 1 != o) return std::nullopt;
     g.kernel.push_back(k);
