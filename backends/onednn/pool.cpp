@@ -112,15 +112,39 @@ bool readable(const dnnl::memory::desc& ws, const Shape& out_shape) {
   return ws == dnnl::memory::desc(to_dims(out_shape), type, to_dims(contiguous_strides(out_shape)));
 }
 
-// Turns window offsets into flat plane positions. Where the offset does not name an input equal
-// to the output (a window of -inf or NaN, where oneDNN keeps its initial value), the window is
-// scanned with the reference's rule instead.
+// The reference's rule for one window: the first maximum in window order, NaN winning.
+void scan_window(const float* plane, const std::array<int64_t, 3>& in,
+                 const std::array<int64_t, 3>& start, const std::vector<std::array<int64_t, 3>>& steps,
+                 float& best, int64_t& best_index) {
+  best = -std::numeric_limits<float>::infinity();
+  best_index = -1;
+  for (const auto& step : steps) {
+    int64_t d = start[0] + step[0], h = start[1] + step[1], w = start[2] + step[2];
+    if (d < 0 || d >= in[0] || h < 0 || h >= in[1] || w < 0 || w >= in[2]) continue;
+    int64_t flat = (d * in[1] + h) * in[2] + w;
+    float v = plane[flat];
+    if (best_index < 0 || v > best || std::isnan(v)) {
+      best = v;
+      best_index = flat;
+    }
+  }
+}
+
+// Turns window offsets into flat plane positions. A maximum above the lowest float is a real
+// input and its offset is exact; at or below it (a window of -inf, where oneDNN keeps its
+// initial value and offset 0, which may be padding) the window is scanned with the reference's
+// rule instead.
 template <typename Offset>
 void workspace_to_indices(const Offset* ws, const KernelArg& indices, const KernelArg& out,
                           const KernelArg& x, const PoolParams& p) {
   auto in = padded3(x.shape, 2, 1), os = padded3(out.shape, 2, 1);
   auto k = padded3(p.kernel, 0, 1), s = padded3(p.stride, 0, 1), pad = padded3(p.padding, 0, 0),
        dil = padded3(p.dilation, 0, 1);
+  // (d, h, w) displacement of each window offset from the window's start, in window order.
+  std::vector<std::array<int64_t, 3>> steps;
+  for (int64_t kd = 0; kd < k[0]; ++kd)
+    for (int64_t kh = 0; kh < k[1]; ++kh)
+      for (int64_t kw = 0; kw < k[2]; ++kw) steps.push_back({kd * dil[0], kh * dil[1], kw * dil[2]});
   int64_t planes = x.shape[0] * x.shape[1];
   int64_t in_plane = in[0] * in[1] * in[2], out_plane = os[0] * os[1] * os[2];
   const float* xs = x.ptr<float>();
@@ -130,39 +154,22 @@ void workspace_to_indices(const Offset* ws, const KernelArg& indices, const Kern
   for (int64_t plane = 0; plane < planes; ++plane) {
     const float* xp = xs + plane * in_plane;
     int64_t oi = plane * out_plane;
-    for (int64_t od = 0; od < os[0]; ++od)
-      for (int64_t oh = 0; oh < os[1]; ++oh)
+    std::array<int64_t, 3> start;
+    for (int64_t od = 0; od < os[0]; ++od) {
+      start[0] = od * s[0] - pad[0];
+      for (int64_t oh = 0; oh < os[1]; ++oh) {
+        start[1] = oh * s[1] - pad[1];
         for (int64_t ow = 0; ow < os[2]; ++ow, ++oi) {
-          std::array<int64_t, 3> start{od * s[0] - pad[0], oh * s[1] - pad[1], ow * s[2] - pad[2]};
-          int64_t offset = static_cast<int64_t>(ws[oi]);
-          int64_t id = start[0] + offset / (k[1] * k[2]) * dil[0];
-          int64_t ih = start[1] + offset / k[2] % k[1] * dil[1];
-          int64_t iw = start[2] + offset % k[2] * dil[2];
-          if (id >= 0 && id < in[0] && ih >= 0 && ih < in[1] && iw >= 0 && iw < in[2]) {
-            int64_t flat = (id * in[1] + ih) * in[2] + iw;
-            if (xp[flat] == o[oi]) {
-              idx[oi] = flat;
-              continue;
-            }
+          start[2] = ow * s[2] - pad[2];
+          if (o[oi] > std::numeric_limits<float>::lowest()) {
+            const auto& step = steps[static_cast<size_t>(ws[oi])];
+            idx[oi] = ((start[0] + step[0]) * in[1] + start[1] + step[1]) * in[2] + start[2] + step[2];
+          } else {
+            scan_window(xp, in, start, steps, o[oi], idx[oi]);
           }
-          float best = -std::numeric_limits<float>::infinity();
-          int64_t best_index = -1;
-          for (int64_t kd = 0; kd < k[0]; ++kd)
-            for (int64_t kh = 0; kh < k[1]; ++kh)
-              for (int64_t kw = 0; kw < k[2]; ++kw) {
-                int64_t jd = start[0] + kd * dil[0], jh = start[1] + kh * dil[1],
-                        jw = start[2] + kw * dil[2];
-                if (jd < 0 || jd >= in[0] || jh < 0 || jh >= in[1] || jw < 0 || jw >= in[2]) continue;
-                int64_t flat = (jd * in[1] + jh) * in[2] + jw;
-                float v = xp[flat];
-                if (best_index < 0 || v > best || std::isnan(v)) {
-                  best = v;
-                  best_index = flat;
-                }
-              }
-          o[oi] = best;
-          idx[oi] = best_index;
         }
+      }
+    }
   }
 }
 
