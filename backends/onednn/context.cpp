@@ -43,10 +43,6 @@ dnnl::memory wrap(const dnnl::memory::desc& desc, const void* data) {
   return dnnl::memory(desc, engine(), const_cast<void*>(data));
 }
 
-std::string arg_key(const KernelArg& a) {
-  return a.data == nullptr ? "-" : shape_str(a.shape) + "/" + shape_str(a.strides);
-}
-
 namespace {
 
 // Primitives are immutable once created, so entries are shared and never evicted: a model has

@@ -34,14 +34,14 @@ dnnl::memory::desc f32_desc(const Shape& shape);
 // A memory object over caller-owned data (oneDNN's handle is non-const; inputs are not written).
 dnnl::memory wrap(const dnnl::memory::desc& desc, const void* data);
 
-// "[2,3]/[3,1]": the part of a cache key that identifies one argument.
-std::string arg_key(const KernelArg& a);
-
-// The entry cached under `key`, created by make() on first use. Keys start with the kernel
-// name, so one key always maps to one Entry type.
+// The primitive cache, one process-wide map guarded by a mutex: entries (primitives and what
+// they need besides the call's data) are immutable and shared.
 std::shared_ptr<const void> cache_lookup(const std::string& key);
 void cache_store(const std::string& key, std::shared_ptr<const void> entry);
 
+// The entry cached under `key`, created by make() on first use. Keys start with the kernel
+// name and hold every dim, stride and parameter the primitive depends on, so one key always
+// maps to one Entry type and one primitive.
 template <typename Entry, typename Make>
 std::shared_ptr<const Entry> cached(const std::string& key, Make&& make) {
   if (auto hit = cache_lookup(key)) return std::static_pointer_cast<const Entry>(hit);
