@@ -1,7 +1,8 @@
-// The onednn backend: oneDNN primitives (f32) for convolution, pooling, batch norm, eltwise,
-// softmax, matmul, binary and reduction, cached per shape; everything else (and f64) comes from
-// the openblas backend it extends. Each override first checks that a primitive computes exactly
-// what the reference does for these arguments and otherwise calls the parent's kernel.
+// The onednn backend: oneDNN primitives (f32) for convolution, pooling (adaptive average pooling
+// where its windows are uniform), batch norm, eltwise, softmax, matmul, binary and reduction,
+// cached per shape; everything else (and f64) comes from the openblas backend it extends. Each
+// override first checks that a primitive computes exactly what the reference does for these
+// arguments and otherwise calls the parent's kernel.
 #pragma once
 #include "backends/openblas/openblas_backend.h"
 
@@ -32,6 +33,8 @@ class OnednnBackend : public OpenblasBackend {
   void avg_pool_forward(const KernelArg& out, const KernelArg& x, const PoolParams& p) override;
   void avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out,
                          const PoolParams& p) override;
+  void adaptive_avg_pool_forward(const KernelArg& out, const KernelArg& x) override;
+  void adaptive_avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out) override;
 
   void batch_norm_forward(const KernelArg& out, const KernelArg& save_mean,
                           const KernelArg& save_invstd, const KernelArg& x,

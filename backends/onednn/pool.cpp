@@ -1,5 +1,6 @@
-// Max and average pooling as oneDNN pooling_v2 primitives on our plain layouts (pooling reads
-// each element about once, so a reorder would cost as much as the pooling).
+// Max, average and (where its windows are uniform) adaptive average pooling as oneDNN pooling_v2
+// primitives on our plain layouts (pooling reads each element about once, so a reorder would
+// cost as much as the pooling).
 //
 // Max pooling must hand back our indices (flat spatial positions within each (n, c) plane) and
 // its backward gets only those, not oneDNN's workspace. The forward therefore converts the
@@ -258,6 +259,39 @@ void OnednnBackend::avg_pool_backward(const KernelArg& grad_x, const KernelArg& 
     execute(e->backward, {{DNNL_ARG_DIFF_DST, wrap(g->out, grad_out.data)},
                           {DNNL_ARG_DIFF_SRC, wrap(g->x, grad_x.data)}});
   });
+}
+
+namespace {
+
+// Adaptive average pooling whose windows all have one size (every input size a multiple of the
+// output size, global pooling included) is average pooling with kernel = stride = in / out:
+// PyTorch's windows [floor(i·in/out), ceil((i+1)·in/out)) are then [i·k, (i+1)·k).
+std::optional<PoolParams> uniform_windows(const KernelArg& x, const KernelArg& out) {
+  if (x.dim() < 3 || x.dim() > 5 || out.dim() != x.dim()) return std::nullopt;
+  PoolParams p;
+  for (int64_t d = 2; d < x.dim(); ++d) {
+    int64_t in = x.shape[d], o = out.shape[d];
+    if (o < 1 || in % o != 0) return std::nullopt;
+    p.kernel.push_back(in / o);
+    p.stride.push_back(in / o);
+    p.padding.push_back(0);
+    p.dilation.push_back(1);
+  }
+  return p;
+}
+
+}  // namespace
+
+void OnednnBackend::adaptive_avg_pool_forward(const KernelArg& out, const KernelArg& x) {
+  auto p = uniform_windows(x, out);
+  if (!p) return OpenblasBackend::adaptive_avg_pool_forward(out, x);
+  avg_pool_forward(out, x, *p);
+}
+
+void OnednnBackend::adaptive_avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out) {
+  auto p = uniform_windows(grad_x, grad_out);
+  if (!p) return OpenblasBackend::adaptive_avg_pool_backward(grad_x, grad_out);
+  avg_pool_backward(grad_x, grad_out, *p);
 }
 
 }  // namespace gaze

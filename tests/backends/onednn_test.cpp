@@ -1,8 +1,8 @@
 // The onednn backend where oneDNN's conventions differ from ours: max-pool indices on ties and
-// all -inf windows, clamp's gradient at the bounds, average-pool divisors in ceil mode, operands
-// broadcast on the left, transposed and batch-broadcast matmuls, batch norm without affine
-// parameters or with gradients left out, and the f64 fallback. Each case compares with the
-// reference backend.
+// all -inf windows, clamp's gradient at the bounds, average-pool divisors in ceil mode, adaptive
+// pooling as average pooling, operands broadcast on the left, transposed and batch-broadcast
+// matmuls, batch norm without affine parameters or with gradients left out, and the f64
+// fallback. Each case compares with the reference backend.
 #include "gaze/build_config.h"
 
 #if GAZE_HAVE_ONEDNN
@@ -91,6 +91,20 @@ TEST_CASE("onednn average pooling: padding counted or not, windows past the padd
     check_close(y1.values, y2.values);
     onednn().avg_pool_backward(gx1.arg(), g.arg(), p);
     reference().avg_pool_backward(gx2.arg(), g.arg(), p);
+    check_close(gx1.values, gx2.values);
+  }
+}
+
+TEST_CASE("onednn adaptive average pooling: uniform windows (global pooling) and uneven ones") {
+  Shape in{2, 3, 8, 6};
+  for (const Shape& out : {Shape{2, 3, 1, 1}, Shape{2, 3, 4, 3}, Shape{2, 3, 3, 4}}) {
+    INFO("out " << shape_str(out));
+    Array x(in, 15), y1(out), y2(out), g(out, 16), gx1(in), gx2(in);
+    onednn().adaptive_avg_pool_forward(y1.arg(), x.arg());
+    reference().adaptive_avg_pool_forward(y2.arg(), x.arg());
+    check_close(y1.values, y2.values);
+    onednn().adaptive_avg_pool_backward(gx1.arg(), g.arg());
+    reference().adaptive_avg_pool_backward(gx2.arg(), g.arg());
     check_close(gx1.values, gx2.values);
   }
 }
