@@ -48,7 +48,7 @@ struct BatchNormBackwardEntry {
 void OnednnBackend::batch_norm_forward(const KernelArg& out, const KernelArg& save_mean,
                                        const KernelArg& save_invstd, const KernelArg& x,
                                        const KernelArg& weight, const KernelArg& bias, double eps) {
-  bool ok = x.dim() >= 2 && out.shape == x.shape &&
+  bool ok = x.dim() >= 2 && out.shape == x.shape && save_mean.data && save_invstd.data &&
             all_f32({&out, &save_mean, &save_invstd, &x, &weight, &bias}) &&
             all_dense({&out, &save_mean, &save_invstd, &x, &weight, &bias});
   int64_t c = ok ? x.shape[1] : 0;
@@ -93,7 +93,7 @@ void OnednnBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg
                        &save_invstd});
   int64_t c = ok ? x.shape[1] : 0;
   if (!ok || !is_vector(grad_weight, c) || !is_vector(grad_bias, c) || !is_vector(weight, c) ||
-      save_mean.data == nullptr || !is_vector(save_mean, c) || save_invstd.data == nullptr ||
+      !save_mean.data || !is_vector(save_mean, c) || !save_invstd.data ||
       !is_vector(save_invstd, c))
     return OpenblasBackend::batch_norm_backward(grad_x, grad_weight, grad_bias, grad_out, x,
                                                 weight, save_mean, save_invstd);
