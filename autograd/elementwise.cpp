@@ -175,4 +175,17 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* generator) {
   return mul(x, mul(keep, scalar_like(1.0 / (1.0 - p), x)));
 }
 
+Tensor channel_dropout(const Tensor& x, double p, bool training, Generator* generator) {
+  check_floating("channel_dropout", x);
+  if (x.dim() < 2) fail("channel_dropout: expected [N, C, *], got shape {}", shape_str(x.shape()));
+  if (p < 0.0 || p > 1.0) fail("channel_dropout: probability {} is outside [0, 1]", p);
+  if (!training || p == 0.0) return x;
+  Shape mask_shape(x.dim(), 1);
+  mask_shape[0] = x.shape()[0];
+  mask_shape[1] = x.shape()[1];
+  if (p == 1.0) return mul(x, zeros(mask_shape, x.dtype()));
+  Tensor keep = ge(rand(mask_shape, x.dtype(), generator), scalar_like(p, x));
+  return mul(x, mul(keep, scalar_like(1.0 / (1.0 - p), x)));
+}
+
 }  // namespace gaze

@@ -57,5 +57,7 @@ Tensor to_dtype(const Tensor& x, DType dtype);
 // The identity when !training or p == 0. The mask comes from `generator` (the default one if
 // omitted), so a seeded run drops the same elements every time.
 Tensor dropout(const Tensor& x, double p, bool training = true, Generator* generator = nullptr);
+// Dropout of whole channels (PyTorch's Dropout2d/3d): x [N, C, *] keeps or zeroes each (n, c).
+Tensor channel_dropout(const Tensor& x, double p, bool training = true, Generator* generator = nullptr);
 
 }  // namespace gaze

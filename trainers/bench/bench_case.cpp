@@ -7,6 +7,12 @@
 #include "autograd/ops.h"
 #include "backends/registry.h"
 #include "framework/error.h"
+#include "layers/attention/cbam.h"
+#include "layers/attention/danet.h"
+#include "layers/attention/non_local.h"
+#include "layers/attention/squeeze_excitation.h"
+#include "layers/models/resnet.h"
+#include "trainers/optim/sgd.h"
 
 namespace gaze::bench {
 namespace {
@@ -58,25 +64,65 @@ Tensor conv_weight(const Shape& shape) {
   return uniform(shape, -bound, bound).set_requires_grad(true);
 }
 
+
 const Shape kImage{8, 64, 32, 32};
 
-std::vector<Case> make_cases() {
-  auto later = [](const char* layer) {
-    return fmt::format("needs the {} layer, which this build does not have yet", layer);
+// A Module applied to one random input of `shape`.
+CaseRun layer_case(const Shape& shape, std::shared_ptr<Module> module) {
+  module->train();
+  return module_case(shape, module->parameters(), [module](const Tensor& x) { return module->forward(x); });
+}
+
+CaseRun nonlocal_case(const std::string& mode, const Shape& shape, int dims, bool sub_sample) {
+  return layer_case(shape, std::make_shared<NonLocal>(NonLocalOptions{.channels = 64, .mode = mode, .dims = dims, .sub_sample = sub_sample}));
+}
+
+// One SGD step of the CBAM ResNet on random 28×28 data, batch 64: fwd = forward + loss;
+// fwdbwd = forward + loss + backward + optimizer step (gradients cleared untimed).
+CaseRun train_step_case(int64_t batch) {
+  auto model = std::make_shared<ResNet>(ResNetOptions{.attention = [](int64_t c) {
+    return std::make_shared<CBAM>(CBAMOptions{.channels = c, .reduction = 16});
+  }});
+  model->train();
+  auto optimizer = std::make_shared<SGD>(model->parameters(), SGDOptions{.lr = 0.1, .momentum = 0.9});
+  Tensor x = randn({batch, 1, 28, 28});
+  std::vector<int64_t> labels;
+  Generator g(0);
+  for (int64_t i = 0; i < batch; ++i) labels.push_back(static_cast<int64_t>(g.uniform() * 10));
+  Tensor y = from_vector(labels, {batch});
+  CaseRun run;
+  run.forward = [model, x, y] { cross_entropy(model->forward(x), y); };
+  run.forward_backward = [model, optimizer, x, y] {
+    cross_entropy(model->forward(x), y).backward();
+    optimizer->step();
   };
+  run.reset = [optimizer] { optimizer->zero_grad(); };
+  run.shape = shape_text(x.shape());
+  return run;
+}
+
+std::vector<Case> make_cases() {
   std::vector<Case> cases;
   cases.push_back({"gemm_1024", "", [] { return gemm(1024); }});
   cases.push_back({"conv3x3", "", [] {
                      Tensor w = conv_weight({64, 64, 3, 3});
                      return module_case(kImage, {w}, [w](const Tensor& x) { return conv2d(x, w, Tensor(), {.padding = {1}}); });
                    }});
-  for (const char* name : {"nonlocal2d_embedded", "nonlocal2d_gaussian", "nonlocal2d_dot", "nonlocal2d_concat", "nonlocal3d_embedded"})
-    cases.push_back({name, later("NonLocal"), nullptr});
-  cases.push_back({"se", later("SqueezeExcitation"), nullptr});
-  cases.push_back({"cbam", later("CBAM"), nullptr});
-  cases.push_back({"danet_pam", later("PositionAttention"), nullptr});
-  cases.push_back({"danet_cam", later("ChannelAttention"), nullptr});
-  cases.push_back({"train_step_cbam_resnet", later("CBAM ResNet model and the SGD optimizer"), nullptr});
+  cases.push_back({"nonlocal2d_embedded", "", [] { return nonlocal_case("embedded_gaussian", kImage, 2, false); }});
+  cases.push_back({"nonlocal2d_gaussian", "", [] { return nonlocal_case("gaussian", kImage, 2, false); }});
+  cases.push_back({"nonlocal2d_dot", "", [] { return nonlocal_case("dot_product", kImage, 2, false); }});
+  cases.push_back({"nonlocal2d_concat", "", [] { return nonlocal_case("concatenation", {8, 64, 16, 16}, 2, false); }});
+  cases.push_back({"nonlocal3d_embedded", "", [] { return nonlocal_case("embedded_gaussian", {4, 64, 8, 14, 14}, 3, true); }});
+  cases.push_back({"se", "", [] { return layer_case(kImage, std::make_shared<SqueezeExcitation>(SqueezeExcitationOptions{64, 16})); }});
+  cases.push_back({"cbam", "", [] { return layer_case(kImage, std::make_shared<CBAM>(CBAMOptions{.channels = 64, .reduction = 16})); }});
+  // gamma is 0 at init in DANet; 0.5 here (as torch_ref.py) so that gradients reach every weight.
+  cases.push_back({"danet_pam", "", [] {
+                     return layer_case(kImage, std::make_shared<PositionAttention>(PositionAttentionOptions{.channels = 64, .gamma_init = 0.5}));
+                   }});
+  cases.push_back({"danet_cam", "", [] {
+                     return layer_case(kImage, std::make_shared<ChannelAttention>(ChannelAttentionOptions{.channels = 64, .gamma_init = 0.5}));
+                   }});
+  cases.push_back({"train_step_cbam_resnet", "", [] { return train_step_case(64); }});
   return cases;
 }
 

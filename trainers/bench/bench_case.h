@@ -23,7 +23,7 @@ struct CaseRun {
 
 struct Case {
   std::string name;
-  std::string unavailable;  // why it cannot run in this build (a layer not written yet), or empty
+  std::string unavailable;  // why it cannot run in this build, or empty
   std::function<CaseRun()> build;
 };
 

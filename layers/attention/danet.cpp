@@ -1,0 +1,116 @@
+#include "layers/attention/danet.h"
+
+#include "autograd/ops.h"
+#include "layers/batch_norm.h"
+#include "layers/simple_layers.h"
+
+namespace gaze {
+
+namespace {
+
+void check_image(const char* layer, const Tensor& x, int64_t channels) {
+  if (!x.defined() || x.dim() != 4 || x.shape()[1] != channels)
+    fail("{}({}): expected input [N, {}, H, W], got {}", layer, channels, channels, x.defined() ? shape_str(x.shape()) : "undefined");
+}
+
+std::shared_ptr<Sequential> conv_bn_relu(int64_t in, int64_t out) {
+  return std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
+      make_conv(2, in, out, 3, 1, 1, /*bias=*/false), std::make_shared<BatchNorm>(BatchNormOptions{.channels = out}),
+      std::make_shared<ReLU>()});
+}
+
+std::shared_ptr<Sequential> classifier(int64_t in, int64_t classes, double p) {
+  return std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
+      std::make_shared<ChannelDropout>(p), make_conv(2, in, classes, 1)});
+}
+
+}  // namespace
+
+PositionAttention::PositionAttention(PositionAttentionOptions o) : options_(o) {
+  if (o.channels < 1 || o.reduction < 1) fail("PositionAttention: channels and reduction must be positive (got {} and {})", o.channels, o.reduction);
+  int64_t qk = std::max<int64_t>(1, o.channels / o.reduction);
+  query_ = register_module("query", make_conv(2, o.channels, qk, 1));
+  key_ = register_module("key", make_conv(2, o.channels, qk, 1));
+  value_ = register_module("value", make_conv(2, o.channels, o.channels, 1));
+  gamma = register_parameter("gamma", full({1}, o.gamma_init));
+}
+
+Tensor PositionAttention::forward(const Tensor& x) {
+  check_image("PositionAttention", x, options_.channels);
+  int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
+  Tensor q = transpose(reshape(query_->forward(x), {n, -1, h * w}), 1, 2);  // [N, HW, C/8]
+  Tensor k = reshape(key_->forward(x), {n, -1, h * w});                     // [N, C/8, HW]
+  Tensor attention = softmax(matmul(q, k), -1);                             // [N, HW, HW]
+  remember(attention);
+  Tensor v = reshape(value_->forward(x), {n, c, h * w});
+  Tensor out = reshape(matmul(v, transpose(attention, 1, 2)), {n, c, h, w});
+  return gamma * out + x;
+}
+
+std::string PositionAttention::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
+
+ChannelAttention::ChannelAttention(ChannelAttentionOptions o) : options_(std::move(o)) {
+  if (options_.channels < 1) fail("ChannelAttention: channels must be positive, got {}", options_.channels);
+  if (options_.form != "official" && options_.form != "paper")
+    fail("ChannelAttention: unknown form '{}'; forms: official (softmax(rowmax(E) - E)), paper (softmax(E))", options_.form);
+  gamma = register_parameter("gamma", full({1}, options_.gamma_init));
+}
+
+Tensor ChannelAttention::forward(const Tensor& x) {
+  check_image("ChannelAttention", x, options_.channels);
+  int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
+  Tensor q = reshape(x, {n, c, h * w});
+  Tensor energy = matmul(q, transpose(q, 1, 2));  // [N, C, C]
+  if (options_.form == "official") energy = max(energy, {-1}, true) - energy;
+  Tensor attention = softmax(energy, -1);
+  remember(attention);
+  Tensor out = reshape(matmul(attention, q), {n, c, h, w});
+  return gamma * out + x;
+}
+
+std::string ChannelAttention::extra_repr() const { return fmt::format("{}, form={}", options_.channels, options_.form); }
+
+DualAttentionHead::DualAttentionHead(DualAttentionHeadOptions o) : options_(std::move(o)) {
+  if (options_.in_channels < 1 || options_.num_classes < 1)
+    fail("DualAttentionHead: in_channels and num_classes must be positive (got {} and {})", options_.in_channels, options_.num_classes);
+  if (!options_.position && !options_.channel) fail("DualAttentionHead: at least one of position and channel must be on");
+  int64_t inter = options_.inter_channels > 0 ? options_.inter_channels : std::max<int64_t>(1, options_.in_channels / 4);
+  if (options_.position) {
+    pam_in_ = register_module("pam_in", conv_bn_relu(options_.in_channels, inter));
+    pam = register_module("pam", std::make_shared<PositionAttention>(PositionAttentionOptions{.channels = inter}));
+    pam_out_ = register_module("pam_out", conv_bn_relu(inter, inter));
+    pam_classifier_ = register_module("pam_classifier", classifier(inter, options_.num_classes, options_.dropout));
+  }
+  if (options_.channel) {
+    cam_in_ = register_module("cam_in", conv_bn_relu(options_.in_channels, inter));
+    cam = register_module("cam", std::make_shared<ChannelAttention>(ChannelAttentionOptions{.channels = inter, .form = options_.cam_form}));
+    cam_out_ = register_module("cam_out", conv_bn_relu(inter, inter));
+    cam_classifier_ = register_module("cam_classifier", classifier(inter, options_.num_classes, options_.dropout));
+  }
+  classifier_ = register_module("classifier", classifier(inter, options_.num_classes, options_.dropout));
+}
+
+DualAttentionOutputs DualAttentionHead::forward_all(const Tensor& x) {
+  check_image("DualAttentionHead", x, options_.in_channels);
+  DualAttentionOutputs out;
+  Tensor fused;
+  if (pam) {
+    Tensor feature = pam_out_->forward(pam->forward(pam_in_->forward(x)));
+    out.position_aux = pam_classifier_->forward(feature);
+    fused = feature;
+  }
+  if (cam) {
+    Tensor feature = cam_out_->forward(cam->forward(cam_in_->forward(x)));
+    out.channel_aux = cam_classifier_->forward(feature);
+    fused = fused.defined() ? fused + feature : feature;
+  }
+  out.fused = classifier_->forward(fused);
+  return out;
+}
+
+std::string DualAttentionHead::extra_repr() const {
+  return fmt::format("{} -> {} classes{}{}", options_.in_channels, options_.num_classes, options_.position ? ", PAM" : "",
+                     options_.channel ? ", CAM" : "");
+}
+
+}  // namespace gaze

@@ -1,0 +1,87 @@
+// DANet (Fu et al., CVPR 2019), as in the authors' code.
+//
+// PositionAttention: Q, K = 1x1 convs C → C/8, V = 1x1 conv C → C (with biases);
+//   A = softmax(QᵀK) over keys ([N, HW, HW]); out = γ · V Aᵀ + x, γ learnable, init 0.
+// ChannelAttention: E = X Xᵀ ([N, C, C]); official form A = softmax(rowmax(E) − E) (the
+//   default), paper form A = softmax(E); out = γ · A X + x, γ init 0.
+// DualAttentionHead: from backbone features, two branches (3x3 conv-BN-ReLU to C/4, PAM or
+//   CAM, 3x3 conv-BN-ReLU), summed and classified by dropout 0.1 + 1x1 conv; each branch also
+//   gets its own classifier (the auxiliary outputs).
+#pragma once
+#include <string>
+
+#include "layers/attention/attention_map.h"
+#include "layers/conv.h"
+#include "layers/sequential.h"
+
+namespace gaze {
+
+struct PositionAttentionOptions {
+  int64_t channels = 0;
+  int64_t reduction = 8;  // Q and K width = max(1, channels / reduction)
+  double gamma_init = 0.0;
+};
+
+class PositionAttention : public Module, public AttentionMapRecorder {
+ public:
+  explicit PositionAttention(PositionAttentionOptions options);
+  Tensor forward(const Tensor& x) override;  // x [N, C, H, W]
+  std::string type_name() const override { return "PositionAttention"; }
+  std::string extra_repr() const override;
+  Tensor gamma;
+
+ private:
+  PositionAttentionOptions options_;
+  std::shared_ptr<Conv> query_, key_, value_;
+};
+
+struct ChannelAttentionOptions {
+  int64_t channels = 0;
+  std::string form = "official";  // official: softmax(rowmax(E) − E); paper: softmax(E)
+  double gamma_init = 0.0;
+};
+
+class ChannelAttention : public Module, public AttentionMapRecorder {
+ public:
+  explicit ChannelAttention(ChannelAttentionOptions options);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "ChannelAttention"; }
+  std::string extra_repr() const override;
+  Tensor gamma;
+
+ private:
+  ChannelAttentionOptions options_;
+};
+
+struct DualAttentionHeadOptions {
+  int64_t in_channels = 0;
+  int64_t num_classes = 0;
+  int64_t inter_channels = 0;  // 0: in_channels / 4
+  double dropout = 0.1;
+  std::string cam_form = "official";
+  bool position = true;        // the ablation rows of DANet's Table 1 switch one branch off
+  bool channel = true;
+};
+
+struct DualAttentionOutputs {
+  Tensor fused;          // the head's prediction [N, classes, H, W]
+  Tensor position_aux;   // each branch's own prediction (undefined when the branch is off)
+  Tensor channel_aux;
+};
+
+class DualAttentionHead : public Module {
+ public:
+  explicit DualAttentionHead(DualAttentionHeadOptions options);
+  Tensor forward(const Tensor& x) override { return forward_all(x).fused; }
+  DualAttentionOutputs forward_all(const Tensor& x);
+  std::string type_name() const override { return "DualAttentionHead"; }
+  std::string extra_repr() const override;
+  std::shared_ptr<PositionAttention> pam;  // null when off
+  std::shared_ptr<ChannelAttention> cam;
+
+ private:
+  DualAttentionHeadOptions options_;
+  std::shared_ptr<Sequential> pam_in_, pam_out_, pam_classifier_, cam_in_, cam_out_, cam_classifier_, classifier_;
+};
+
+}  // namespace gaze

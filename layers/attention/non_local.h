@@ -1,0 +1,49 @@
+// Non-local block (Wang et al., CVPR 2018): y_i = 1/C(x) Σ_j f(x_i, x_j) g(x_j),
+// z = BN(W_z y) + x, with the BN scale initialised to 0 so the block starts as the identity.
+//
+// f by mode: embedded_gaussian softmax_j(θ_iᵀφ_j); gaussian softmax_j(x_iᵀx_j) (no θ, φ);
+// dot_product θ_iᵀφ_j / N; concatenation ReLU(w_fᵀ[θ_i; φ_j]) / N, N the number of key
+// positions. θ, φ, g are 1x1 convs to `inter_channels` (default C/2); φ and g can be
+// max-pooled (2 in 1D/2D, (1,2,2) in 3D). `scale_logits` divides θᵀφ by sqrt(inter) before the
+// softmax (a variant of later official code). `variant` space or time runs a 3D input as
+// per-frame 2D blocks or per-position 1D blocks over time (the video variants).
+#pragma once
+#include <string>
+
+#include "layers/attention/attention_map.h"
+#include "layers/batch_norm.h"
+#include "layers/conv.h"
+#include "layers/sequential.h"
+#include "layers/simple_layers.h"
+
+namespace gaze {
+
+struct NonLocalOptions {
+  int64_t channels = 0;
+  std::string mode = "embedded_gaussian";  // gaussian, embedded_gaussian, dot_product, concatenation
+  int dims = 2;                            // spatial dims of the input: 1, 2 or 3
+  int64_t inter_channels = 0;              // 0: channels / 2 (at least 1)
+  bool sub_sample = false;
+  bool scale_logits = false;
+  double bn_init = 0.0;                    // W_z's BatchNorm scale at init; 0 = identity block
+  std::string variant = "spacetime";       // 3D only: spacetime, space, time
+};
+
+class NonLocal : public Module, public AttentionMapRecorder {
+ public:
+  explicit NonLocal(NonLocalOptions options);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "NonLocal"; }
+  std::string extra_repr() const override;
+
+ private:
+  Tensor block(const Tensor& x);  // the block on the rank it was built for
+  NonLocalOptions options_;
+  int block_dims_;                // rank of the convs: dims, or 2 (space) / 1 (time)
+  int64_t inter_;
+  std::shared_ptr<Conv> g_, theta_, phi_, w_f_;
+  std::shared_ptr<Pool> pool_;
+  std::shared_ptr<Sequential> w_z_;
+};
+
+}  // namespace gaze

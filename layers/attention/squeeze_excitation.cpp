@@ -1,0 +1,27 @@
+#include "layers/attention/squeeze_excitation.h"
+
+#include "autograd/ops.h"
+#include "layers/attention/gate_support.h"
+#include "layers/linear.h"
+#include "layers/simple_layers.h"
+
+namespace gaze {
+
+SqueezeExcitation::SqueezeExcitation(SqueezeExcitationOptions o) : options_(o) {
+  int64_t hidden = hidden_width("SqueezeExcitation", o.channels, o.reduction);
+  fc_ = register_module("fc", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
+                                  std::make_shared<Linear>(o.channels, hidden), std::make_shared<ReLU>(),
+                                  std::make_shared<Linear>(hidden, o.channels), std::make_shared<Sigmoid>()}));
+}
+
+Tensor SqueezeExcitation::forward(const Tensor& x) {
+  check_feature_map("SqueezeExcitation", x, options_.channels);
+  Tensor gate = fc_->forward(flatten(global_avg_pool(x), 1));  // [N, C]
+  Tensor gate_map = reshape(gate, channel_gate_shape(x));
+  remember(gate_map);
+  return x * gate_map;
+}
+
+std::string SqueezeExcitation::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
+
+}  // namespace gaze

@@ -1,0 +1,25 @@
+// Squeeze-and-Excitation (Hu et al., CVPR 2018): s = σ(W2 ReLU(W1 GAP(x))), y = x · s.
+#pragma once
+#include "layers/attention/attention_map.h"
+#include "layers/sequential.h"
+
+namespace gaze {
+
+struct SqueezeExcitationOptions {
+  int64_t channels = 0;
+  int64_t reduction = 16;  // hidden width = max(1, channels / reduction)
+};
+
+class SqueezeExcitation : public Module, public AttentionMapRecorder {
+ public:
+  explicit SqueezeExcitation(SqueezeExcitationOptions options);
+  Tensor forward(const Tensor& x) override;  // x [N, C, *spatial]
+  std::string type_name() const override { return "SqueezeExcitation"; }
+  std::string extra_repr() const override;
+
+ private:
+  SqueezeExcitationOptions options_;
+  std::shared_ptr<Sequential> fc_;  // Linear, ReLU, Linear, Sigmoid: names fc.0, fc.2 as in PyTorch
+};
+
+}  // namespace gaze

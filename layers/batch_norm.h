@@ -1,0 +1,28 @@
+// Batch normalization over N and the spatial dims, for [N, C], [N, C, L], [N, C, H, W] and
+// [N, C, D, H, W] inputs (BatchNorm1d/2d/3d are this one class).
+#pragma once
+#include "layers/module.h"
+
+namespace gaze {
+
+struct BatchNormOptions {
+  int64_t channels = 0;
+  double eps = 1e-5;
+  double momentum = 0.1;
+  bool affine = true;
+  double weight_init = 1.0;  // 0 makes a residual branch start as the identity (Non-local's W_z)
+};
+
+class BatchNorm : public Module {
+ public:
+  explicit BatchNorm(BatchNormOptions options);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "BatchNorm"; }
+  std::string extra_repr() const override;
+  Tensor weight, bias, running_mean, running_var;
+
+ private:
+  BatchNormOptions options_;
+};
+
+}  // namespace gaze

@@ -1,0 +1,75 @@
+// Module: the base of every layer, in the style of libtorch's C++ frontend. A module owns
+// parameters (trained), buffers (saved but not trained, e.g. running statistics) and
+// submodules, each under a name; names compose into dotted paths ("layer2.0.cbam.fc1.weight")
+// that state_dict() and checkpoints use.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "framework/error.h"
+#include "framework/tensor.h"
+
+namespace gaze {
+
+class Module {
+ public:
+  virtual ~Module() = default;
+
+  // The layer's computation on one input. Layers with several inputs or outputs add methods
+  // of their own.
+  virtual Tensor forward(const Tensor& x) = 0;
+  Tensor operator()(const Tensor& x) { return forward(x); }
+
+  // The class name shown by summary() ("Conv2d", "CBAM"), and its options ("64, 64, k=3").
+  virtual std::string type_name() const = 0;
+  virtual std::string extra_repr() const { return ""; }
+
+  // Parameters, buffers and submodules of this module and all below it, with dotted names, in
+  // registration order.
+  std::vector<std::pair<std::string, Tensor>> named_parameters() const;
+  std::vector<Tensor> parameters() const;
+  std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_children() const { return children_; }
+  int64_t num_parameters() const;
+
+  // Parameters and buffers by dotted name.
+  std::map<std::string, Tensor> state_dict() const;
+  // Copies values into this module's tensors (shapes must match). Strict: every key of the
+  // module must be given and no other; the error lists the missing and unexpected keys.
+  void load_state_dict(const std::map<std::string, Tensor>& state, bool strict = true);
+
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+  // Converts every parameter and buffer to `dtype` in place (f64 for gradient checks).
+  void to(DType dtype);
+  void zero_grad();
+
+  // An indented tree of the modules with their options and parameter counts.
+  std::string summary() const;
+
+ protected:
+  // Registers a trained tensor (marked requires_grad) and returns the module's handle to it.
+  Tensor register_parameter(const std::string& name, Tensor tensor);
+  Tensor register_buffer(const std::string& name, Tensor tensor);
+  template <typename M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    add_child(name, module);
+    return module;
+  }
+
+ private:
+  void add_child(const std::string& name, std::shared_ptr<Module> module);
+  void check_new_name(const std::string& name) const;
+  void summary_lines(const std::string& name, int depth, std::string& out) const;
+
+  bool training_ = true;
+  std::vector<std::pair<std::string, Tensor>> parameters_;
+  std::vector<std::pair<std::string, Tensor>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+}  // namespace gaze
