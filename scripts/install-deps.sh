@@ -5,8 +5,8 @@
 set -eu
 
 PACKAGES="g++ cmake make pkg-config git ca-certificates
-  libfmt-dev libcli11-dev nlohmann-json3-dev doctest-dev
-  libopenblas-openmp-dev libdnnl-dev"
+  libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
+  libopenblas-openmp-dev libdnnl-dev libstb-dev"
 
 missing=""
 for package in $PACKAGES; do

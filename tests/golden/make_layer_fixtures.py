@@ -176,6 +176,57 @@ class DualAttentionHead(nn.Module):
         return torch.cat([self.classifier(p + c), self.pam_classifier(p), self.cam_classifier(c)], 1)
 
 
+class BAM(nn.Module):
+    def __init__(self, channels, reduction, dilation=4, combine="product"):
+        super().__init__()
+        h, d = max(1, channels // reduction), dilation
+        self.combine = combine
+        self.channel = nn.Sequential(nn.Linear(channels, h), nn.BatchNorm1d(h), nn.ReLU(), nn.Linear(h, channels))
+        self.spatial = nn.Sequential(nn.Conv2d(channels, h, 1), nn.BatchNorm2d(h), nn.ReLU(),
+                                     nn.Conv2d(h, h, 3, padding=d, dilation=d), nn.BatchNorm2d(h), nn.ReLU(),
+                                     nn.Conv2d(h, h, 3, padding=d, dilation=d), nn.BatchNorm2d(h), nn.ReLU(),
+                                     nn.Conv2d(h, 1, 1))
+
+    def forward(self, x):
+        mc = self.channel(x.mean(dim=(2, 3)))[:, :, None, None]
+        ms = self.spatial(x)
+        gate = torch.sigmoid(mc * ms if self.combine == "product" else mc + ms)
+        return x * (1 + gate)
+
+
+class InteractionAwarePyramidAttention(nn.Module):
+    """gaze's formulation (layers/attention/interaction_aware_pyramid.h); forward returns the fused
+    features followed by the interaction and diversity losses, flattened into one vector."""
+
+    def __init__(self, in_channels, channels):
+        super().__init__()
+        for k, cin in enumerate(in_channels):
+            setattr(self, f"project{k}", nn.Conv2d(cin, channels, 1))
+        self.count = len(in_channels)
+        self.score_weight = nn.Parameter(torch.zeros(channels))
+        self.score_bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, *maps):
+        n, _, h, w = maps[0].shape
+        levels = []
+        for k, m in enumerate(maps):
+            level = getattr(self, f"project{k}")(m)
+            if level.shape[2:] != (h, w):
+                level = F.interpolate(level, size=(h, w), mode="bilinear", align_corners=False)
+            levels.append(level.flatten(2))
+        x = torch.stack(levels, 1)                                        # [N, K, C, P]
+        a = torch.softmax(torch.einsum("c,nkcp->nkp", self.score_weight, x) + self.score_bias, -1)
+        fused = torch.einsum("nkcp,nkp->nkc", x, a).mean(1)
+        centred = x - x.mean(3, keepdim=True)
+        u = self.score_weight / self.score_weight.norm()
+        residual = centred - u[None, None, :, None] * torch.einsum("c,nkcp->nkp", u, centred)[:, :, None, :]
+        interaction = residual.pow(2).mean()
+        k = self.count
+        pairs = sum((a[:, i] * a[:, j]).sum(-1) for i in range(k) for j in range(i + 1, k))
+        diversity = (pairs / (k * (k - 1) / 2)).mean()
+        return torch.cat([fused.flatten(), interaction.reshape(1), diversity.reshape(1)])
+
+
 def tensor_json(t):
     return {"shape": list(t.shape), "values": [float(f"{v:.12g}") for v in t.detach().reshape(-1).tolist()]}
 
@@ -184,6 +235,7 @@ cases = {}
 
 
 def add_case(name, module, shape, options):
+    """shape: one input's shape, or a list of shapes for a layer that takes several maps."""
     torch.manual_seed(len(cases) + 1)
     with torch.no_grad():
         for pname, p in module.named_parameters():
@@ -195,10 +247,12 @@ def add_case(name, module, shape, options):
                 b.copy_(torch.randn_like(b) * 0.1)
     state = {k: tensor_json(v) for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")}
     module.train()
-    x = torch.randn(*shape, requires_grad=True)
-    out = module(x)
+    several = isinstance(shape, list)
+    xs = [torch.randn(*s, requires_grad=True) for s in (shape if several else [shape])]
+    out = module(*xs)
     grad_out = torch.randn(out.shape)
     out.backward(grad_out)
+    x = xs[0]
     cases[name] = {
         "options": options,
         "state": state,
@@ -208,6 +262,9 @@ def add_case(name, module, shape, options):
         "grad_input": tensor_json(x.grad),
         "grads": {k: tensor_json(p.grad) for k, p in module.named_parameters()},
     }
+    if several:
+        cases[name]["inputs"] = [tensor_json(t) for t in xs]
+        cases[name]["grad_inputs"] = [tensor_json(t.grad) for t in xs]
 
 
 add_case("se", SqueezeExcitation(16, 4), (2, 16, 5, 6), {"channels": 16, "reduction": 4})
@@ -231,5 +288,10 @@ add_case("danet_pam", PositionAttention(16), (2, 16, 5, 4), {"channels": 16})
 add_case("danet_cam_official", ChannelAttention("official"), (2, 8, 5, 4), {"channels": 8, "form": "official"})
 add_case("danet_cam_paper", ChannelAttention("paper"), (2, 8, 5, 4), {"channels": 8, "form": "paper"})
 add_case("danet_head", DualAttentionHead(16, 3), (2, 16, 6, 5), {"in_channels": 16, "num_classes": 3})
+
+add_case("bam_product", BAM(16, 4), (3, 16, 9, 9), {"channels": 16, "reduction": 4})
+add_case("bam_sum", BAM(16, 4, 2, "sum"), (3, 16, 6, 7), {"channels": 16, "reduction": 4, "dilation": 2, "combine": "sum"})
+add_case("pyramid_attention", InteractionAwarePyramidAttention([6, 8, 4], 5), [(2, 6, 6, 5), (2, 8, 3, 3), (2, 4, 2, 2)],
+         {"in_channels": [6, 8, 4], "channels": 5})
 
 print(json.dumps(cases, separators=(",", ":")))

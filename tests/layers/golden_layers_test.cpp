@@ -5,7 +5,9 @@
 #include <functional>
 
 #include "backends/registry.h"
+#include "layers/attention/bam.h"
 #include "layers/attention/cbam.h"
+#include "layers/attention/interaction_aware_pyramid.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
 #include "layers/attention/squeeze_excitation.h"
@@ -99,4 +101,35 @@ TEST_CASE("DANet position and channel attention (official and paper forms) and t
         DualAttentionOutputs out = static_cast<DualAttentionHead&>(m).forward_all(x);
         return cat({out.fused, out.position_aux, out.channel_aux}, 1);
       });
+}
+
+TEST_CASE("BAM matches PyTorch in the code's product form and the paper's sum form") {
+  check_layer("bam_product", [] { return std::make_shared<BAM>(BAMOptions{.channels = 16, .reduction = 4}); });
+  check_layer("bam_sum", [] { return std::make_shared<BAM>(BAMOptions{.channels = 16, .reduction = 4, .dilation = 2, .combine = "sum"}); });
+}
+
+TEST_CASE("interaction-aware pyramid attention matches PyTorch: fused features, both losses, every gradient") {
+  const json& c = fixtures().at("pyramid_attention");
+  std::map<std::string, Tensor> state;
+  for (auto& [key, value] : c.at("state").items()) state[key] = golden_tensor(value);
+  auto run = [&](DType dtype, double tol) {
+    auto layer = std::make_shared<InteractionAwarePyramidAttention>(InteractionAwarePyramidAttentionOptions{.in_channels = {6, 8, 4}, .channels = 5});
+    layer->to(dtype);
+    layer->load_state_dict(state);
+    std::vector<Tensor> maps;
+    for (const json& t : c.at("inputs")) maps.push_back(golden_tensor(t, dtype).set_requires_grad(true));
+    Tensor fused = layer->forward_pyramid(maps);
+    Tensor out = cat({flatten(fused), reshape(layer->interaction_loss(), {1}), reshape(layer->diversity_loss(), {1})});
+    check_relative(out, golden_tensor(c.at("output")), tol, "output and losses");
+    out.backward(golden_tensor(c.at("grad_output"), dtype));
+    for (size_t k = 0; k < maps.size(); ++k) check_relative(maps[k].grad(), golden_tensor(c.at("grad_inputs")[k]), tol, "gradient of map " + std::to_string(k));
+    for (auto& [param, t] : layer->named_parameters()) check_relative(t.grad(), golden_tensor(c.at("grads").at(param)), tol, "gradient of " + param);
+  };
+  for (const std::string& backend : available_backends()) {
+    CAPTURE(backend);
+    set_cpu_backend(backend);
+    run(DType::f32, 1e-4);
+  }
+  set_cpu_backend("reference");
+  run(DType::f64, 1e-9);
 }

@@ -1,0 +1,42 @@
+// Layers by YAML name: building, defaults, and one clear error per kind of bad spec.
+#include "layers/attention/cbam.h"
+#include "layers/registry.h"
+#include "support/test_support.h"
+
+using namespace gaze;
+
+TEST_CASE("a YAML spec builds the layer with its defaults filled in") {
+  auto layer = build_layer(YAML::Load("{type: cbam, channels: 32}"));
+  REQUIRE(layer->type_name() == "CBAM");
+  CHECK(layer->num_parameters() == CBAM(CBAMOptions{.channels = 32}).num_parameters());
+  auto nl = build_layer(YAML::Load("{type: nonlocal, channels: 8, mode: dot_product, dims: 3, sub_sample: true}"));
+  CHECK(nl->forward(randn({1, 8, 2, 4, 4})).shape() == Shape{1, 8, 2, 4, 4});
+  auto conv = build_layer(YAML::Load("{type: conv, in_channels: 3, out_channels: 4, kernel: [1, 3], padding: [0, 1]}"));
+  CHECK(conv->forward(randn({1, 3, 5, 5})).shape() == Shape{1, 4, 5, 5});
+  auto filled = build_layer(YAML::Load("{type: se}"), {{"channels", "16"}});
+  CHECK(filled->forward(randn({1, 16, 2, 2})).shape() == Shape{1, 16, 2, 2});
+}
+
+TEST_CASE("bad specs: unknown type, unknown option, wrong type, missing option — each with its place") {
+  const std::string file = "configs/x.yaml";
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("type: cbma\nchannels: 8\n"), file),
+                       doctest::Contains("configs/x.yaml:1:7: unknown layer type 'cbma' (did you mean 'cbam'?); types:"), Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("type: cbam\nchannels: 8\nreduce: 4\n"), file),
+                       doctest::Contains("configs/x.yaml:3:1: unknown option 'reduce' for layer 'cbam' (did you mean 'reduction'?); "
+                                         "options: channels, reduction, spatial_kernel, dims"),
+                       Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("type: cbam\nchannels: many\n"), file),
+                       doctest::Contains("configs/x.yaml:2:11: option 'channels' of layer 'cbam' must be an integer, got 'many'"), Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("{type: cbam}"), "model.attention"),
+                       doctest::Contains("layer 'cbam' needs option 'channels'"), Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("{type: nonlocal, channels: 8, mode: dot}"), file),
+                       doctest::Contains("unknown mode 'dot'"), Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("[1, 2]"), file), doctest::Contains("a layer is a mapping with a 'type' key"), Error);
+}
+
+TEST_CASE("the layer schema lists every type with its options and defaults") {
+  std::string schema = describe_layers();
+  CHECK(schema.find("nonlocal: Non-local block") != std::string::npos);
+  CHECK(schema.find("reduction") != std::string::npos);
+  CHECK(schema.find("(required)") != std::string::npos);
+}
