@@ -6,6 +6,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"gaze: self-attention modules for computer vision, from scratch in C++"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand: gaze bench --threads 2
   app.set_version_flag("--version", gaze::cli::version_string());
   gaze::cli::GlobalOptions options;
   gaze::cli::add_global_options(app, options);
