@@ -2,6 +2,7 @@
 // (docs/adding-a-layer.md).
 #include "layers/attention/bam.h"
 #include "layers/attention/cbam.h"
+#include "layers/attention/coordinate_attention.h"
 #include "layers/attention/interaction_aware_pyramid.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
@@ -40,6 +41,12 @@ void register_builtin_layers() {
                    {"combine", T::text, "product", "product (sigmoid(Mc*Ms), the authors' code) or sum (sigmoid(Mc+Ms), the paper)"}},
                   [](const LayerArgs& a) {
                     return std::make_shared<BAM>(BAMOptions{a.integer("channels"), a.integer("reduction"), a.integer("dilation"), a.text("combine")});
+                  }});
+  register_layer({"coord_attention", "Coordinate attention (Hou et al. 2021)",
+                  {{"channels", T::integer, "", "input channels"},
+                   {"reduction", T::integer, "32", "hidden width mip = max(8, channels / reduction)"}},
+                  [](const LayerArgs& a) {
+                    return std::make_shared<CoordinateAttention>(CoordinateAttentionOptions{a.integer("channels"), a.integer("reduction")});
                   }});
   register_layer({"pyramid_attention", "Interaction-aware spatial pyramid attention (Du et al. 2018)",
                   {{"in_channels", T::integers, "", "channels of each input map, in order"},

@@ -1,5 +1,5 @@
-// Interaction-aware spatial pyramid attention (Du, Wang, Qiao, "Interaction-aware
-// spatio-temporal pyramid attention networks for action classification", 2018).
+// Interaction-aware spatial pyramid attention (Du, Yuan, Li, Zhao, Li, Hu, ECCV 2018, "Interaction-aware
+// spatio-temporal pyramid attention networks for action classification").
 //
 // Input: K feature maps (e.g. of several layers of a backbone), map k of shape [N, C_k, H_k, W_k].
 //   Pyramid    map k goes through its own 1x1 conv C_k → C (with bias) and is resampled

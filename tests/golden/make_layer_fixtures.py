@@ -227,6 +227,28 @@ class InteractionAwarePyramidAttention(nn.Module):
         return torch.cat([fused.flatten(), interaction.reshape(1), diversity.reshape(1)])
 
 
+class CoordinateAttention(nn.Module):
+    """The authors' CoordAtt (github.com/Andrew-Qibin/CoordAttention) with oup = inp."""
+
+    def __init__(self, channels, reduction=32):
+        super().__init__()
+        mip = max(8, channels // reduction)
+        self.conv1 = nn.Conv2d(channels, mip, 1)
+        self.bn1 = nn.BatchNorm2d(mip)
+        self.conv_h = nn.Conv2d(mip, channels, 1)
+        self.conv_w = nn.Conv2d(mip, channels, 1)
+
+    def forward(self, x):
+        h, w = x.shape[2:]
+        y = torch.cat([x.mean(3, keepdim=True), x.mean(2, keepdim=True).permute(0, 1, 3, 2)], 2)
+        y = self.bn1(self.conv1(y))
+        y = y * F.relu6(y + 3) / 6  # h_swish
+        y_h, y_w = torch.split(y, [h, w], 2)
+        a_h = torch.sigmoid(self.conv_h(y_h))
+        a_w = torch.sigmoid(self.conv_w(y_w.permute(0, 1, 3, 2)))
+        return x * a_h * a_w
+
+
 def tensor_json(t):
     return {"shape": list(t.shape), "values": [float(f"{v:.12g}") for v in t.detach().reshape(-1).tolist()]}
 
@@ -293,5 +315,6 @@ add_case("bam_product", BAM(16, 4), (3, 16, 9, 9), {"channels": 16, "reduction":
 add_case("bam_sum", BAM(16, 4, 2, "sum"), (3, 16, 6, 7), {"channels": 16, "reduction": 4, "dilation": 2, "combine": "sum"})
 add_case("pyramid_attention", InteractionAwarePyramidAttention([6, 8, 4], 5), [(2, 6, 6, 5), (2, 8, 3, 3), (2, 4, 2, 2)],
          {"in_channels": [6, 8, 4], "channels": 5})
+add_case("coord_attention", CoordinateAttention(16, 4), (2, 16, 5, 7), {"channels": 16, "reduction": 4})
 
 print(json.dumps(cases, separators=(",", ":")))

@@ -7,6 +7,7 @@
 #include "backends/registry.h"
 #include "layers/attention/bam.h"
 #include "layers/attention/cbam.h"
+#include "layers/attention/coordinate_attention.h"
 #include "layers/attention/interaction_aware_pyramid.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
@@ -106,6 +107,10 @@ TEST_CASE("DANet position and channel attention (official and paper forms) and t
 TEST_CASE("BAM matches PyTorch in the code's product form and the paper's sum form") {
   check_layer("bam_product", [] { return std::make_shared<BAM>(BAMOptions{.channels = 16, .reduction = 4}); });
   check_layer("bam_sum", [] { return std::make_shared<BAM>(BAMOptions{.channels = 16, .reduction = 4, .dilation = 2, .combine = "sum"}); });
+}
+
+TEST_CASE("CoordinateAttention matches PyTorch") {
+  check_layer("coord_attention", [] { return std::make_shared<CoordinateAttention>(CoordinateAttentionOptions{.channels = 16, .reduction = 4}); });
 }
 
 TEST_CASE("interaction-aware pyramid attention matches PyTorch: fused features, both losses, every gradient") {

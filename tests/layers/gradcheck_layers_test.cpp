@@ -1,6 +1,7 @@
 // Every attention layer, in every mode, against finite differences in f64 on the reference
 // backend, with respect to the input and every parameter (training mode).
 #include "layers/attention/cbam.h"
+#include "layers/attention/coordinate_attention.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
 #include "layers/attention/squeeze_excitation.h"
@@ -57,6 +58,10 @@ TEST_CASE("gradcheck: DANet position attention, channel attention (both forms) a
   check_layer_gradients(head, {2, 8, 3, 3});
 }
 
+TEST_CASE("gradcheck: CoordinateAttention") {
+  check_layer_gradients(std::make_shared<CoordinateAttention>(CoordinateAttentionOptions{.channels = 8, .reduction = 4}), {2, 8, 3, 4});
+}
+
 TEST_CASE("layers reject inputs of the wrong shape with a message naming the layer and the expected shape") {
   CHECK_THROWS_WITH_AS(CBAM(CBAMOptions{.channels = 16}).forward(zeros({2, 8, 4, 4})),
                        doctest::Contains("CBAM(16): expected input [N, 16, *spatial]"), Error);
@@ -66,6 +71,8 @@ TEST_CASE("layers reject inputs of the wrong shape with a message naming the lay
   CHECK_THROWS_WITH_AS(NonLocal(NonLocalOptions{.channels = 8, .variant = "space"}), doctest::Contains("needs a 3D (video) input"), Error);
   CHECK_THROWS_WITH_AS(PositionAttention(PositionAttentionOptions{.channels = 8}).forward(zeros({2, 8, 4, 4, 4})),
                        doctest::Contains("PositionAttention(8): expected input [N, 8, H, W]"), Error);
+  CHECK_THROWS_WITH_AS(CoordinateAttention(CoordinateAttentionOptions{.channels = 8}).forward(zeros({2, 4, 3, 3})),
+                       doctest::Contains("CoordinateAttention(8): expected input [N, 8, H, W], got [2,4,3,3]"), Error);
   CHECK_THROWS_WITH_AS(ChannelAttention(ChannelAttentionOptions{.channels = 8, .form = "new"}), doctest::Contains("unknown form 'new'"), Error);
 }
 
@@ -83,4 +90,10 @@ TEST_CASE("a Non-local block starts as the identity, and attention maps are reco
   pam.record_attention(true);
   pam.forward(randn({1, 16, 3, 5}));
   CHECK(pam.last_attention().shape() == Shape{1, 15, 15});
+  CoordinateAttention coord(CoordinateAttentionOptions{.channels = 8});
+  coord.record_attention(true);
+  Tensor image = randn({2, 8, 3, 5});
+  Tensor gated = coord.forward(image);
+  REQUIRE(coord.last_attention().shape() == Shape{2, 8, 3, 5});
+  check_close(gated, (image * coord.last_attention()).to_vector<double>(), 1e-6);  // y = x ⊙ a_h ⊙ a_w
 }

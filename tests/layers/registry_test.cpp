@@ -13,6 +13,9 @@ TEST_CASE("a YAML spec builds the layer with its defaults filled in") {
   CHECK(nl->forward(randn({1, 8, 2, 4, 4})).shape() == Shape{1, 8, 2, 4, 4});
   auto conv = build_layer(YAML::Load("{type: conv, in_channels: 3, out_channels: 4, kernel: [1, 3], padding: [0, 1]}"));
   CHECK(conv->forward(randn({1, 3, 5, 5})).shape() == Shape{1, 4, 5, 5});
+  auto coord = build_layer(YAML::Load("{type: coord_attention, channels: 16, reduction: 4}"));
+  REQUIRE(coord->type_name() == "CoordinateAttention");
+  CHECK(coord->forward(randn({2, 16, 5, 7})).shape() == Shape{2, 16, 5, 7});
   auto filled = build_layer(YAML::Load("{type: se}"), {{"channels", "16"}});
   CHECK(filled->forward(randn({1, 16, 2, 2})).shape() == Shape{1, 16, 2, 2});
 }
