@@ -6,11 +6,69 @@
 #include "backends/openblas/openblas_backend.h"
 #include "backends/reference/loops.h"
 
+#define GAZE_VECTORIZE __attribute__((target_clones("arch=haswell", "default")))
+
 namespace gaze {
 using namespace reference;
 
+namespace {
+
+// in viewed as [outer, reduced, inner] (contiguous), out as [outer, inner]: each reduced row
+// is folded into the output row with a loop over `inner` that vectorizes. This is the layout of
+// a reduction over channels (CBAM's spatial gate, the gradient of a [N, 1, H, W] gate), where
+// walking each output's reduced elements one by one would stride through memory.
+template <typename T>
+[[gnu::always_inline]] inline void reduce_middle(ReduceOp op, const T* in, T* out, int64_t outer, int64_t reduced, int64_t inner) {
+  bool big = outer * reduced * inner >= 32768;
+#pragma omp parallel for schedule(static) if (big)
+  for (int64_t a = 0; a < outer; ++a) {
+    T* o = out + a * inner;
+    const T* base = in + a * reduced * inner;
+    for (int64_t i = 0; i < inner; ++i) o[i] = base[i];
+    for (int64_t r = 1; r < reduced; ++r) {
+      const T* row = base + r * inner;
+      if (op == ReduceOp::max) {
+        for (int64_t i = 0; i < inner; ++i) o[i] = (row[i] > o[i] || row[i] != row[i]) ? row[i] : o[i];
+      } else if (op == ReduceOp::min) {
+        for (int64_t i = 0; i < inner; ++i) o[i] = (row[i] < o[i] || row[i] != row[i]) ? row[i] : o[i];
+      } else {
+        for (int64_t i = 0; i < inner; ++i) o[i] += row[i];
+      }
+    }
+    if (op == ReduceOp::mean)
+      for (int64_t i = 0; i < inner; ++i) o[i] /= static_cast<T>(reduced);
+  }
+}
+GAZE_VECTORIZE void reduce_middle_f32(ReduceOp op, const float* in, float* out, int64_t a, int64_t r, int64_t i) { reduce_middle(op, in, out, a, r, i); }
+GAZE_VECTORIZE void reduce_middle_f64(ReduceOp op, const double* in, double* out, int64_t a, int64_t r, int64_t i) { reduce_middle(op, in, out, a, r, i); }
+
+// [outer, reduced, inner] sizes when in and out are contiguous, the reduced dims form one run
+// and the last dim is kept; false otherwise.
+bool middle_layout(const KernelArg& out, const KernelArg& in, int64_t& outer, int64_t& reduced, int64_t& inner) {
+  if (!in.is_contiguous() || !out.is_contiguous() || in.dim() == 0) return false;
+  int64_t first = -1, last = -1;
+  for (int64_t d = 0; d < in.dim(); ++d) {
+    if (out.shape[d] == in.shape[d]) continue;
+    if (first < 0) first = d;
+    else if (last != d - 1) return false;  // a second run
+    last = d;
+  }
+  if (first < 0 || last == in.dim() - 1) return false;
+  outer = reduced = inner = 1;
+  for (int64_t d = 0; d < in.dim(); ++d) (d < first ? outer : d <= last ? reduced : inner) *= in.shape[d];
+  return reduced > 1 && inner > 1;
+}
+
+}  // namespace
+
 void OpenblasBackend::reduce(ReduceOp op, const KernelArg& out, const KernelArg& in) {
   if (out.dtype != in.dtype || out.dim() != in.dim() || in.numel() == 0) return ReferenceBackend::reduce(op, out, in);
+  int64_t mid_outer, mid_reduced, mid_inner;
+  if (is_floating(in.dtype) && middle_layout(out, in, mid_outer, mid_reduced, mid_inner)) {
+    if (in.dtype == DType::f32) reduce_middle_f32(op, in.ptr<float>(), out.ptr<float>(), mid_outer, mid_reduced, mid_inner);
+    else reduce_middle_f64(op, in.ptr<double>(), out.ptr<double>(), mid_outer, mid_reduced, mid_inner);
+    return;
+  }
   Shape kept_shape, kept_in, kept_out, red_shape, red_in;
   for (size_t d = 0; d < in.shape.size(); ++d) {
     if (out.shape[d] == in.shape[d]) {
