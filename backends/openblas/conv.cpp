@@ -12,12 +12,10 @@ using namespace reference;
 
 namespace {
 
-struct Geometry {
-  Spatial3 in, out;
-  std::array<int64_t, 3> k, stride, pad, dil;
-  int64_t groups, in_per_group, out_per_group;
-  int64_t kernel_volume() const { return k[0] * k[1] * k[2]; }
-  int64_t rows() const { return in_per_group * kernel_volume(); }  // of the unfolded matrix
+// The unfolded matrix of one group of one image: rows() × cols().
+struct Geometry : ConvGeometry {
+  explicit Geometry(const ConvGeometry& g) : ConvGeometry(g) {}
+  int64_t rows() const { return in_per_group * kernel_volume(); }
   int64_t cols() const { return out.plane(); }
   bool is_pointwise() const {
     return kernel_volume() == 1 && stride == std::array<int64_t, 3>{1, 1, 1} && pad == std::array<int64_t, 3>{0, 0, 0};
@@ -25,21 +23,7 @@ struct Geometry {
 };
 
 Geometry geometry(const KernelArg& x, const KernelArg& w, const KernelArg& out, const ConvParams& p, const char* op) {
-  Geometry g;
-  g.in = spatial3(x, op);
-  g.out = spatial3(out, op);
-  Spatial3 ws = spatial3(w, op);
-  g.k = ws.size;
-  g.stride = pad3(p.stride, 1);
-  g.pad = pad3(p.padding, 0);
-  g.dil = pad3(p.dilation, 1);
-  g.groups = p.groups;
-  g.in_per_group = g.in.c / g.groups;
-  g.out_per_group = g.out.c / g.groups;
-  if (ws.n != g.out.c || ws.c != g.in_per_group || g.in.n != g.out.n)
-    fail("openblas {}: weight {} does not fit input {} and output {} with {} groups", op, shape_str(w.shape),
-         shape_str(x.shape), shape_str(out.shape), g.groups);
-  return g;
+  return Geometry(conv_geometry(x, w, out, p, "openblas", op));
 }
 
 // Calls fn(row, col_index, input_index or -1 for padding) over the unfolded matrix of one group

@@ -8,24 +8,6 @@
 namespace gaze {
 using namespace reference;
 
-namespace {
-
-struct AxisLayout {
-  int64_t outer = 1, size = 1, inner = 1;
-};
-
-AxisLayout axis_layout(const KernelArg& x, int64_t dim) {
-  AxisLayout l;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (d < dim) l.outer *= x.shape[d];
-    else if (d == dim) l.size = x.shape[d];
-    else l.inner *= x.shape[d];
-  }
-  return l;
-}
-
-}  // namespace
-
 void OpenblasBackend::softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim, bool log) {
   if (!x.is_contiguous() || !out.is_contiguous()) return ReferenceBackend::softmax_forward(out, x, dim, log);
   AxisLayout l = axis_layout(x, dim);

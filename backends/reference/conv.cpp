@@ -10,31 +10,6 @@ using namespace reference;
 
 namespace {
 
-struct ConvGeometry {
-  Spatial3 in, out;
-  std::array<int64_t, 3> k, stride, pad, dil;
-  int64_t groups, in_per_group, out_per_group;
-};
-
-ConvGeometry geometry(const KernelArg& x, const KernelArg& weight, const KernelArg& out,
-                      const ConvParams& p, const char* op) {
-  ConvGeometry g;
-  g.in = spatial3(x, op);
-  g.out = spatial3(out, op);
-  Spatial3 w = spatial3(weight, op);
-  g.k = w.size;
-  g.stride = pad3(p.stride, 1);
-  g.pad = pad3(p.padding, 0);
-  g.dil = pad3(p.dilation, 1);
-  g.groups = p.groups;
-  g.in_per_group = g.in.c / g.groups;
-  g.out_per_group = g.out.c / g.groups;
-  if (w.n != g.out.c || w.c != g.in_per_group || g.in.n != g.out.n)
-    fail("reference {}: weight {} does not fit input {} and output {} with {} groups", op,
-         shape_str(weight.shape), shape_str(x.shape), shape_str(out.shape), g.groups);
-  return g;
-}
-
 // Calls fn(x_index, w_index, out_index) for every product term of the convolution.
 template <typename Fn>
 void for_each_term(const ConvGeometry& g, Fn&& fn) {
@@ -79,7 +54,7 @@ void store(const KernelArg& dst, const std::vector<double>& acc) {
 
 void ReferenceBackend::conv_forward(const KernelArg& out, const KernelArg& x,
                                     const KernelArg& weight, const ConvParams& p) {
-  ConvGeometry g = geometry(x, weight, out, p, "conv_forward");
+  ConvGeometry g = conv_geometry(x, weight, out, p, "reference", "conv_forward");
   dispatch_floating(out.dtype, "conv_forward", [&](auto zero) {
     using T = decltype(zero);
     std::vector<double> acc(out.numel(), 0.0);
@@ -94,7 +69,7 @@ void ReferenceBackend::conv_forward(const KernelArg& out, const KernelArg& x,
 
 void ReferenceBackend::conv_backward_data(const KernelArg& grad_x, const KernelArg& grad_out,
                                           const KernelArg& weight, const ConvParams& p) {
-  ConvGeometry g = geometry(grad_x, weight, grad_out, p, "conv_backward_data");
+  ConvGeometry g = conv_geometry(grad_x, weight, grad_out, p, "reference", "conv_backward_data");
   dispatch_floating(grad_x.dtype, "conv_backward_data", [&](auto zero) {
     using T = decltype(zero);
     std::vector<double> acc(grad_x.numel(), 0.0);
@@ -110,7 +85,7 @@ void ReferenceBackend::conv_backward_data(const KernelArg& grad_x, const KernelA
 void ReferenceBackend::conv_backward_weight(const KernelArg& grad_weight,
                                             const KernelArg& grad_out, const KernelArg& x,
                                             const ConvParams& p) {
-  ConvGeometry g = geometry(x, grad_weight, grad_out, p, "conv_backward_weight");
+  ConvGeometry g = conv_geometry(x, grad_weight, grad_out, p, "reference", "conv_backward_weight");
   dispatch_floating(grad_weight.dtype, "conv_backward_weight", [&](auto zero) {
     using T = decltype(zero);
     std::vector<double> acc(grad_weight.numel(), 0.0);

@@ -64,4 +64,21 @@ Spatial3 spatial3(const KernelArg& a, const char* op);
 // Pads a per-spatial-dim parameter vector in front to 3 entries with `fill`.
 std::array<int64_t, 3> pad3(const std::vector<int64_t>& v, int64_t fill);
 
+// A convolution's sizes in the 3D form, checked: x [N, C, *], weight [O, C/groups, *k],
+// out [N, O, *]. `backend` and `op` name the caller in the error.
+struct ConvGeometry {
+  Spatial3 in, out;
+  std::array<int64_t, 3> k, stride, pad, dil;
+  int64_t groups, in_per_group, out_per_group;
+  int64_t kernel_volume() const { return k[0] * k[1] * k[2]; }
+};
+ConvGeometry conv_geometry(const KernelArg& x, const KernelArg& weight, const KernelArg& out, const ConvParams& p,
+                           const char* backend, const char* op);
+
+// A contiguous array seen as [outer, size, inner] around `dim` (softmax's layout).
+struct AxisLayout {
+  int64_t outer = 1, size = 1, inner = 1;
+};
+AxisLayout axis_layout(const KernelArg& x, int64_t dim);
+
 }  // namespace gaze::reference

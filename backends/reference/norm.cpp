@@ -24,20 +24,10 @@ ChannelLayout channel_layout(const KernelArg& x, const char* op) {
   return {x.shape[0], x.shape[1], inner};
 }
 
-// [outer, D, inner] around `dim`.
-struct AxisLayout {
-  int64_t outer = 1, size = 1, inner = 1;
-};
-
-AxisLayout axis_layout(const KernelArg& x, int64_t dim, const char* op) {
+// axis_layout() for softmax, which also needs contiguous arrays.
+AxisLayout softmax_layout(const KernelArg& x, int64_t dim, const char* op) {
   if (!x.is_contiguous()) fail("reference {}: the array must be contiguous", op);
-  AxisLayout l;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    if (d < dim) l.outer *= x.shape[d];
-    else if (d == dim) l.size = x.shape[d];
-    else l.inner *= x.shape[d];
-  }
-  return l;
+  return axis_layout(x, dim);
 }
 
 }  // namespace
@@ -117,7 +107,7 @@ void ReferenceBackend::batch_norm_backward(const KernelArg& grad_x, const Kernel
 
 void ReferenceBackend::softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim,
                                        bool log) {
-  AxisLayout l = axis_layout(x, dim, "softmax_forward");
+  AxisLayout l = softmax_layout(x, dim, "softmax_forward");
   dispatch_floating(x.dtype, "softmax_forward", [&](auto zero) {
     using T = decltype(zero);
     const T* xs = x.ptr<T>();
@@ -139,7 +129,7 @@ void ReferenceBackend::softmax_forward(const KernelArg& out, const KernelArg& x,
 
 void ReferenceBackend::softmax_backward(const KernelArg& grad_x, const KernelArg& grad_y,
                                         const KernelArg& y, int64_t dim, bool log) {
-  AxisLayout l = axis_layout(y, dim, "softmax_backward");
+  AxisLayout l = softmax_layout(y, dim, "softmax_backward");
   dispatch_floating(y.dtype, "softmax_backward", [&](auto zero) {
     using T = decltype(zero);
     const T* ys = y.ptr<T>();
