@@ -20,6 +20,12 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+size_t common_suffix(const std::string& a, const std::string& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[a.size() - 1 - n] == b[b.size() - 1 - n]) ++n;
+  return n;
+}
+
 }  // namespace
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
@@ -31,7 +37,8 @@ std::string closest_match(const std::string& word, const std::vector<std::string
     size_t prefix = 0;
     while (prefix < word.size() && prefix < c.size() && word[prefix] == c[prefix]) ++prefix;
     if (prefix >= 4 && prefix + 1 >= word.size()) d = std::min<size_t>(d, 1);
-    if (d < best_distance) {
+    // Between equally close candidates, the one ending like the word ("lr_decay": weight_decay, not lr).
+    if (d < best_distance || (d == best_distance && !best.empty() && common_suffix(word, c) > common_suffix(word, best))) {
       best_distance = d;
       best = c;
     }
