@@ -1,0 +1,256 @@
+#include "trainers/config/config.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "framework/error.h"
+#include "framework/suggest.h"
+#include "layers/registry.h"
+#include "trainers/config/schema.h"
+
+namespace gaze {
+
+namespace {
+
+std::vector<std::string> dotted_keys() {
+  std::vector<std::string> keys;
+  for (const auto& k : config_schema()) keys.push_back(k.dotted());
+  return keys;
+}
+
+std::vector<std::string> section_keys(const std::string& section) {
+  std::vector<std::string> keys;
+  for (const auto& k : config_schema())
+    if (k.section == section) keys.push_back(k.name);
+  return keys;
+}
+
+bool scalar_as_integer(const YAML::Node& v) {
+  if (!v.IsScalar()) return false;
+  try {
+    v.as<int64_t>();
+    return true;
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
+bool has_type(const YAML::Node& v, KeyType type) {
+  try {
+    switch (type) {
+      case KeyType::integer: return scalar_as_integer(v);
+      case KeyType::number: return v.IsScalar() && (v.as<double>(), true);
+      case KeyType::boolean: return v.IsScalar() && (v.as<bool>(), true);
+      case KeyType::text: return v.IsScalar();
+      case KeyType::integers:
+        return v.IsSequence() && std::all_of(v.begin(), v.end(), [](const YAML::Node& item) { return scalar_as_integer(item); });
+      case KeyType::texts:
+        return v.IsSequence() && std::all_of(v.begin(), v.end(), [](const YAML::Node& item) { return item.IsScalar(); });
+      case KeyType::map: return v.IsMap();
+    }
+  } catch (const YAML::Exception&) {
+  }
+  return false;
+}
+
+std::string shown(const YAML::Node& v) {
+  YAML::Emitter out;
+  out.SetMapFormat(YAML::Flow);
+  out.SetSeqFormat(YAML::Flow);
+  out << v;
+  return out.c_str();
+}
+
+std::string range_text(const ConfigKey& k) {
+  if (k.min && k.max) return fmt::format("between {} and {}", *k.min, *k.max);
+  if (k.min) return fmt::format("at least {}", *k.min);
+  return fmt::format("at most {}", *k.max);
+}
+
+void check_number(const ConfigKey& k, double v, const std::string& at, const std::string& what) {
+  if ((k.min && v < *k.min) || (k.max && v > *k.max))
+    fail("{}: {} must be {}, got {}", at, what, range_text(k), v);
+}
+
+void check_allowed(const ConfigKey& k, const std::string& v, const std::string& at, const std::string& what) {
+  if (k.allowed.empty() || std::find(k.allowed.begin(), k.allowed.end(), v) != k.allowed.end()) return;
+  fail("{}: {} must be one of {}, got '{}'{}", at, what, fmt::join(k.allowed, ", "), v, did_you_mean(v, k.allowed));
+}
+
+// Type, range and allowed values of one key's value; `file` names the place when the node has a
+// position, `at` otherwise.
+void check_value(const ConfigKey& k, const YAML::Node& v, const std::string& file, const std::string& at) {
+  const std::string where = file.empty() ? at : yaml_position(v, file);
+  if (!has_type(v, k.type))
+    fail("{}: '{}' must be {}, got '{}'", where, k.dotted(), key_type_name(k.type), shown(v));
+  switch (k.type) {
+    case KeyType::integer:
+    case KeyType::number: check_number(k, v.as<double>(), where, fmt::format("'{}'", k.dotted())); break;
+    case KeyType::text: check_allowed(k, v.as<std::string>(), where, fmt::format("'{}'", k.dotted())); break;
+    case KeyType::integers:
+      for (const auto& item : v)
+        check_number(k, item.as<double>(), file.empty() ? at : yaml_position(item, file), fmt::format("each item of '{}'", k.dotted()));
+      break;
+    case KeyType::texts:
+      for (const auto& item : v)
+        check_allowed(k, item.as<std::string>(), file.empty() ? at : yaml_position(item, file),
+                      fmt::format("each item of '{}'", k.dotted()));
+      break;
+    case KeyType::boolean:
+    case KeyType::map: break;
+  }
+}
+
+const ConfigKey& known_key(const std::string& dotted, const std::string& at) {
+  const ConfigKey* k = find_config_key(dotted);
+  if (!k) fail("{}: unknown key '{}'{}", at, dotted, did_you_mean(dotted, dotted_keys()));
+  return *k;
+}
+
+YAML::Node read_file(const std::string& path) {
+  if (!std::filesystem::is_regular_file(path)) fail("config file '{}' not found", path);
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::ParserException& e) {
+    fail("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg);
+  } catch (const YAML::BadFile&) {
+    fail("config file '{}' cannot be read", path);
+  }
+}
+
+void apply_file(Config& config, const std::string& path) {
+  const YAML::Node root = read_file(path);
+  if (root.IsNull()) return;  // an empty file: defaults only
+  if (!root.IsMap()) fail("{}: a config is a mapping of sections ({})", yaml_position(root, path), fmt::join(config_sections(), ", "));
+  const auto sections = config_sections();
+  for (const auto& section : root) {
+    if (!section.first.IsScalar()) fail("{}: a section name must be a string", yaml_position(section.first, path));
+    const std::string name = section.first.as<std::string>();
+    if (std::find(sections.begin(), sections.end(), name) == sections.end())
+      fail("{}: unknown section '{}'{}; sections: {}", yaml_position(section.first, path), name, did_you_mean(name, sections),
+           fmt::join(sections, ", "));
+    if (section.second.IsNull()) continue;  // `train:` with nothing under it
+    if (!section.second.IsMap())
+      fail("{}: section '{}' must be a mapping of keys ({})", yaml_position(section.second, path), name,
+           fmt::join(section_keys(name), ", "));
+    for (const auto& item : section.second) {
+      if (!item.first.IsScalar()) fail("{}: a key must be a string", yaml_position(item.first, path));
+      const std::string dotted = name + "." + item.first.as<std::string>();
+      const ConfigKey& k = known_key(dotted, yaml_position(item.first, path));
+      check_value(k, item.second, path, "");
+      config.values[dotted] = item.second;
+      config.origins[dotted] = yaml_position(item.second, path);
+    }
+  }
+}
+
+void apply_override(Config& config, const std::string& text) {
+  const std::string flag = fmt::format("--set '{}'", text);
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    fail("{}: expected section.key=value, e.g. --set optim.lr=0.05", flag);
+  const std::string dotted = text.substr(0, eq);
+  if (dotted.find('.') == std::string::npos)
+    fail("{}: '{}' is not a dotted key; expected section.key=value, e.g. --set optim.lr=0.05", flag, dotted);
+  const ConfigKey& k = known_key(dotted, flag);
+  YAML::Node value;
+  try {
+    value = YAML::Load(text.substr(eq + 1));
+  } catch (const YAML::ParserException& e) {
+    fail("{}: the value is not valid YAML: {}", flag, e.msg);
+  }
+  check_value(k, value, "", flag);
+  config.values[dotted] = value;
+  config.origins[dotted] = fmt::format("--set {}", text);
+}
+
+// Checks that span keys, after every override is in.
+void check_consistent(const Config& config) {
+  const auto widths = config.integers("model.widths");
+  const auto strides = config.integers("model.strides");
+  if (widths.empty()) fail("{}: 'model.widths' needs at least one stage", config.where("model.widths"));
+  if (widths.size() != strides.size()) {
+    const std::string at = config.where("model.strides") != "default" ? config.where("model.strides") : config.where("model.widths");
+    fail("{}: 'model.widths' has {} entries and 'model.strides' {}: one stride per stage", at, widths.size(), strides.size());
+  }
+  const auto milestones = config.integers("schedule.milestones");
+  if (!std::is_sorted(milestones.begin(), milestones.end()))
+    fail("{}: 'schedule.milestones' must be in increasing order", config.where("schedule.milestones"));
+}
+
+}  // namespace
+
+const YAML::Node& Config::node(const std::string& key) const {
+  auto it = values.find(key);
+  if (it == values.end()) fail("config: unknown key '{}'{}", key, did_you_mean(key, dotted_keys()));
+  return it->second;
+}
+
+std::string Config::where(const std::string& key) const {
+  auto it = origins.find(key);
+  return it == origins.end() ? "default" : it->second;
+}
+
+namespace {
+void expect_type(const std::string& key, KeyType type) {
+  const ConfigKey* k = find_config_key(key);
+  if (!k) fail("config: unknown key '{}'{}", key, did_you_mean(key, dotted_keys()));
+  if (k->type != type) fail("config: '{}' is {}, not {}", key, key_type_name(k->type), key_type_name(type));
+}
+}  // namespace
+
+int64_t Config::integer(const std::string& key) const {
+  expect_type(key, KeyType::integer);
+  return node(key).as<int64_t>();
+}
+double Config::number(const std::string& key) const {
+  expect_type(key, KeyType::number);
+  return node(key).as<double>();
+}
+bool Config::boolean(const std::string& key) const {
+  expect_type(key, KeyType::boolean);
+  return node(key).as<bool>();
+}
+std::string Config::text(const std::string& key) const {
+  expect_type(key, KeyType::text);
+  return node(key).as<std::string>();
+}
+std::vector<int64_t> Config::integers(const std::string& key) const {
+  expect_type(key, KeyType::integers);
+  return node(key).as<std::vector<int64_t>>();
+}
+std::vector<std::string> Config::texts(const std::string& key) const {
+  expect_type(key, KeyType::texts);
+  return node(key).as<std::vector<std::string>>();
+}
+
+std::string Config::to_yaml() const {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  for (const auto& section : config_sections()) {
+    out << YAML::Key << section << YAML::Value << YAML::Block << YAML::BeginMap;
+    for (const auto& k : config_schema()) {
+      if (k.section != section) continue;
+      out << YAML::Key << k.name << YAML::Value;
+      if (k.type == KeyType::integers || k.type == KeyType::texts || k.type == KeyType::map) out << YAML::Flow;
+      out << node(k.dotted());
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  Config config;
+  for (const auto& k : config_schema()) config.values[k.dotted()] = YAML::Load(k.default_value);
+  if (!path.empty()) apply_file(config, path);
+  for (const auto& text : overrides) apply_override(config, text);
+  check_consistent(config);
+  return config;
+}
+
+}  // namespace gaze

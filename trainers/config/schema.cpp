@@ -1,0 +1,149 @@
+#include "trainers/config/schema.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "backends/registry.h"
+#include "framework/error.h"
+#include "framework/suggest.h"
+
+namespace gaze {
+
+namespace {
+
+ConfigKey key(std::string section, std::string name, KeyType type, std::string default_value, std::string doc) {
+  return ConfigKey{std::move(section), std::move(name), type, std::move(default_value), std::move(doc), {}, {}, {}};
+}
+ConfigKey ranged(ConfigKey k, std::optional<double> min, std::optional<double> max) {
+  k.min = min;
+  k.max = max;
+  return k;
+}
+ConfigKey one_of(ConfigKey k, std::vector<std::string> allowed) {
+  k.allowed = std::move(allowed);
+  return k;
+}
+
+std::vector<ConfigKey> build_schema() {
+  using T = KeyType;
+  std::vector<std::string> backends{"auto"};
+  for (const auto& b : available_backends()) backends.push_back(b);
+  return {
+      one_of(key("model", "backbone", T::text, "resnet", "network body: a small ResNet, one BasicBlock per stage"), {"resnet"}),
+      ranged(key("model", "widths", T::integers, "[32, 64, 128]", "channels of each stage"), 1, 4096),
+      ranged(key("model", "strides", T::integers, "[1, 2, 2]", "stride of each stage's first conv (one per width)"), 1, 4),
+      key("model", "attention", T::map, "{}",
+          "layer spec of the attention module, e.g. {type: cbam, reduction: 16} (see `gaze info`); {} for none"),
+      one_of(key("model", "attention_placement", T::text, "every_block", "where the attention module goes: after every residual block"),
+             {"every_block"}),
+      ranged(key("model", "in_channels", T::integer, "1", "channels of the input images"), 1, 64),
+      ranged(key("model", "num_classes", T::integer, "10", "outputs of the classification head"), 2, 100000),
+
+      one_of(key("data", "dataset", T::text, "fashion_mnist", "dataset to train and evaluate on"), {"fashion_mnist"}),
+      key("data", "root", T::text, "/usr/share/datasets/fashion-mnist", "directory holding the dataset's files"),
+      ranged(key("data", "val_fraction", T::number, "0.1", "fraction of the training set held out for validation"), 0.0, 0.9),
+      ranged(key("data", "batch_size", T::integer, "128", "images per training step"), 1, 65536),
+      ranged(key("data", "workers", T::integer, "1", "background threads preparing batches"), 0, 64),
+      one_of(key("data", "transforms", T::texts, "[normalize]", "training-time transforms, applied in order"),
+             {"normalize", "random_crop", "hflip"}),
+      ranged(key("data", "seed", T::integer, "0", "seed of the train/val split and the shuffling"), 0, {}),
+
+      one_of(key("optim", "name", T::text, "sgd", "optimizer"), {"sgd", "adam", "adamw"}),
+      ranged(key("optim", "lr", T::number, "0.1", "peak learning rate"), 0.0, 10.0),
+      ranged(key("optim", "momentum", T::number, "0.9", "SGD momentum"), 0.0, 0.999),
+      key("optim", "nesterov", T::boolean, "true", "Nesterov momentum (SGD)"),
+      ranged(key("optim", "weight_decay", T::number, "0.0005", "L2 penalty (SGD, Adam) or decoupled decay (AdamW)"), 0.0, 1.0),
+      ranged(key("optim", "grad_clip", T::number, "0", "clip the global gradient norm to this; 0 for no clipping"), 0.0, {}),
+
+      one_of(key("schedule", "name", T::text, "cosine", "learning-rate schedule after the warm-up"),
+             {"constant", "step", "multistep", "cosine"}),
+      ranged(key("schedule", "warmup_epochs", T::number, "0", "epochs of linear warm-up from 0 to optim.lr"), 0.0, {}),
+      ranged(key("schedule", "step_size", T::integer, "30", "epochs between decays (step)"), 1, {}),
+      ranged(key("schedule", "milestones", T::integers, "[]", "epochs at which the rate decays (multistep)"), 1, {}),
+      ranged(key("schedule", "gamma", T::number, "0.1", "decay factor (step, multistep)"), 0.0, 1.0),
+      ranged(key("schedule", "min_lr", T::number, "0", "final learning rate (cosine)"), 0.0, {}),
+
+      ranged(key("train", "epochs", T::integer, "10", "passes over the training set"), 1, {}),
+      ranged(key("train", "seed", T::integer, "0", "seed of the weights' initialization"), 0, {}),
+      one_of(key("train", "backend", T::text, "auto", "CPU backend (see `gaze info`); auto: the fastest built"), backends),
+      ranged(key("train", "threads", T::integer, "0", "threads for the CPU backends; 0: GAZE_NUM_THREADS or all cores"), 0, 1024),
+      one_of(key("train", "device", T::text, "cpu", "device to train on"), {"cpu"}),
+      ranged(key("train", "eval_interval", T::integer, "1", "evaluate every this many epochs"), 1, {}),
+      ranged(key("train", "log_interval", T::integer, "50", "print a log line every this many steps"), 1, {}),
+
+      one_of(key("eval", "metrics", T::texts, "[top1, top5]", "metrics computed on the validation and test sets"),
+             {"top1", "top5", "confusion"}),
+
+      ranged(key("checkpoint", "interval", T::integer, "1", "write a checkpoint every this many epochs"), 1, {}),
+      ranged(key("checkpoint", "keep", T::integer, "2", "most recent checkpoints kept (the best is always kept)"), 1, {}),
+
+      key("log", "dir", T::text, "runs", "parent directory of the run directories"),
+  };
+}
+
+std::string number_text(double v) { return fmt::format("{}", v); }
+
+std::string constraint_text(const ConfigKey& k) {
+  if (!k.allowed.empty()) return fmt::format("one of: {}", fmt::join(k.allowed, ", "));
+  if (k.min && k.max) return fmt::format("range: {} to {}", number_text(*k.min), number_text(*k.max));
+  if (k.min) return fmt::format("range: at least {}", number_text(*k.min));
+  if (k.max) return fmt::format("range: at most {}", number_text(*k.max));
+  return "";
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_schema() {
+  static const std::vector<ConfigKey> schema = build_schema();
+  return schema;
+}
+
+std::vector<std::string> config_sections() {
+  std::vector<std::string> sections;
+  for (const auto& k : config_schema())
+    if (std::find(sections.begin(), sections.end(), k.section) == sections.end()) sections.push_back(k.section);
+  return sections;
+}
+
+const ConfigKey* find_config_key(const std::string& dotted) {
+  for (const auto& k : config_schema())
+    if (k.dotted() == dotted) return &k;
+  return nullptr;
+}
+
+std::string key_type_name(KeyType type) {
+  switch (type) {
+    case KeyType::integer: return "an integer";
+    case KeyType::number: return "a number";
+    case KeyType::boolean: return "true or false";
+    case KeyType::text: return "a string";
+    case KeyType::integers: return "a list of integers";
+    case KeyType::texts: return "a list of strings";
+    case KeyType::map: return "a mapping";
+  }
+  return "?";
+}
+
+std::string explain_config(const std::string& section) {
+  const auto sections = config_sections();
+  if (!section.empty() && std::find(sections.begin(), sections.end(), section) == sections.end())
+    fail("unknown config section '{}'{}; sections: {}", section, did_you_mean(section, sections), fmt::join(sections, ", "));
+  std::string out;
+  std::string current;
+  for (const auto& k : config_schema()) {
+    if (!section.empty() && k.section != section) continue;
+    if (k.section != current) {
+      current = k.section;
+      out += fmt::format("{}{}:\n", out.empty() ? "" : "\n", current);
+    }
+    out += fmt::format("  {:<20} {:<19} default {}\n", k.name, key_type_name(k.type), k.default_value);
+    out += fmt::format("      {}\n", k.doc);
+    const std::string constraint = constraint_text(k);
+    if (!constraint.empty()) out += fmt::format("      {}\n", constraint);
+  }
+  return out;
+}
+
+}  // namespace gaze
