@@ -17,9 +17,11 @@ std::string version_string();
 void add_global_options(CLI::App& app, GlobalOptions& options);
 void add_info_command(CLI::App& app, GlobalOptions& options);
 void add_bench_command(CLI::App& app, GlobalOptions& options);
+void add_config_command(CLI::App& app, GlobalOptions& options);
 
 // Applies the global options, then runs `body`; a gaze::Error becomes one line on stderr and
-// exit status 1 (CLI::RuntimeError carries it out of CLI11).
-void run_guarded(const GlobalOptions& options, const std::function<void()>& body);
+// exit status `error_status` (CLI::RuntimeError carries it out of CLI11): 1 for a failed run,
+// 2 for bad input (`gaze config`: a config that does not validate, an unknown section).
+void run_guarded(const GlobalOptions& options, const std::function<void()>& body, int error_status = 1);
 
 }  // namespace gaze::cli

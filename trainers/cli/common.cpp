@@ -23,7 +23,7 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
       ->envname("GAZE_FALLBACK");
 }
 
-void run_guarded(const GlobalOptions& options, const std::function<void()>& body) {
+void run_guarded(const GlobalOptions& options, const std::function<void()>& body, int error_status) {
   try {
     num_threads();  // reports a bad GAZE_NUM_THREADS before any output
     if (!options.backend.empty()) set_cpu_backend(options.backend);
@@ -32,7 +32,7 @@ void run_guarded(const GlobalOptions& options, const std::function<void()>& body
     body();
   } catch (const Error& e) {
     fmt::print(stderr, "gaze: error: {}\n", e.what());
-    throw CLI::RuntimeError(1);
+    throw CLI::RuntimeError(error_status);
   }
 }
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   gaze::cli::add_global_options(app, options);
   gaze::cli::add_info_command(app, options);
   gaze::cli::add_bench_command(app, options);
+  gaze::cli::add_config_command(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Error& e) {

@@ -1,0 +1,44 @@
+// `gaze config`: the config schema (--explain [SECTION]) or a config file resolved and validated.
+#include <fmt/format.h>
+
+#include "framework/error.h"
+#include "trainers/cli/commands.h"
+#include "trainers/config/config.h"
+#include "trainers/config/schema.h"
+
+namespace gaze::cli {
+
+namespace {
+struct ConfigArgs {
+  bool explain = false;
+  std::string target;  // the config file, or with --explain the section
+  std::vector<std::string> sets;
+};
+}  // namespace
+
+void add_config_command(CLI::App& app, GlobalOptions& options) {
+  auto* cmd = app.add_subcommand("config",
+                                 "Print the config schema (--explain [SECTION]) or a config file resolved: defaults filled in, "
+                                 "--set overrides applied, everything validated (bad input: exit status 2)");
+  auto args = std::make_shared<ConfigArgs>();
+  cmd->add_flag("--explain", args->explain, "Print every key of the schema (of SECTION only, when given): type, default, doc, allowed values");
+  cmd->add_option("target", args->target, "A config file (YAML), or with --explain a section name");
+  cmd->add_option("--set", args->sets, "Override a key: --set optim.lr=0.05 --set model.widths=[16,32] (repeatable)")
+      ->allow_extra_args(false);
+  cmd->callback([&options, args] {
+    run_guarded(
+        options,
+        [&args] {
+          if (args->explain) {
+            if (!args->sets.empty()) fail("--set applies to a config file, not to --explain");
+            fmt::print("{}", explain_config(args->target));
+            return;
+          }
+          if (args->target.empty()) fail("config: give a config file (gaze config FILE [--set a.b=v ...]) or --explain [SECTION]");
+          fmt::print("{}", load_config(args->target, args->sets).to_yaml());
+        },
+        2);
+  });
+}
+
+}  // namespace gaze::cli
