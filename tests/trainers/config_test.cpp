@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "support/test_support.h"
 #include "trainers/config/config.h"
 #include "trainers/config/schema.h"
@@ -11,11 +13,17 @@ using namespace gaze;
 
 namespace {
 
-// A YAML file in a fresh temporary directory; its path.
+// This process's own temporary directory, removed when the suite exits.
+struct TempDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() / ("gaze_config_test_" + std::to_string(getpid()));
+  TempDir() { std::filesystem::create_directories(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+// A YAML file in the temporary directory; its path.
 std::string write_yaml(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / "gaze_config_test";
-  std::filesystem::create_directories(dir);
-  const auto path = dir / name;
+  static const TempDir dir;
+  const auto path = dir.path / name;
   std::ofstream(path) << text;
   return path.string();
 }
