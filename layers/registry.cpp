@@ -1,5 +1,6 @@
 #include "layers/registry.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "framework/error.h"
@@ -104,8 +105,13 @@ const LayerEntry& layer_entry(const std::string& type) {
 
 std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::string& where) { return build_layer(spec, {}, where); }
 
-std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::map<std::string, std::string>& overrides,
-                                    const std::string& where) {
+namespace {
+
+// Checks a spec whole and returns its arguments with defaults filled in. Options named in
+// `filled_later` may be missing: the caller provides them (a model gives each attention layer
+// its width).
+LayerArgs checked_args(const YAML::Node& spec, const std::map<std::string, std::string>& overrides,
+                       const std::vector<std::string>& filled_later, const std::string& where) {
   std::string at = yaml_position(spec, where);
   if (!spec.IsMap()) fail("{}: a layer is a mapping with a 'type' key, e.g. {{type: cbam, channels: 64}}", at);
   if (!spec["type"]) fail("{}: the layer has no 'type'; types: {}", at, fmt::join(layer_types(), ", "));
@@ -137,13 +143,26 @@ std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::map<std::
   }
   for (const auto& o : entry.options) {
     if (args.values.count(o.name)) continue;
-    if (o.default_value.empty()) fail("{}: layer '{}' needs option '{}' ({})", at, type, o.name, o.doc);
-    args.values[o.name] = YAML::Load(o.default_value);
+    bool later = std::find(filled_later.begin(), filled_later.end(), o.name) != filled_later.end();
+    if (o.default_value.empty() && !later) fail("{}: layer '{}' needs option '{}' ({})", at, type, o.name, o.doc);
+    if (!o.default_value.empty()) args.values[o.name] = YAML::Load(o.default_value);
   }
+  return args;
+}
+
+}  // namespace
+
+void check_layer_spec(const YAML::Node& spec, const std::vector<std::string>& filled_later, const std::string& where) {
+  checked_args(spec, {}, filled_later, where);
+}
+
+std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::map<std::string, std::string>& overrides,
+                                    const std::string& where) {
+  LayerArgs args = checked_args(spec, overrides, {}, where);
   try {
-    return entry.build(args);
+    return entries().at(spec["type"].as<std::string>()).build(args);
   } catch (const Error& e) {
-    fail("{}: {}", at, e.what());
+    fail("{}: {}", yaml_position(spec, where), e.what());
   }
 }
 

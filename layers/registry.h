@@ -54,6 +54,9 @@ std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::string& w
 // Extra options a caller fills in (e.g. channels from the model's width), overriding the spec.
 std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::map<std::string, std::string>& overrides,
                                     const std::string& where = "layer");
+// Validates a spec as build_layer does, without building it; options in `filled_later` may be
+// missing (the caller will provide them, e.g. a model gives each attention layer its channels).
+void check_layer_spec(const YAML::Node& spec, const std::vector<std::string>& filled_later, const std::string& where);
 // The schema: every type with its options, types, defaults and docs.
 std::string describe_layers();
 

@@ -109,6 +109,18 @@ TEST_CASE("bad configs: each gives one message with its place") {
   CHECK_THROWS_WITH_AS(load_config(mismatch), (mismatch + ":2:11: 'model.widths' has 2 entries and 'model.strides' 3: one stride per stage").c_str(), Error);
 }
 
+TEST_CASE("the attention spec is checked by the layer registry when the config loads") {
+  const std::string unknown = write_yaml("attention_type.yaml", "model:\n  attention: {type: cbma, reduction: 8}\n");
+  CHECK_THROWS_WITH_AS(load_config(unknown), doctest::Contains("attention_type.yaml:2:21: unknown layer type 'cbma' (did you mean 'cbam'?); types:"),
+                       Error);
+  const std::string option = write_yaml("attention_option.yaml", "model:\n  attention:\n    type: se\n    ratio: 4\n");
+  CHECK_THROWS_WITH_AS(load_config(option), doctest::Contains("attention_option.yaml:4:5: unknown option 'ratio' for layer 'se'"), Error);
+  CHECK_THROWS_WITH_AS(load_config(option, {"model.attention={type: nonlocal, mode: dot}"}),
+                       doctest::Contains("attention_option.yaml:4:5"), Error);  // the file is read first
+  Config fine = load_config(write_yaml("attention_ok.yaml", "model:\n  attention: {type: nonlocal, mode: dot_product}\n"));
+  CHECK(fine.node("model.attention")["mode"].as<std::string>() == "dot_product");
+}
+
 TEST_CASE("bad --set values name the flag") {
   CHECK_THROWS_WITH_AS(load_config("", {"optim.lr"}),
                        "--set 'optim.lr': expected section.key=value, e.g. --set optim.lr=0.05", Error);

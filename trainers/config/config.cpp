@@ -121,6 +121,14 @@ YAML::Node read_file(const std::string& path) {
   }
 }
 
+// model.attention is a layer spec: checked by the layer registry now, so an unknown type or
+// option is reported with the file's position before anything is built. The model fills in
+// each layer's channels.
+void check_attention_spec(const std::string& dotted, const YAML::Node& value, const std::string& source) {
+  if (dotted != "model.attention" || !value.IsMap() || value.size() == 0) return;
+  check_layer_spec(value, {"channels"}, source);
+}
+
 void apply_file(Config& config, const std::string& path) {
   const YAML::Node root = read_file(path);
   if (root.IsNull()) return;  // an empty file: defaults only
@@ -141,6 +149,7 @@ void apply_file(Config& config, const std::string& path) {
       const std::string dotted = name + "." + item.first.as<std::string>();
       const ConfigKey& k = known_key(dotted, yaml_position(item.first, path));
       check_value(k, item.second, path, "");
+      check_attention_spec(dotted, item.second, path);
       config.values[dotted] = item.second;
       config.origins[dotted] = yaml_position(item.second, path);
     }
@@ -163,6 +172,7 @@ void apply_override(Config& config, const std::string& text) {
     fail("{}: the value is not valid YAML: {}", flag, e.msg);
   }
   check_value(k, value, "", flag);
+  check_attention_spec(dotted, value, flag);
   config.values[dotted] = value;
   config.origins[dotted] = fmt::format("--set {}", text);
 }
