@@ -166,26 +166,33 @@ Tensor to_dtype(const Tensor& x, DType dtype) {
   });
 }
 
+namespace {
+
+// Inverted dropout with one keep/drop draw per element of `mask_shape` (x's shape, or [N, C, 1, ...]
+// to drop whole channels), broadcast over x.
+Tensor dropout_with_mask(const char* op, const Tensor& x, double p, bool training, const Shape& mask_shape,
+                         Generator* generator) {
+  if (p < 0.0 || p > 1.0) fail("{}: probability {} is outside [0, 1]", op, p);
+  if (!training || p == 0.0) return x;
+  if (p == 1.0) return mul(x, zeros(mask_shape, x.dtype()));
+  Tensor keep = ge(rand(mask_shape, x.dtype(), generator), scalar_like(p, x));
+  return mul(x, mul(keep, scalar_like(1.0 / (1.0 - p), x)));
+}
+
+}  // namespace
+
 Tensor dropout(const Tensor& x, double p, bool training, Generator* generator) {
   check_floating("dropout", x);
-  if (p < 0.0 || p > 1.0) fail("dropout: probability {} is outside [0, 1]", p);
-  if (!training || p == 0.0) return x;
-  if (p == 1.0) return mul(x, zeros({}, x.dtype()));
-  Tensor keep = ge(rand(x.shape(), x.dtype(), generator), scalar_like(p, x));
-  return mul(x, mul(keep, scalar_like(1.0 / (1.0 - p), x)));
+  return dropout_with_mask("dropout", x, p, training, x.shape(), generator);
 }
 
 Tensor channel_dropout(const Tensor& x, double p, bool training, Generator* generator) {
   check_floating("channel_dropout", x);
   if (x.dim() < 2) fail("channel_dropout: expected [N, C, *], got shape {}", shape_str(x.shape()));
-  if (p < 0.0 || p > 1.0) fail("channel_dropout: probability {} is outside [0, 1]", p);
-  if (!training || p == 0.0) return x;
   Shape mask_shape(x.dim(), 1);
   mask_shape[0] = x.shape()[0];
   mask_shape[1] = x.shape()[1];
-  if (p == 1.0) return mul(x, zeros(mask_shape, x.dtype()));
-  Tensor keep = ge(rand(mask_shape, x.dtype(), generator), scalar_like(p, x));
-  return mul(x, mul(keep, scalar_like(1.0 / (1.0 - p), x)));
+  return dropout_with_mask("channel_dropout", x, p, training, mask_shape, generator);
 }
 
 }  // namespace gaze

@@ -70,6 +70,15 @@ void col2im(const Geometry& g, const T* col, T* x) {
   });
 }
 
+// The matrix of one group of one image that GEMM reads: the input itself for a pointwise
+// convolution, else its unfolding written into `col`.
+template <typename T>
+const T* unfolded(const Geometry& g, const T* x_group, std::vector<T>& col) {
+  if (g.is_pointwise()) return x_group;
+  im2col(g, x_group, col.data());
+  return col.data();
+}
+
 }  // namespace
 
 void OpenblasBackend::conv_forward(const KernelArg& out, const KernelArg& x, const KernelArg& weight, const ConvParams& p) {
@@ -81,14 +90,9 @@ void OpenblasBackend::conv_forward(const KernelArg& out, const KernelArg& x, con
     int64_t w_group = g.out_per_group * g.rows();
     for (int64_t n = 0; n < g.in.n; ++n)
       for (int64_t grp = 0; grp < g.groups; ++grp) {
-        const T* xg = x.ptr<T>() + (n * g.groups + grp) * in_group;
-        const T* unfolded = xg;
-        if (!g.is_pointwise()) {
-          im2col(g, xg, col.data());
-          unfolded = col.data();
-        }
+        const T* matrix = unfolded(g, x.ptr<T>() + (n * g.groups + grp) * in_group, col);
         openblas::gemm<T>(g.out_per_group, g.cols(), g.rows(), T(1), weight.ptr<T>() + grp * w_group, g.rows(), 1,
-                          unfolded, g.cols(), 1, T(0), out.ptr<T>() + (n * g.groups + grp) * out_group, g.cols(), 1);
+                          matrix, g.cols(), 1, T(0), out.ptr<T>() + (n * g.groups + grp) * out_group, g.cols(), 1);
       }
   });
 }
@@ -124,15 +128,10 @@ void OpenblasBackend::conv_backward_weight(const KernelArg& grad_weight, const K
     int64_t w_group = g.out_per_group * g.rows();
     for (int64_t n = 0; n < g.in.n; ++n)
       for (int64_t grp = 0; grp < g.groups; ++grp) {
-        const T* xg = x.ptr<T>() + (n * g.groups + grp) * in_group;
-        const T* unfolded = xg;
-        if (!g.is_pointwise()) {
-          im2col(g, xg, col.data());
-          unfolded = col.data();
-        }
+        const T* matrix = unfolded(g, x.ptr<T>() + (n * g.groups + grp) * in_group, col);
         // grad_w [O/g, rows] (+)= grad_out [O/g, cols] · colᵀ [cols, rows]
         openblas::gemm<T>(g.out_per_group, g.rows(), g.cols(), T(1), grad_out.ptr<T>() + (n * g.groups + grp) * out_group,
-                          g.cols(), 1, unfolded, 1, g.cols(), n == 0 ? T(0) : T(1), grad_weight.ptr<T>() + grp * w_group,
+                          g.cols(), 1, matrix, 1, g.cols(), n == 0 ? T(0) : T(1), grad_weight.ptr<T>() + grp * w_group,
                           g.rows(), 1);
       }
   });

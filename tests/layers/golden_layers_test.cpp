@@ -25,6 +25,18 @@ const json& fixtures() {
   return data;
 }
 
+// Runs a comparison in f32 on every CPU backend (relative error ≤ 1e-4), then in f64 on the
+// reference backend (≤ 1e-9).
+void on_every_backend(const std::function<void(DType, double)>& run) {
+  for (const std::string& backend : available_backends()) {
+    CAPTURE(backend);
+    set_cpu_backend(backend);
+    run(DType::f32, 1e-4);
+  }
+  set_cpu_backend("reference");
+  run(DType::f64, 1e-9);
+}
+
 // Cases whose layer gives several outputs compare them concatenated, as the script wrote them.
 using Forward = std::function<Tensor(Module&, const Tensor&)>;
 
@@ -50,13 +62,7 @@ void check_layer(const std::string& name, const std::function<std::shared_ptr<Mo
       check_relative(t.grad(), golden_tensor(c.at("grads").at(param)), tol, "gradient of " + param);
     }
   };
-  for (const std::string& backend : available_backends()) {
-    CAPTURE(backend);
-    set_cpu_backend(backend);
-    run(DType::f32, 1e-4);
-  }
-  set_cpu_backend("reference");
-  run(DType::f64, 1e-9);
+  on_every_backend(run);
 }
 
 }  // namespace
@@ -130,11 +136,5 @@ TEST_CASE("interaction-aware pyramid attention matches PyTorch: fused features, 
     for (size_t k = 0; k < maps.size(); ++k) check_relative(maps[k].grad(), golden_tensor(c.at("grad_inputs")[k]), tol, "gradient of map " + std::to_string(k));
     for (auto& [param, t] : layer->named_parameters()) check_relative(t.grad(), golden_tensor(c.at("grads").at(param)), tol, "gradient of " + param);
   };
-  for (const std::string& backend : available_backends()) {
-    CAPTURE(backend);
-    set_cpu_backend(backend);
-    run(DType::f32, 1e-4);
-  }
-  set_cpu_backend("reference");
-  run(DType::f64, 1e-9);
+  on_every_backend(run);
 }
