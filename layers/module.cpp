@@ -83,14 +83,17 @@ void Module::load_state_dict(const std::map<std::string, Tensor>& state, bool st
   if (strict && (!missing.empty() || !unexpected.empty()))
     fail("load_state_dict for {}: missing keys [{}]; unexpected keys [{}] (pass strict = false to load the keys that match)",
          type_name(), fmt::join(missing, ", "), fmt::join(unexpected, ", "));
+  // Every shape is checked before anything is copied: a state that does not fit changes nothing.
   for (auto& [name, target] : own) {
     auto it = state.find(name);
-    if (it == state.end()) continue;
-    if (it->second.shape() != target.shape())
+    if (it != state.end() && it->second.shape() != target.shape())
       fail("load_state_dict for {}: '{}' has shape {} in the state but {} in the module", type_name(), name,
            shape_str(it->second.shape()), shape_str(target.shape()));
-    NoGradGuard no_grad;
-    Tensor(target).copy_(it->second);
+  }
+  NoGradGuard no_grad;
+  for (auto& [name, target] : own) {
+    auto it = state.find(name);
+    if (it != state.end()) Tensor(target).copy_(it->second);
   }
 }
 

@@ -5,7 +5,7 @@
 
 namespace gaze {
 
-BasicBlock::BasicBlock(int64_t in, int64_t out, int64_t stride) {
+BasicBlock::BasicBlock(int64_t in, int64_t out, int64_t stride, std::shared_ptr<Module> residual_attention) {
   conv1_ = register_module("conv1", make_conv(2, in, out, 3, stride, 1, /*bias=*/false));
   bn1_ = register_module("bn1", std::make_shared<BatchNorm>(BatchNormOptions{.channels = out}));
   conv2_ = register_module("conv2", make_conv(2, out, out, 3, 1, 1, /*bias=*/false));
@@ -14,12 +14,20 @@ BasicBlock::BasicBlock(int64_t in, int64_t out, int64_t stride) {
     shortcut_ = register_module("shortcut", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
                                                 make_conv(2, in, out, 1, stride, 0, false),
                                                 std::make_shared<BatchNorm>(BatchNormOptions{.channels = out})}));
+  if (residual_attention) attention_ = register_module("attention", std::move(residual_attention));
 }
 
 Tensor BasicBlock::forward(const Tensor& x) {
   Tensor out = relu(bn1_->forward(conv1_->forward(x)));
   out = bn2_->forward(conv2_->forward(out));
+  if (attention_) out = attention_->forward(out);
   return relu(out + (shortcut_ ? shortcut_->forward(x) : x));
+}
+
+AttentionPlacement parse_attention_placement(const std::string& text) {
+  if (text == "after_block") return AttentionPlacement::after_block;
+  if (text == "residual") return AttentionPlacement::residual;
+  fail("unknown attention placement '{}': expected after_block or residual", text);
 }
 
 ResNet::ResNet(ResNetOptions o) : options_(std::move(o)) {
@@ -32,8 +40,10 @@ ResNet::ResNet(ResNetOptions o) : options_(std::move(o)) {
   stages_ = register_module("stages", std::make_shared<Sequential>());
   int64_t in = options_.widths[0];
   for (size_t i = 0; i < options_.widths.size(); ++i) {
-    stages_->push_back(std::make_shared<BasicBlock>(in, options_.widths[i], options_.strides[i]));
-    if (options_.attention) stages_->push_back(options_.attention(options_.widths[i]));
+    const bool residual = options_.attention && options_.placement == AttentionPlacement::residual;
+    stages_->push_back(std::make_shared<BasicBlock>(in, options_.widths[i], options_.strides[i],
+                                                    residual ? options_.attention(options_.widths[i]) : nullptr));
+    if (options_.attention && !residual) stages_->push_back(options_.attention(options_.widths[i]));
     in = options_.widths[i];
   }
   fc_ = register_module("fc", std::make_shared<Linear>(in, options_.num_classes));

@@ -2,8 +2,14 @@
 // classification experiment's models and the bench's train_step_cbam_resnet.
 //
 // Stem: conv3x3 (in → widths[0]) + BN + ReLU; one BasicBlock per stage (widths, strides), each
-// followed by the attention module; global average pool; Linear → classes. A BasicBlock is
+// with the attention module; global average pool; Linear → classes. A BasicBlock is
 // conv3x3-BN-ReLU-conv3x3-BN plus the shortcut (1x1 conv + BN when the shape changes), then ReLU.
+//
+// Where the attention module goes:
+//   after_block  after each block's final ReLU: the bench's CBAM-ResNet (torch_ref.py), and BAM's
+//                place (between stages, as the BAM paper puts it at each bottleneck)
+//   residual     on the residual branch, after bn2 and before the addition: where the SE and CBAM
+//                papers put their modules in every residual block
 #pragma once
 #include <functional>
 #include <string>
@@ -18,7 +24,8 @@ namespace gaze {
 
 class BasicBlock : public Module {
  public:
-  BasicBlock(int64_t in, int64_t out, int64_t stride);
+  // residual_attention: applied to the residual branch before the addition; null for none.
+  BasicBlock(int64_t in, int64_t out, int64_t stride, std::shared_ptr<Module> residual_attention = nullptr);
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "BasicBlock"; }
 
@@ -26,7 +33,11 @@ class BasicBlock : public Module {
   std::shared_ptr<Conv> conv1_, conv2_;
   std::shared_ptr<BatchNorm> bn1_, bn2_;
   std::shared_ptr<Sequential> shortcut_;  // null: identity
+  std::shared_ptr<Module> attention_;     // null: none
 };
+
+enum class AttentionPlacement { after_block, residual };
+AttentionPlacement parse_attention_placement(const std::string& text);
 
 struct ResNetOptions {
   int64_t in_channels = 1;
@@ -35,6 +46,7 @@ struct ResNetOptions {
   std::vector<int64_t> strides{1, 2, 2};
   // Builds the attention module placed after each block, given its width; empty for none.
   std::function<std::shared_ptr<Module>(int64_t channels)> attention;
+  AttentionPlacement placement = AttentionPlacement::after_block;
 };
 
 class ResNet : public Module {

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 #include "trainers/config/config.h"
 #include "trainers/config/schema.h"
@@ -13,19 +14,10 @@ using namespace gaze;
 
 namespace {
 
-// This process's own temporary directory, removed when the suite exits.
-struct TempDir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() / ("gaze_config_test_" + std::to_string(getpid()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-// A YAML file in the temporary directory; its path.
+// A YAML file in this process's temporary directory; its path.
 std::string write_yaml(const std::string& name, const std::string& text) {
-  static const TempDir dir;
-  const auto path = dir.path / name;
-  std::ofstream(path) << text;
-  return path.string();
+  static const test::TempDir dir("config_test");
+  return dir.write(name, text);
 }
 
 }  // namespace

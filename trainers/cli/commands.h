@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "trainers/config/config.h"
 
 namespace gaze::cli {
 
@@ -18,10 +21,25 @@ void add_global_options(CLI::App& app, GlobalOptions& options);
 void add_info_command(CLI::App& app, GlobalOptions& options);
 void add_bench_command(CLI::App& app, GlobalOptions& options);
 void add_config_command(CLI::App& app, GlobalOptions& options);
+void add_train_command(CLI::App& app, GlobalOptions& options);
+void add_eval_command(CLI::App& app, GlobalOptions& options);
+void add_reproduce_command(CLI::App& app, GlobalOptions& options);
+void add_visualize_command(CLI::App& app, GlobalOptions& options);
 
 // Applies the global options, then runs `body`; a gaze::Error becomes one line on stderr and
 // exit status `error_status` (CLI::RuntimeError carries it out of CLI11): 1 for a failed run,
 // 2 for bad input (`gaze config`: a config that does not validate, an unknown section).
 void run_guarded(const GlobalOptions& options, const std::function<void()>& body, int error_status = 1);
+
+// The config's train.backend and train.threads, unless --backend / --threads (or their
+// environment variables) chose already: the command line wins over the file.
+void apply_config_runtime(const GlobalOptions& options, const Config& config);
+
+// Loads and validates a config; a bad one is one message and exit status 2, before anything runs.
+Config load_config_or_exit(const GlobalOptions& options, const std::string& path, const std::vector<std::string>& sets);
+
+// The command line as typed, for run manifests.
+void remember_command_line(int argc, char** argv);
+const std::string& remembered_command_line();
 
 }  // namespace gaze::cli

@@ -1,6 +1,8 @@
 // What every subcommand shares: the global options and error handling.
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include "backends/build_info.h"
 #include "backends/registry.h"
 #include "backends/threads.h"
@@ -35,5 +37,33 @@ void run_guarded(const GlobalOptions& options, const std::function<void()>& body
     throw CLI::RuntimeError(error_status);
   }
 }
+
+void apply_config_runtime(const GlobalOptions& options, const Config& config) {
+  const std::string backend = config.text("train.backend");
+  if (options.backend.empty() && backend != "auto") set_cpu_backend(backend);
+  const int64_t threads = config.integer("train.threads");
+  if (options.threads == 0 && threads > 0 && !std::getenv("GAZE_NUM_THREADS")) set_num_threads(static_cast<int>(threads));
+}
+
+Config load_config_or_exit(const GlobalOptions& options, const std::string& path, const std::vector<std::string>& sets) {
+  Config config;
+  run_guarded(options, [&] { config = load_config(path, sets); }, 2);
+  return config;
+}
+
+namespace {
+std::string& command_line_storage() {
+  static std::string text;
+  return text;
+}
+}  // namespace
+
+void remember_command_line(int argc, char** argv) {
+  std::string text;
+  for (int i = 0; i < argc; ++i) text += (i ? " " : "") + std::string(argv[i]);
+  command_line_storage() = text;
+}
+
+const std::string& remembered_command_line() { return command_line_storage(); }
 
 }  // namespace gaze::cli

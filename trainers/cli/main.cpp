@@ -13,6 +13,11 @@ int main(int argc, char** argv) {
   gaze::cli::add_info_command(app, options);
   gaze::cli::add_bench_command(app, options);
   gaze::cli::add_config_command(app, options);
+  gaze::cli::add_train_command(app, options);
+  gaze::cli::add_eval_command(app, options);
+  gaze::cli::add_reproduce_command(app, options);
+  gaze::cli::add_visualize_command(app, options);
+  gaze::cli::remember_command_line(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Error& e) {

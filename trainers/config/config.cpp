@@ -189,6 +189,12 @@ void check_consistent(const Config& config) {
   const auto milestones = config.integers("schedule.milestones");
   if (!std::is_sorted(milestones.begin(), milestones.end()))
     fail("{}: 'schedule.milestones' must be in increasing order", config.where("schedule.milestones"));
+  if (config.text("optim.name") == "sgd" && config.boolean("optim.nesterov") && config.number("optim.momentum") <= 0)
+    fail("{}: 'optim.nesterov' needs a positive 'optim.momentum' (set momentum, or nesterov: false)", config.where("optim.nesterov"));
+  if (config.number("schedule.warmup_epochs") >= static_cast<double>(config.integer("train.epochs")) &&
+      config.number("schedule.warmup_epochs") > 0)
+    fail("{}: 'schedule.warmup_epochs' ({}) must be shorter than 'train.epochs' ({})", config.where("schedule.warmup_epochs"),
+         config.number("schedule.warmup_epochs"), config.integer("train.epochs"));
 }
 
 }  // namespace

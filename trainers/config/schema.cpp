@@ -36,8 +36,10 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("model", "strides", T::integers, "[1, 2, 2]", "stride of each stage's first conv (one per width)"), 1, 4),
       key("model", "attention", T::map, "{}",
           "layer spec of the attention module, e.g. {type: cbam, reduction: 16} (see `gaze info`); {} for none"),
-      one_of(key("model", "attention_placement", T::text, "every_block", "where the attention module goes: after every residual block"),
-             {"every_block"}),
+      one_of(key("model", "attention_placement", T::text, "residual",
+                 "where the attention module goes: residual (in every block, before the addition: SE, CBAM papers) "
+                 "or after_block (after every block: BAM, the bench's CBAM-ResNet)"),
+             {"residual", "after_block"}),
       ranged(key("model", "in_channels", T::integer, "1", "channels of the input images"), 1, 64),
       ranged(key("model", "num_classes", T::integer, "10", "outputs of the classification head"), 2, 100000),
 
@@ -45,10 +47,12 @@ std::vector<ConfigKey> build_schema() {
       key("data", "root", T::text, "/usr/share/datasets/fashion-mnist", "directory holding the dataset's files"),
       ranged(key("data", "val_fraction", T::number, "0.1", "fraction of the training set held out for validation"), 0.0, 0.9),
       ranged(key("data", "batch_size", T::integer, "128", "images per training step"), 1, 65536),
-      ranged(key("data", "workers", T::integer, "1", "background threads preparing batches"), 0, 64),
+      ranged(key("data", "prefetch", T::integer, "2", "batches prepared ahead on a background thread; 0: on the training thread"), 0, 64),
+      ranged(key("data", "train_limit", T::integer, "0", "use only the first N training images after the split (smoke runs, tests); 0: all"), 0, {}),
+      ranged(key("data", "test_limit", T::integer, "0", "use only the first N validation and test images; 0: all"), 0, {}),
       one_of(key("data", "transforms", T::texts, "[normalize]", "training-time transforms, applied in order"),
              {"normalize", "random_crop", "hflip"}),
-      ranged(key("data", "seed", T::integer, "0", "seed of the train/val split and the shuffling"), 0, {}),
+      ranged(key("data", "seed", T::integer, "0", "seed of the train/val split (shuffling and augmentation follow train.seed)"), 0, {}),
 
       one_of(key("optim", "name", T::text, "sgd", "optimizer"), {"sgd", "adam", "adamw"}),
       ranged(key("optim", "lr", T::number, "0.1", "peak learning rate"), 0.0, 10.0),
@@ -65,8 +69,9 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("schedule", "gamma", T::number, "0.1", "decay factor (step, multistep)"), 0.0, 1.0),
       ranged(key("schedule", "min_lr", T::number, "0", "final learning rate (cosine)"), 0.0, {}),
 
+      ranged(key("train", "label_smoothing", T::number, "0", "cross entropy's label smoothing (0: none)"), 0.0, 0.99),
       ranged(key("train", "epochs", T::integer, "10", "passes over the training set"), 1, {}),
-      ranged(key("train", "seed", T::integer, "0", "seed of the weights' initialization"), 0, {}),
+      ranged(key("train", "seed", T::integer, "0", "seed of the weights' initialization, the shuffling and the augmentation"), 0, {}),
       one_of(key("train", "backend", T::text, "auto", "CPU backend (see `gaze info`); auto: the fastest built"), backends),
       ranged(key("train", "threads", T::integer, "0", "threads for the CPU backends; 0: GAZE_NUM_THREADS or all cores"), 0, 1024),
       one_of(key("train", "device", T::text, "cpu", "device to train on"), {"cpu"}),
@@ -77,9 +82,11 @@ std::vector<ConfigKey> build_schema() {
              {"top1", "top5", "confusion"}),
 
       ranged(key("checkpoint", "interval", T::integer, "1", "write a checkpoint every this many epochs"), 1, {}),
+      ranged(key("checkpoint", "every_steps", T::integer, "0", "also write a checkpoint every this many steps; 0: only at epoch ends"), 0, {}),
       ranged(key("checkpoint", "keep", T::integer, "2", "most recent checkpoints kept (the best is always kept)"), 1, {}),
 
       key("log", "dir", T::text, "runs", "parent directory of the run directories"),
+      key("log", "name", T::text, "", "run directory name under log.dir; empty: the config file's name"),
   };
 }
 

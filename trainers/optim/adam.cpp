@@ -42,3 +42,46 @@ void Adam::zero_grad() {
 }
 
 }  // namespace gaze
+
+namespace gaze {
+
+std::vector<std::pair<std::string, Tensor>> Adam::state() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    if (steps_[i] == 0) continue;
+    const std::string index = std::to_string(i);
+    out.emplace_back("exp_avg." + index, m_[i]);
+    out.emplace_back("exp_avg_sq." + index, v_[i]);
+    out.emplace_back("step." + index, from_vector(std::vector<int64_t>{steps_[i]}, {1}));
+  }
+  return out;
+}
+
+void Adam::load_state(const std::vector<std::pair<std::string, Tensor>>& state) {
+  const size_t n = parameters_.size();
+  std::vector<Tensor> m(n), v(n);
+  std::vector<int64_t> steps(n, 0);
+  for (const auto& [name, value] : state) {
+    const std::string prefix = name.substr(0, name.find('.'));
+    if (prefix != "exp_avg" && prefix != "exp_avg_sq" && prefix != "step")
+      fail("Adam state: unexpected entry '{}' (expected exp_avg.<i>, exp_avg_sq.<i> or step.<i>): the checkpoint was written by another optimizer", name);
+    size_t i = optimizer_state_index(name, prefix, n, "Adam");
+    if (prefix == "step") {
+      if (value.numel() != 1) fail("Adam state: '{}' must hold one step count, holds {} values", name, value.numel());
+      steps[i] = static_cast<int64_t>(value.item());
+      continue;
+    }
+    if (value.shape() != parameters_[i].shape())
+      fail("Adam state: '{}' has shape {} but its parameter has {}: the checkpoint belongs to another model", name,
+           shape_str(value.shape()), shape_str(parameters_[i].shape()));
+    (prefix == "exp_avg" ? m : v)[i] = clone(value.detach());
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (steps[i] > 0 && (!m[i].defined() || !v[i].defined()))
+      fail("Adam state: parameter {} has a step count but no exp_avg/exp_avg_sq: the checkpoint is incomplete", i);
+  m_ = std::move(m);
+  v_ = std::move(v);
+  steps_ = std::move(steps);
+}
+
+}  // namespace gaze

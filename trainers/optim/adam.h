@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "framework/tensor.h"
+#include "trainers/optim/optimizer.h"
 
 namespace gaze {
 
@@ -17,13 +18,16 @@ struct AdamOptions {
   bool decoupled = false;  // true: AdamW
 };
 
-class Adam {
+class Adam : public Optimizer {
  public:
   Adam(std::vector<Tensor> parameters, AdamOptions options);
-  void step();  // parameters without a gradient are left alone (and keep their step count)
-  void zero_grad();
-  double lr() const { return options_.lr; }
-  void set_lr(double lr) { options_.lr = lr; }
+  void step() override;  // parameters without a gradient are left alone (and keep their step count)
+  void zero_grad() override;
+  double lr() const override { return options_.lr; }
+  void set_lr(double lr) override { options_.lr = lr; }
+  // "exp_avg.<i>", "exp_avg_sq.<i>" and "step.<i>" (a 1-element i64) of every parameter stepped so far.
+  std::vector<std::pair<std::string, Tensor>> state() const override;
+  void load_state(const std::vector<std::pair<std::string, Tensor>>& state) override;
 
  private:
   std::vector<Tensor> parameters_, m_, v_;

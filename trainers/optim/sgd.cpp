@@ -33,3 +33,32 @@ void SGD::zero_grad() {
 }
 
 }  // namespace gaze
+
+namespace gaze {
+
+namespace {
+void check_state_shape(const std::string& name, const Tensor& value, const Tensor& parameter, const std::string& where) {
+  if (value.shape() != parameter.shape())
+    fail("{} state: '{}' has shape {} but its parameter has {}: the checkpoint belongs to another model", where, name,
+         shape_str(value.shape()), shape_str(parameter.shape()));
+}
+}  // namespace
+
+std::vector<std::pair<std::string, Tensor>> SGD::state() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (size_t i = 0; i < buffers_.size(); ++i)
+    if (buffers_[i].defined()) out.emplace_back("momentum." + std::to_string(i), buffers_[i]);
+  return out;
+}
+
+void SGD::load_state(const std::vector<std::pair<std::string, Tensor>>& state) {
+  std::vector<Tensor> buffers(parameters_.size());
+  for (const auto& [name, value] : state) {
+    size_t i = optimizer_state_index(name, "momentum", parameters_.size(), "SGD");
+    check_state_shape(name, value, parameters_[i], "SGD");
+    buffers[i] = clone(value.detach());
+  }
+  buffers_ = std::move(buffers);
+}
+
+}  // namespace gaze

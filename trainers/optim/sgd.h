@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "framework/tensor.h"
+#include "trainers/optim/optimizer.h"
 
 namespace gaze {
 
@@ -15,16 +16,17 @@ struct SGDOptions {
   double weight_decay = 0.0;
 };
 
-class SGD {
+class SGD : public Optimizer {
  public:
   SGD(std::vector<Tensor> parameters, SGDOptions options);
   // Updates every parameter that has a gradient; parameters without one are left alone.
-  void step();
-  void zero_grad();
-  double lr() const { return options_.lr; }
-  void set_lr(double lr) { options_.lr = lr; }
-  // The momentum buffers (undefined before a parameter's first step), for checkpoints.
-  std::vector<Tensor>& momentum_buffers() { return buffers_; }
+  void step() override;
+  void zero_grad() override;
+  double lr() const override { return options_.lr; }
+  void set_lr(double lr) override { options_.lr = lr; }
+  // "momentum.<i>": the momentum buffer of parameter i, once it has had a step.
+  std::vector<std::pair<std::string, Tensor>> state() const override;
+  void load_state(const std::vector<std::pair<std::string, Tensor>>& state) override;
 
  private:
   std::vector<Tensor> parameters_, buffers_;

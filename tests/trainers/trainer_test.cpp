@@ -1,0 +1,211 @@
+// The trainer end to end on a tiny model and a few hundred Fashion-MNIST images: determinism, a
+// run killed by SIGKILL and resumed against one that ran through, evaluation, reproduce, and one
+// clear message for each kind of bad input.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/run_program.h"
+#include "support/temp_dir.h"
+#include "support/test_support.h"
+#include "trainers/checkpoint/atomic_file.h"
+#include "trainers/train/checkpoints.h"
+#include "trainers/train/from_config.h"
+#include "trainers/train/reproduce.h"
+#include "trainers/train/run_directory.h"
+#include "trainers/train/trainer.h"
+#include "trainers/train/visualize.h"
+
+using namespace gaze;
+using namespace gaze::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A CBAM ResNet small enough to train in a second: 2 stages of 8 and 16 channels.
+std::string tiny_config(const std::string& log_dir, int64_t train_images, int64_t epochs, int64_t every_steps) {
+  return fmt::format(R"(model:
+  widths: [8, 16]
+  strides: [1, 2]
+  attention: {{type: cbam, reduction: 4}}
+data:
+  batch_size: 32
+  train_limit: {}
+  test_limit: 96
+  transforms: [normalize, random_crop, hflip]
+optim:
+  lr: 0.05
+schedule:
+  name: cosine
+  warmup_epochs: 0.5
+train:
+  epochs: {}
+  log_interval: 2
+checkpoint:
+  every_steps: {}
+  keep: 3
+log:
+  dir: {}
+)",
+                     train_images, epochs, every_steps, log_dir);
+}
+
+// The metrics log without what depends on the clock.
+std::vector<nlohmann::json> timeless_metrics(const std::string& run_dir) {
+  std::vector<nlohmann::json> records = read_metrics(run_dir + "/metrics.jsonl");
+  for (auto& r : records)
+    for (const char* key : {"step_ms", "data_ms", "images_per_s", "epoch_seconds"}) r.erase(key);
+  return records;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("the same config and seed give the same metrics; another seed gives other losses") {
+  TempDir dir("trainer_determinism");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 128, 2, 0));
+  const TrainResult a = train(load_config(path, {"log.name=a"}), {.config_path = path, .progress = false});
+  const TrainResult b = train(load_config(path, {"log.name=b"}), {.config_path = path, .progress = false});
+  const TrainResult c = train(load_config(path, {"log.name=c", "train.seed=1"}), {.config_path = path, .progress = false});
+  CHECK(a.parameters == b.parameters);
+  CHECK(timeless_metrics(a.run_dir) == timeless_metrics(b.run_dir));
+  CHECK(timeless_metrics(a.run_dir) != timeless_metrics(c.run_dir));
+  for (const char* file : {"config.yaml", "manifest.json", "metrics.jsonl", "best.safetensors", "result.json", "curves.png", "confusion.png"})
+    CHECK_MESSAGE(fs::exists(fs::path(a.run_dir) / file), file);
+  const auto manifest = nlohmann::json::parse(slurp(a.run_dir + "/manifest.json"));
+  CHECK(manifest.at("backend") == "reference");
+  CHECK(manifest.at("parameters") == a.parameters);
+}
+
+TEST_CASE("a run killed by SIGKILL and resumed writes the same metrics as one that ran through") {
+  TempDir dir("trainer_sigkill");
+  // 16 steps an epoch, 4 epochs, a checkpoint every 5 steps: the kill lands mid-epoch.
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 512, 4, 5));
+  const std::string gaze = GAZE_CLI_PATH;
+  REQUIRE(run_program({gaze, "train", path, "--set", "log.name=through", "--no-progress"}, dir / "through.log") == 0);
+
+  const pid_t pid = start_program({gaze, "train", path, "--set", "log.name=killed", "--no-progress"}, dir / "killed.log");
+  const fs::path awaited = dir.path / "killed" / "checkpoints" / "step-00000025";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!fs::exists(awaited) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(pid, SIGKILL);
+  const int killed_status = wait_program(pid);
+  REQUIRE_MESSAGE(killed_status == 128 + SIGKILL, "the run ended before it could be killed: ", slurp(dir / "killed.log"));
+  CHECK_FALSE(fs::exists(dir.path / "killed" / "result.json"));
+
+  REQUIRE_MESSAGE(run_program({gaze, "train", path, "--set", "log.name=killed", "--resume", "auto", "--no-progress"}, dir / "resumed.log") == 0,
+                  slurp(dir / "resumed.log"));
+  CHECK(slurp(dir / "resumed.log").find("resumed from") != std::string::npos);
+  const auto through = timeless_metrics(dir / "through");
+  const auto resumed = timeless_metrics(dir / "killed");
+  REQUIRE(through.size() == resumed.size());
+  for (size_t i = 0; i < through.size(); ++i) CHECK_MESSAGE(through[i] == resumed[i], "record ", i, ": ", through[i].dump(), " vs ", resumed[i].dump());
+  const auto r1 = nlohmann::json::parse(slurp(dir / "through/result.json"));
+  const auto r2 = nlohmann::json::parse(slurp(dir / "killed/result.json"));
+  CHECK(r1.at("test_top1") == r2.at("test_top1"));
+}
+
+TEST_CASE("evaluating a run's last checkpoint gives the run's test accuracy; visualize draws the spatial maps") {
+  TempDir dir("trainer_eval");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 128, 1, 0));
+  const Config config = load_config(path);
+  const TrainResult result = train(config, {.config_path = path, .progress = false});
+  std::shared_ptr<Module> model = build_model(config);
+  load_weights(latest_checkpoint(result.run_dir + "/checkpoints"), *model);
+  const Datasets data = load_datasets(config);
+  CHECK(evaluate(*model, data.test, config).top1() == doctest::Approx(result.test_top1).epsilon(1e-12));
+
+  const AttentionPictures pictures = write_attention_pictures(*model, data.test, build_transforms(config), 2, dir / "maps");
+  // Per image: the input and the spatial gate of each of the 2 CBAMs; the channel gates are skipped.
+  CHECK(pictures.written.size() == 2 * 3);
+  CHECK(pictures.skipped.size() == 2);
+  for (const auto& file : pictures.written) CHECK_MESSAGE(fs::file_size(file) > 100, file);
+}
+
+TEST_CASE("reproduce trains every config with every seed, reuses finished runs and writes the table") {
+  TempDir dir("trainer_reproduce");
+  const std::string configs = (dir.path / "configs").string();
+  std::string plain = tiny_config(dir.path.string() + "/runs", 64, 1, 0);
+  plain.replace(plain.find("attention: {type: cbam, reduction: 4}"), 37, "attention: {}");
+  dir.write("configs/a_plain.yaml", plain);
+  dir.write("configs/b_cbam.yaml", tiny_config(dir.path.string() + "/runs", 64, 1, 0));
+  ReproduceOptions options{.dir = configs, .seeds = 2, .progress = false};
+  const auto rows = reproduce(options);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].config == "a_plain");
+  CHECK(rows[0].attention == "none");
+  CHECK(rows[1].attention == "cbam (residual)");
+  CHECK(rows[0].parameters < rows[1].parameters);
+  CHECK(rows[1].top1_error.size() == 2);
+  CHECK(fs::exists(dir.path / "runs" / "b_cbam-seed1" / "result.json"));
+  const std::string table = slurp(dir / "runs/results.md");
+  CHECK(table.find("| b_cbam | cbam (residual) |") != std::string::npos);
+  CHECK(slurp(dir / "runs/results.csv").find("a_plain,\"none\"") != std::string::npos);
+  // A second reproduce reads the finished runs: the same numbers, no training.
+  const auto again = reproduce(options);
+  CHECK(again[1].top1_error == rows[1].top1_error);
+  CHECK(again[1].seconds_per_epoch == rows[1].seconds_per_epoch);
+}
+
+TEST_CASE("mean_std is the mean and the sample standard deviation") {
+  const auto [mean, sd] = mean_std({1.0, 2.0, 3.0, 4.0});
+  CHECK(mean == doctest::Approx(2.5));
+  CHECK(sd == doctest::Approx(1.2909944487358056));
+  CHECK(mean_std({5.0}).second == 0.0);
+}
+
+TEST_CASE("bad input to a run is one clear message and leaves existing runs intact") {
+  TempDir dir("trainer_bad_input");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 64, 2, 1));
+  const Config config = load_config(path);
+  const TrainOptions fresh{.config_path = path, .progress = false};
+
+  CHECK_THROWS_WITH_AS(train(config, {.config_path = path, .resume = "auto", .weights = "x.safetensors"}),
+                       doctest::Contains("--resume and --weights are exclusive"), Error);
+  CHECK_THROWS_WITH_AS(train(config, {.config_path = path, .resume = "auto", .progress = false}),
+                       doctest::Contains("holds no checkpoint to continue from"), Error);
+  CHECK_THROWS_WITH_AS(train(load_config(path, {"data.root=/nonexistent"}), fresh), doctest::Contains("/nonexistent"), Error);
+  CHECK_THROWS_WITH_AS(train(load_config(path, {"data.batch_size=1000"}), fresh), doctest::Contains("larger than the training set"), Error);
+  CHECK_FALSE(fs::exists(dir.path / "tiny"));  // nothing was started, so no run directory
+
+  train(config, fresh);  // 2 epochs of 2 steps, a checkpoint every step, 3 kept
+  CHECK_THROWS_WITH_AS(train(config, fresh), doctest::Contains("already holds a run: continue it with --resume auto"), Error);
+  CHECK_THROWS_WITH_AS(train(load_config(path, {"optim.lr=0.2"}), {.config_path = path, .resume = "auto", .progress = false}),
+                       doctest::Contains("optim.lr"), Error);
+
+  // The newest checkpoint cut short: resuming names it; the earlier ones are still there.
+  const std::string latest = latest_checkpoint(dir / "tiny/checkpoints");
+  REQUIRE(fs::path(latest).filename() == "step-00000004");
+  fs::resize_file(fs::path(latest) / "model.safetensors", fs::file_size(fs::path(latest) / "model.safetensors") / 2);
+  CHECK_THROWS_WITH_AS(train(config, {.config_path = path, .resume = "auto", .progress = false}),
+                       doctest::Contains("step-00000004/model.safetensors is corrupt"), Error);
+  CHECK(fs::exists(dir.path / "tiny/checkpoints/step-00000003/model.safetensors"));
+  // Resuming from the earlier checkpoint by path finishes the run.
+  const TrainResult resumed = train(config, {.config_path = path, .resume = dir / "tiny/checkpoints/step-00000003", .progress = false});
+  CHECK(resumed.test_top1 > 0);
+
+  // Weights of another model are refused by name.
+  std::shared_ptr<Module> other = build_model(load_config(path, {"model.widths=[8, 32]"}));
+  CHECK_THROWS_WITH_AS(load_weights(dir / "tiny/best.safetensors", *other), doctest::Contains("do not fit the model"), Error);
+}
+
+TEST_CASE("gaze train: a config that does not validate is exit status 2, one line, and no run directory") {
+  TempDir dir("trainer_cli_bad");
+  const std::string bad = dir.write("bad.yaml", "optim:\n  lr_decay: 0.1\nlog:\n  dir: " + dir.path.string() + "\n");
+  CHECK(run_program({GAZE_CLI_PATH, "train", bad}, dir / "bad.log") == 2);
+  const std::string message = slurp(dir / "bad.log");
+  CHECK(message.find("bad.yaml:2:3: unknown key 'optim.lr_decay'") != std::string::npos);
+  CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+  CHECK_FALSE(fs::exists(dir.path / "bad"));
+  CHECK(run_program({GAZE_CLI_PATH, "train", dir / "missing.yaml"}, dir / "missing.log") == 2);
+  CHECK(slurp(dir / "missing.log").find("missing.yaml") != std::string::npos);
+}

@@ -1,0 +1,31 @@
+// Attention maps of a trained model as pictures: every attention layer records its map for a few
+// images (layers/attention/attention_map.h) and each spatial map is laid over its image
+// (write_attention_png). Maps without a spatial layout (SE's and CAM's channel weights) are listed
+// as skipped, not drawn.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "layers/module.h"
+#include "trainers/data/image_set.h"
+#include "trainers/data/transforms.h"
+
+namespace gaze {
+
+struct AttentionPictures {
+  std::vector<std::string> written;  // PNG paths
+  std::vector<std::string> skipped;  // "layer: why"
+};
+
+// The first `images` images of `set`; pictures go to out_dir/img<k>_<label>/<layer>.png beside
+// the image itself (input.png).
+AttentionPictures write_attention_pictures(Module& model, const ImageSet& set, const TransformOptions& transforms, int64_t images,
+                                           const std::string& out_dir);
+
+// The map of one image as [h, w] when it has a spatial layout, else undefined:
+//   [N, C, h, w] (BAM, coordinate attention, spatial gates, pyramid attention): mean over C
+//   [N, P, P] with P = h·w of a square feature map (PAM, non-local): mean attention each
+//   position receives, as [h, w]
+Tensor spatial_attention_map(const Tensor& map, int64_t image);
+
+}  // namespace gaze
