@@ -97,6 +97,8 @@ TEST_CASE("data: a loader resumed mid-epoch (skip_batches) yields exactly the re
     CHECK(run_epoch(resumed, 4, 1) == drop_first(whole, 1));
     CHECK(run_epoch(resumed, 4, 3).images.empty());  // the epoch had ended
     CHECK_THROWS_WITH_AS(resumed.start_epoch(4, 4), doctest::Contains("cannot skip 4 batches of an epoch of 3"), Error);
+    Batch batch;
+    CHECK_FALSE(resumed.next(batch));  // the refused start left the finished epoch as it was
   }
 }
 

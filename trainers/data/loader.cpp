@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <utility>
 
 #include "framework/error.h"
 #include "trainers/data/sampling.h"
@@ -62,13 +63,13 @@ Batch DataLoader::build_batch(int64_t epoch, int64_t b) const {
 }
 
 void DataLoader::start_epoch(int64_t epoch, int64_t skip_batches) {
-  stop_worker();
   const int64_t count = batches_per_epoch();
   if (skip_batches < 0 || skip_batches > count) {
     fail("DataLoader::start_epoch: cannot skip {} batches of an epoch of {}; a resumed step must lie within the epoch "
          "(was the batch size or the data changed since the checkpoint?)",
          skip_batches, count);
   }
+  stop_worker();
   started_ = true;
   epoch_ = epoch;
   next_batch_ = skip_batches;
