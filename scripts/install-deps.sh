@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="g++ cmake make pkg-config git ca-certificates
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
-  libopenblas-openmp-dev libdnnl-dev libstb-dev
+  libopenblas-openmp-dev libdnnl-dev libstb-dev zlib1g-dev
   dataset-fashion-mnist"
 
 missing=""

@@ -1,0 +1,27 @@
+// Seeds derived from (seed, epoch, batch) and the permutations they draw. The data pipeline never
+// draws from shared state: every random choice comes from a Generator seeded here, so what a
+// trainer sees is a pure function of its coordinates and a resumed run sees the same batches.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+#include "framework/random.h"
+
+namespace gaze {
+
+// What a derived seed is for, so the epoch's order and a batch's augmentation never share a stream.
+enum class SeedPurpose : uint64_t { epoch_order = 1, batch_augment = 2 };
+
+// A well-mixed 64-bit seed from `purpose` and `values` (splitmix64 over each in turn): nearby
+// inputs, such as consecutive epochs or batch indices, give unrelated streams.
+uint64_t derive_seed(SeedPurpose purpose, std::initializer_list<uint64_t> values);
+
+// Uniform in [0, bound), bound > 0, by rejection: unbiased, and the same on every standard library
+// (std::uniform_int_distribution is not, so it would break cross-platform reproducibility).
+uint64_t uniform_below(Generator& rng, uint64_t bound);
+
+// A uniformly random permutation of 0..n-1 (Fisher-Yates).
+std::vector<int64_t> random_permutation(int64_t n, Generator& rng);
+
+}  // namespace gaze
