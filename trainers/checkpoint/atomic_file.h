@@ -1,0 +1,20 @@
+// Whole-file reads and crash-safe whole-file writes: the checkpoint and report files of a run
+// directory are replaced only by complete new versions, never left half written.
+#pragma once
+#include <string>
+
+namespace gaze {
+
+// Writes `bytes` to `path` so that a reader (or a resume after a crash or power loss) sees either
+// the old file or the complete new one: the bytes go to `path + ".tmp-<pid>"` in the same
+// directory (rename is atomic only within one file system), are fsync'ed, renamed over `path`,
+// and the directory is fsync'ed so the rename itself is durable.
+// On any failure the temporary file is removed, an existing file at `path` is untouched, and a
+// gaze::Error names the path and the system's reason (strerror).
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+// The whole file as bytes; a missing or unreadable file is a gaze::Error naming the path and the
+// reason.
+std::string read_file(const std::string& path);
+
+}  // namespace gaze
