@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/run_program.h"
+#include "support/scoped_backend.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
 #include "trainers/checkpoint/atomic_file.h"
@@ -70,6 +71,7 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 TEST_CASE("the same config and seed give the same metrics; another seed gives other losses") {
+  ScopedBackend backend(fastest_backend());
   TempDir dir("trainer_determinism");
   const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 128, 2, 0));
   const TrainResult a = train(load_config(path, {"log.name=a"}), {.config_path = path, .progress = false});
@@ -81,7 +83,7 @@ TEST_CASE("the same config and seed give the same metrics; another seed gives ot
   for (const char* file : {"config.yaml", "manifest.json", "metrics.jsonl", "best.safetensors", "result.json", "curves.png", "confusion.png"})
     CHECK_MESSAGE(fs::exists(fs::path(a.run_dir) / file), file);
   const auto manifest = nlohmann::json::parse(slurp(a.run_dir + "/manifest.json"));
-  CHECK(manifest.at("backend") == "reference");
+  CHECK(manifest.at("backend") == fastest_backend());
   CHECK(manifest.at("parameters") == a.parameters);
 }
 
@@ -115,6 +117,7 @@ TEST_CASE("a run killed by SIGKILL and resumed writes the same metrics as one th
 }
 
 TEST_CASE("evaluating a run's last checkpoint gives the run's test accuracy; visualize draws the spatial maps") {
+  ScopedBackend backend(fastest_backend());
   TempDir dir("trainer_eval");
   const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 128, 1, 0));
   const Config config = load_config(path);
@@ -132,6 +135,7 @@ TEST_CASE("evaluating a run's last checkpoint gives the run's test accuracy; vis
 }
 
 TEST_CASE("reproduce trains every config with every seed, reuses finished runs and writes the table") {
+  ScopedBackend backend(fastest_backend());
   TempDir dir("trainer_reproduce");
   const std::string configs = (dir.path / "configs").string();
   std::string plain = tiny_config(dir.path.string() + "/runs", 64, 1, 0);
@@ -164,6 +168,7 @@ TEST_CASE("mean_std is the mean and the sample standard deviation") {
 }
 
 TEST_CASE("bad input to a run is one clear message and leaves existing runs intact") {
+  ScopedBackend backend(fastest_backend());
   TempDir dir("trainer_bad_input");
   const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 64, 2, 1));
   const Config config = load_config(path);

@@ -86,7 +86,7 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("checkpoint", "keep", T::integer, "2", "most recent checkpoints kept (the best is always kept)"), 1, {}),
 
       key("log", "dir", T::text, "runs", "parent directory of the run directories"),
-      key("log", "name", T::text, "", "run directory name under log.dir; empty: the config file's name"),
+      key("log", "name", T::text, "\"\"", "run directory name under log.dir; empty: the config file's name"),
   };
 }
 

@@ -91,7 +91,7 @@ std::vector<ReproduceRow> reproduce(const ReproduceOptions& options) {
         std::fflush(stdout);
         if (!cut_short && fs::exists(paths.metrics(), ec))
           fail("reproduce: {} holds a run without a checkpoint or result; remove it to train it again", paths.dir);
-        train(config, TrainOptions{.config_path = p.file, .resume = cut_short ? "auto" : "", .command_line = options.command_line,
+        train(config, TrainOptions{.config_path = p.file, .resume = cut_short ? "auto" : "", .weights = "", .command_line = options.command_line,
                                    .progress = options.progress});
         result = nlohmann::json::parse(read_file(paths.result()));
       }

@@ -11,7 +11,7 @@
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/checkpoint/atomic_file.h"
-#include "trainers/data/fashion_mnist.h"
+#include "trainers/data/image_set.h"
 #include "trainers/data/loader.h"
 #include "trainers/optim/clip_grad.h"
 #include "trainers/report/plot.h"
@@ -158,7 +158,9 @@ ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config&
   Batch batch;
   while (loader.next(batch)) {
     Tensor logits = model.forward(batch.images);
-    const double loss_sum = cross_entropy(logits, batch.labels, {.reduction = Reduction::sum}).item();
+    CrossEntropyOptions summed;
+    summed.reduction = Reduction::sum;
+    const double loss_sum = cross_entropy(logits, batch.labels, summed).item();
     metrics.add(logits, batch.labels, loss_sum);
   }
   return metrics;
@@ -200,8 +202,17 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   const int64_t checkpoint_steps = config.integer("checkpoint.every_steps");
   const int64_t keep = config.integer("checkpoint.keep");
   const double grad_clip = config.number("optim.grad_clip");
-  const double label_smoothing = config.number("train.label_smoothing");
+  CrossEntropyOptions loss_options;
+  loss_options.label_smoothing = config.number("train.label_smoothing");
   const std::string backend = cpu_backend().name();
+
+  LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true,
+                               .transforms = build_transforms(config), .seed = seed, .prefetch = config.integer("data.prefetch")};
+  DataLoader loader(data.train, loader_options);
+  const int64_t steps_per_epoch = loader.batches_per_epoch();
+  if (steps_per_epoch == 0)
+    fail("{}: data.batch_size ({}) is larger than the training set ({} images): no full batch to train on",
+         config.where("data.batch_size"), batch_size, data.train.size());
 
   fs::create_directories(paths.checkpoints(), ec);
   if (ec) fail("cannot create run directory {}: {}", paths.dir, ec.message());
@@ -215,14 +226,6 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   write_file_atomically(resumed_from.empty() ? paths.manifest() : paths.dir + "/manifest-resume-" + std::to_string(state.global_step) + ".json",
                         manifest.dump(2) + "\n");
   MetricsLog log(paths.metrics(), resumed_from.empty() ? -1 : state.metrics_bytes);
-
-  LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true,
-                               .transforms = build_transforms(config), .seed = seed, .prefetch = config.integer("data.prefetch")};
-  DataLoader loader(data.train, loader_options);
-  const int64_t steps_per_epoch = loader.batches_per_epoch();
-  if (steps_per_epoch == 0)
-    fail("{}: data.batch_size ({}) is larger than the training set ({} images): no full batch to train on",
-         config.where("data.batch_size"), batch_size, data.train.size());
 
   fmt::print("run {}: {} parameters, {} train / {} val / {} test images, {} steps per epoch, backend {}, {} threads{}\n", paths.dir,
              count_parameters(*model), data.train.size(), data.val.size(), data.test.size(), steps_per_epoch, backend, num_threads(),
@@ -249,7 +252,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
       const double lr = schedule.learning_rate(epoch + static_cast<double>(state.step_in_epoch) / steps_per_epoch);
       optimizer->set_lr(lr);
       Tensor logits = model->forward(batch.images);
-      Tensor loss = cross_entropy(logits, batch.labels, {.label_smoothing = label_smoothing});
+      Tensor loss = cross_entropy(logits, batch.labels, loss_options);
       optimizer->zero_grad();
       loss.backward();
       const double loss_value = loss.item();
