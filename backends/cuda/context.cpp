@@ -164,10 +164,12 @@ void copy_host_to_device(void* dst, const void* src, size_t nbytes, int device) 
   if (nbytes == 0) return;
   DeviceContext& ctx = context(device);
   GAZE_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyHostToDevice, ctx.stream()));
-  // From pageable memory the copy is staged before this returns; from pinned memory it is not,
-  // and the caller's buffer may be freed or refilled at once: wait, to stay safe. A loader that
-  // wants overlap keeps its pinned buffers alive and copies ahead (PinnedBuffer).
-  GAZE_CUDA_CHECK(cudaStreamSynchronize(ctx.stream()));
+  // From pageable memory the driver has staged the source before cudaMemcpyAsync returns, so
+  // the caller may free it and the GPU need not be waited for (dropout masks, batches). From
+  // pinned memory the DMA reads the source later: wait, since the caller may free or refill it.
+  cudaPointerAttributes attributes{};
+  GAZE_CUDA_CHECK(cudaPointerGetAttributes(&attributes, src));
+  if (attributes.type == cudaMemoryTypeHost) GAZE_CUDA_CHECK(cudaStreamSynchronize(ctx.stream()));
 }
 
 void copy_device_to_host(void* dst, const void* src, size_t nbytes, int device) {

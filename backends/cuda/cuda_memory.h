@@ -30,7 +30,8 @@ void empty_cache(int device);
 void reset_peak_memory(int device);
 
 // Copies are queued on the device's stream. Host to device returns once the source may be
-// reused; device to host returns once the data is on the host.
+// reused (at once from pageable memory, after the copy from pinned memory); device to host
+// returns once the data is on the host.
 void copy_host_to_device(void* dst, const void* src, size_t nbytes, int device);
 void copy_device_to_host(void* dst, const void* src, size_t nbytes, int device);
 void copy_device_to_device(void* dst, int dst_device, const void* src, int src_device, size_t nbytes);
