@@ -8,8 +8,18 @@ using namespace autograd;
 
 namespace {
 
-Tensor binary_raw(BinaryOp op, const Tensor& a, const Tensor& b) {
+// A one-element CPU tensor that needs no gradient, combined with a GPU tensor, is moved to the
+// GPU (PyTorch's rule for scalars): `x * scalar_tensor(2.0)` works on either device.
+Tensor to_operand_device(const Tensor& t, const Tensor& other) {
+  if (t.defined() && other.defined() && t.device().is_cpu() && !other.device().is_cpu() && t.numel() == 1 &&
+      !t.requires_grad())
+    return t.to(other.device());
+  return t;
+}
+
+Tensor binary_raw(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
   const char* name = binary_op_name(op);
+  Tensor a = to_operand_device(a_in, b_in), b = to_operand_device(b_in, a_in);
   check_same_dtype(name, a, b);
   Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   Tensor out = empty(shape, a.dtype(), a.device());
@@ -19,7 +29,7 @@ Tensor binary_raw(BinaryOp op, const Tensor& a, const Tensor& b) {
 
 Tensor scalar_like(double value, const Tensor& like) {
   check_defined("scalar operand", like);
-  return scalar_tensor(value, like.dtype());
+  return scalar_tensor(value, like.dtype(), like.device());
 }
 
 // Which of x and y = f(x) the derivative of each unary op reads: the rest is not saved.
@@ -174,8 +184,9 @@ Tensor dropout_with_mask(const char* op, const Tensor& x, double p, bool trainin
                          Generator* generator) {
   if (p < 0.0 || p > 1.0) fail("{}: probability {} is outside [0, 1]", op, p);
   if (!training || p == 0.0) return x;
-  if (p == 1.0) return mul(x, zeros(mask_shape, x.dtype()));
-  Tensor keep = ge(rand(mask_shape, x.dtype(), generator), scalar_like(p, x));
+  if (p == 1.0) return mul(x, zeros(mask_shape, x.dtype(), x.device()));
+  // Drawn on the host from the seeded generator (the same mask on every device), then moved.
+  Tensor keep = ge(rand(mask_shape, x.dtype(), generator).to(x.device()), scalar_like(p, x));
   return mul(x, mul(keep, scalar_like(1.0 / (1.0 - p), x)));
 }
 

@@ -22,10 +22,11 @@ void backward(const Tensor& root, const Tensor& grad_in, bool retain_graph) {
       fail("backward: a gradient can be implied only for a one-element output; this one has "
            "shape {}: pass backward(grad) with that shape",
            shape_str(root.shape()));
-    grad = ones(root.shape(), root.dtype());
-  } else if (grad.shape() != root.shape() || grad.dtype() != root.dtype()) {
-    fail("backward: gradient of shape {} ({}) for an output of shape {} ({})", shape_str(grad.shape()),
-         dtype_name(grad.dtype()), shape_str(root.shape()), dtype_name(root.dtype()));
+    grad = ones(root.shape(), root.dtype(), root.device());
+  } else if (grad.shape() != root.shape() || grad.dtype() != root.dtype() || !(grad.device() == root.device())) {
+    fail("backward: gradient of shape {} ({}, {}) for an output of shape {} ({}, {})", shape_str(grad.shape()),
+         dtype_name(grad.dtype()), grad.device().str(), shape_str(root.shape()), dtype_name(root.dtype()),
+         root.device().str());
   }
 
   std::shared_ptr<Node> start = gradient_edge(root);
@@ -79,8 +80,8 @@ void backward(const Tensor& root, const Tensor& grad_in, bool retain_graph) {
         if (!slot.defined()) {
           slot = grads[i];
         } else {
-          Tensor sum = empty(slot.shape(), slot.dtype());
-          kernel_backend(Op::binary, slot.dtype()).binary(BinaryOp::add, sum.arg(), slot.arg(), grads[i].arg());
+          Tensor sum = empty(slot.shape(), slot.dtype(), slot.device());
+          kernel_backend(Op::binary, slot.dtype(), slot.device()).binary(BinaryOp::add, sum.arg(), slot.arg(), grads[i].arg());
           slot = sum;
         }
       }

@@ -44,6 +44,9 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
     Tensor analytic = input.grad();
     std::vector<double> analytic_values =
         analytic.defined() ? analytic.to_vector<double>() : std::vector<double>(input.numel(), 0.0);
+    if (!input.device().is_cpu())
+      fail("gradcheck: input {} is on {}; gradcheck perturbs elements from the host, so run it on CPU tensors", i,
+           input.device().str());
     double* base = static_cast<double*>(input.storage()->data());
     NoGradGuard no_grad;
     for (int64_t e = 0; e < input.numel(); ++e) {

@@ -17,6 +17,7 @@ std::pair<Tensor, Tensor> flatten_classes(const char* op, const Tensor& input, c
   check_defined(op, target, "target");
   if (target.dtype() != DType::i64)
     fail("{}: target must hold class indices as i64, got {}", op, dtype_name(target.dtype()));
+  check_same_device(op, input, target);
   if (input.dim() < 2) fail("{}: expected input [N, C] or [N, C, d1, ...], got shape {}", op, shape_str(input.shape()));
   Shape expected{input.shape()[0]};
   expected.insert(expected.end(), input.shape().begin() + 2, input.shape().end());
@@ -73,7 +74,8 @@ Shape target_shape(const Tensor& target) { return target.shape(); }
 
 // 1 where the label counts, 0 where it equals ignore_index (i64).
 Tensor not_ignored(const Tensor& labels, int64_t ignore_index) {
-  return sub(scalar_tensor(1.0, DType::i64), eq(labels, scalar_tensor(static_cast<double>(ignore_index), DType::i64)));
+  return sub(scalar_tensor(1.0, DType::i64, labels.device()),
+             eq(labels, scalar_tensor(static_cast<double>(ignore_index), DType::i64, labels.device())));
 }
 
 }  // namespace
@@ -109,8 +111,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
       smooth_reduced = div(sum(smooth), options.weight.defined() ? sum(weights) : sum(kept));
       break;
   }
-  return add(mul(nll, scalar_tensor(1.0 - eps, logp.dtype())),
-             mul(smooth_reduced, scalar_tensor(eps / static_cast<double>(classes), logp.dtype())));
+  return add(mul(nll, scalar_tensor(1.0 - eps, logp.dtype(), logp.device())),
+             mul(smooth_reduced, scalar_tensor(eps / static_cast<double>(classes), logp.dtype(), logp.device())));
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {

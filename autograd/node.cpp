@@ -18,13 +18,17 @@ std::shared_ptr<Node> make_accumulator(const std::shared_ptr<TensorImpl>& leaf) 
     if (grad.shape() != leaf->shape)
       fail("accumulate_grad: gradient of shape {} for a leaf of shape {}", shape_str(grad.shape()),
            shape_str(leaf->shape));
+    Device device = leaf->storage->device();
+    if (!(grad.device() == device))
+      fail("accumulate_grad: gradient on {} for a leaf on {} (shape {}); keep a model's inputs and parameters "
+           "on one device", grad.device().str(), device.str(), shape_str(leaf->shape));
     if (!current.defined()) {
-      Tensor fresh = empty(leaf->shape, leaf->dtype);
+      Tensor fresh = empty(leaf->shape, leaf->dtype, device);
       fresh.copy_(grad);
       leaf->grad = fresh.impl_ptr();
     } else {
-      Tensor sum = empty(leaf->shape, leaf->dtype);
-      kernel_backend(Op::binary, leaf->dtype).binary(BinaryOp::add, sum.arg(), current.arg(), grad.arg());
+      Tensor sum = empty(leaf->shape, leaf->dtype, device);
+      kernel_backend(Op::binary, leaf->dtype, device).binary(BinaryOp::add, sum.arg(), current.arg(), grad.arg());
       leaf->grad = sum.impl_ptr();
     }
     return {};

@@ -15,8 +15,15 @@ void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype())
     fail("{}: dtypes {} and {} differ (shapes {} and {}); convert one with to_dtype()", op,
          dtype_name(a.dtype()), dtype_name(b.dtype()), shape_str(a.shape()), shape_str(b.shape()));
+  check_same_device(op, a, b);
+}
+
+void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
+  check_defined(op, a);
+  check_defined(op, b);
   if (!(a.device() == b.device()))
-    fail("{}: tensors are on different devices ({} and {})", op, a.device().str(), b.device().str());
+    fail("{}: tensors are on different devices ({} and {}, shapes {} and {}); move one with .to({})", op,
+         a.device().str(), b.device().str(), shape_str(a.shape()), shape_str(b.shape()), a.device().str());
 }
 
 void check_floating(const char* op, const Tensor& t) {

@@ -17,7 +17,9 @@ inline Backend& backend(Op op, const Tensor& t) { return kernel_backend(op, t.dt
 inline bool will_need_grad(const Tensor& t) { return grad_enabled() && t.defined() && t.requires_grad(); }
 
 void check_defined(const char* op, const Tensor& t, const char* which = "input");
+// Equal dtypes and equal devices (the error names both devices and the fix).
 void check_same_dtype(const char* op, const Tensor& a, const Tensor& b);
+void check_same_device(const char* op, const Tensor& a, const Tensor& b);
 void check_floating(const char* op, const Tensor& t);
 
 // `t` seen with `shape` (NumPy broadcasting): stride 0 along broadcast dims, no copy.

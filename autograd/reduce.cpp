@@ -56,7 +56,7 @@ Tensor reduce_op(ReduceOp op, const Tensor& x, const std::vector<int64_t>& dims_
   kept = record(name, kept, {x}, [op, saved_x, saved_y, count, shape = x.shape()](const Tensor& g, const Node&) -> Grads {
     switch (op) {
       case ReduceOp::sum: return {expand(g, shape)};
-      case ReduceOp::mean: return {expand(div(g, scalar_tensor(static_cast<double>(count), g.dtype())), shape)};
+      case ReduceOp::mean: return {expand(div(g, scalar_tensor(static_cast<double>(count), g.dtype(), g.device())), shape)};
       default: {
         Tensor hits = eq(saved_x, saved_y);
         std::vector<int64_t> dims;
@@ -89,7 +89,7 @@ Tensor var(const Tensor& x, const std::vector<int64_t>& dims_in, int64_t correct
   if (count - correction <= 0)
     fail("var: {} elements per reduction with correction {} leave no degrees of freedom", count, correction);
   Tensor centred = sub(x, mean(x, dims, true));
-  return div(sum(square(centred), dims, keepdim), scalar_tensor(static_cast<double>(count - correction), x.dtype()));
+  return div(sum(square(centred), dims, keepdim), scalar_tensor(static_cast<double>(count - correction), x.dtype(), x.device()));
 }
 
 Tensor argmax(const Tensor& x, int64_t dim_in, bool keepdim) {
@@ -101,8 +101,8 @@ Tensor argmax(const Tensor& x, int64_t dim_in, bool keepdim) {
   if (size == 0) fail("argmax: dim {} of shape {} is empty", dim, shape_str(x.shape()));
   Shape kept = x.shape();
   kept[dim] = 1;
-  Tensor out = empty(kept, DType::i64);
-  std::vector<double> values = c.to_vector<double>();
+  Tensor out = empty(kept, DType::i64);  // on the host, then to x's device
+  std::vector<double> values = c.to_vector<double>();  // a GPU tensor is copied to the host here
   for (int64_t a = 0; a < outer; ++a)
     for (int64_t b = 0; b < inner; ++b) {
       int64_t best = 0;
@@ -110,6 +110,7 @@ Tensor argmax(const Tensor& x, int64_t dim_in, bool keepdim) {
         if (values[(a * size + i) * inner + b] > values[(a * size + best) * inner + b]) best = i;
       out.data<int64_t>()[a * inner + b] = best;
     }
+  out = out.to(x.device());
   return keepdim ? out : reshape(out, squeezed_shape(x, {dim}));
 }
 

@@ -332,4 +332,13 @@ Tensor clone(const Tensor& x) {
   return copy_of("clone", x);
 }
 
+Tensor to_device(const Tensor& x, Device device) {
+  check_defined("to_device", x);
+  if (x.device() == device) return x;
+  Tensor out = x.detach().to(device);
+  return record("to_device", out, {x}, [from = x.device()](const Tensor& g, const Node&) -> Grads {
+    return {to_device(g, from)};
+  });
+}
+
 }  // namespace gaze

@@ -32,5 +32,8 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
 Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value = 0.0);
 Tensor contiguous(const Tensor& x);  // x itself when already contiguous
 Tensor clone(const Tensor& x);       // always a fresh copy
+// x on `device` (x itself when already there), differentiable: the gradient goes back to x's
+// device. Tensor::to is the same without the graph.
+Tensor to_device(const Tensor& x, Device device);
 
 }  // namespace gaze

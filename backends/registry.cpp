@@ -13,6 +13,10 @@
 #if GAZE_HAVE_ONEDNN
 #include "backends/onednn/onednn_backend.h"
 #endif
+#if GAZE_HAVE_CUDA
+#include "backends/cuda/cuda_backend.h"
+#endif
+#include "backends/cuda/cuda_memory.h"
 #include "framework/error.h"
 
 namespace gaze {
@@ -22,6 +26,7 @@ struct Registry {
   std::vector<std::unique_ptr<Backend>> backends;  // fastest first
   Backend* selected = nullptr;
   bool fallback = false;
+  std::unique_ptr<Backend> cuda;  // GPU tensors' kernels; null in a build without CUDA
 };
 
 Registry& registry() {
@@ -35,6 +40,9 @@ Registry& registry() {
     r.backends.push_back(std::make_unique<OpenblasBackend>());
 #endif
     r.backends.push_back(std::make_unique<ReferenceBackend>());
+#if GAZE_HAVE_CUDA
+    r.cuda = std::make_unique<CudaBackend>();  // touches no GPU until a kernel runs
+#endif
     r.selected = r.backends.front().get();
     if (const char* env = std::getenv("GAZE_BACKEND"); env != nullptr && *env != '\0') {
       for (auto& backend : r.backends)
@@ -59,8 +67,11 @@ std::vector<std::string> available_backends() {
   return names;
 }
 
+bool cuda_backend_built() { return registry().cuda != nullptr; }
+
 void register_backend(std::unique_ptr<Backend> backend) {
   if (!backend) fail("register_backend: null backend");
+  if (backend->name() == "cuda") fail("register_backend: the name 'cuda' is reserved for the built-in GPU backend");
   for (auto& existing : registry().backends)
     if (existing->name() == backend->name()) fail("register_backend: a backend named '{}' is already registered", backend->name());
   registry().backends.push_back(std::move(backend));
@@ -80,16 +91,41 @@ void unregister_backend(const std::string& name) {
 Backend& get_backend(const std::string& name) {
   for (auto& backend : registry().backends)
     if (backend->name() == name) return *backend;
-  fail("unknown backend '{}'; built: {}", name, fmt::join(available_backends(), ", "));
+  if (name == "cuda") {
+    if (registry().cuda) return *registry().cuda;
+    fail("backend 'cuda' is not built: {}", cuda::unavailable_reason());
+  }
+  fail("unknown backend '{}'; built: {}{}", name, fmt::join(available_backends(), ", "), cuda_backend_built() ? ", cuda (GPU tensors)" : "");
 }
 
-void set_cpu_backend(const std::string& name) { registry().selected = &get_backend(name); }
+void set_cpu_backend(const std::string& name) {
+  if (name == "cuda")
+    fail("'cuda' cannot be selected as the CPU backend: it runs the kernels of tensors on a GPU. Move the "
+         "model and its inputs there instead (module->to(Device::cuda()), tensor.to(Device::cuda()), "
+         "or train.device: cuda in a config)");
+  registry().selected = &get_backend(name);
+}
 Backend& cpu_backend() { return *registry().selected; }
 void set_backend_fallback(bool enabled) { registry().fallback = enabled; }
 bool backend_fallback() { return registry().fallback; }
 
+namespace {
+
+Backend& cuda_kernel_backend(Op op, DType dtype, Device device) {
+  Registry& r = registry();
+  if (!r.cuda)
+    fail("{}: the tensors are on {}, but this build has no CUDA backend ({})", op_name(op), device.str(),
+         cuda::unavailable_reason());
+  cuda::use_device(device.index);
+  if (r.cuda->supports(op, dtype)) return *r.cuda;
+  fail("backend 'cuda' does not support op '{}' for dtype {} (fallback to 'reference' cannot read GPU memory: "
+       "move the tensors to the CPU for this op)", op_name(op), dtype_name(dtype));
+}
+
+}  // namespace
+
 Backend& kernel_backend(Op op, DType dtype, Device device) {
-  if (!device.is_cpu()) fail("{}: no backend for device {} in this build", op_name(op), device.str());
+  if (device.is_cuda()) return cuda_kernel_backend(op, dtype, device);
   Backend& backend = cpu_backend();
   if (backend.supports(op, dtype)) return backend;
   if (registry().fallback) {

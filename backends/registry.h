@@ -11,13 +11,19 @@
 
 namespace gaze {
 
-std::vector<std::string> available_backends();  // fastest first
+// The CPU backends built, fastest first. The `cuda` backend is not among them: it runs the
+// kernels of tensors on a GPU, whichever CPU backend is selected.
+std::vector<std::string> available_backends();
+// Whether this build has the `cuda` backend (a GPU may still be absent: cuda_memory.h's
+// unavailable_reason() says).
+bool cuda_backend_built();
 // Adds a backend of the user's (docs/backends.md shows how to write one); it is not selected.
 // Its name must be new.
 void register_backend(std::unique_ptr<Backend> backend);
 // Removes a registered backend that is not the selected one.
 void unregister_backend(const std::string& name);
-Backend& get_backend(const std::string& name);   // error listing the names when unknown
+// Any backend by name, `cuda` included; an error listing the names when unknown.
+Backend& get_backend(const std::string& name);
 void set_cpu_backend(const std::string& name);
 Backend& cpu_backend();
 // When on, a kernel the selected backend does not support runs on `reference` instead of
@@ -25,8 +31,9 @@ Backend& cpu_backend();
 void set_backend_fallback(bool enabled);
 bool backend_fallback();
 
-// The backend that runs `op` for `dtype` on `device`: an error naming backend, op and dtype when
-// it cannot, unless fallback is on.
+// The backend that runs `op` for `dtype` on `device`: the selected CPU backend for CPU tensors,
+// `cuda` for GPU tensors (made the thread's current device). An error naming backend, op and
+// dtype when it cannot, unless fallback is on (CPU only: a CPU kernel cannot read GPU memory).
 Backend& kernel_backend(Op op, DType dtype, Device device = Device::cpu());
 
 }  // namespace gaze

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "backends/cuda/cuda_memory.h"
 #include "backends/registry.h"
 #include "framework/error.h"
 
@@ -49,6 +50,9 @@ bool Tensor::is_contiguous() const { return arg().is_contiguous(); }
 
 void* Tensor::raw_data(size_t element_size) const {
   check_defined("data");
+  if (element_size != 0 && !device().is_cpu())
+    fail("data<T>: the tensor (shape {}) is on {}, whose memory the host cannot address; copy it "
+         "with to(Device::cpu()) first", shape_str(impl_->shape), device().str());
   if (element_size != 0 && element_size != dtype_size(impl_->dtype))
     fail("data<T>: element size {} does not match the tensor's dtype {}", element_size,
          dtype_name(impl_->dtype));
@@ -60,11 +64,14 @@ KernelArg Tensor::arg() const {
   return KernelArg{raw_data(), impl_->dtype, impl_->shape, impl_->strides};
 }
 
+bool Tensor::is_pinned() const { return storage()->pinned(); }
+
 double Tensor::item() const {
   check_defined("item");
   if (numel() != 1)
     fail("item: the tensor has {} elements (shape {}); item() needs exactly one", numel(),
          shape_str(shape()));
+  if (!device().is_cpu()) return to(Device::cpu()).item();
   return read_element(*impl_, element_offset(*impl_, 0));
 }
 
@@ -78,12 +85,20 @@ double Tensor::at(const std::vector<int64_t>& index) const {
       fail("at: index {} is out of range for dim {} of size {}", index[d], d, impl_->shape[d]);
     offset += index[d] * impl_->strides[d];
   }
+  if (!device().is_cpu()) {  // one element to the host: printing and tests only
+    Tensor host = empty({}, dtype());
+    size_t size = dtype_size(dtype());
+    cuda::copy_device_to_host(host.raw_data(), static_cast<const char*>(impl_->storage->data()) + offset * size, size,
+                              device().index);
+    return host.item();
+  }
   return read_element(*impl_, offset);
 }
 
 template <typename T>
 std::vector<T> Tensor::to_vector() const {
   check_defined("to_vector");
+  if (!device().is_cpu()) return to(Device::cpu()).to_vector<T>();
   std::vector<T> values(numel());
   for (int64_t i = 0; i < numel(); ++i)
     values[i] = static_cast<T>(read_element(*impl_, element_offset(*impl_, i)));
@@ -149,8 +164,36 @@ Tensor& Tensor::copy_(const Tensor& source) {
   if (source.shape() != shape())
     fail("copy_: source shape {} does not match destination shape {}", shape_str(source.shape()),
          shape_str(shape()));
+  if (!(source.device() == device())) {
+    // Across devices: bring the source here first (contiguous, in its own dtype), then the
+    // kernel converts the dtype and lays it out into this view.
+    Tensor here = source.to(device());
+    kernel_backend(Op::copy, dtype(), device()).copy(arg(), here.arg());
+    return *this;
+  }
   kernel_backend(Op::copy, dtype(), device()).copy(arg(), source.arg());
   return *this;
+}
+
+Tensor Tensor::to(Device target) const {
+  check_defined("to");
+  Device source = device();
+  if (source == target) return *this;
+  // Make it contiguous where it is (a kernel on its own device), then move the bytes.
+  Tensor packed = is_contiguous() ? *this : empty(shape(), dtype(), source).copy_(*this);
+  Tensor out = empty(shape(), dtype(), target);
+  size_t bytes = static_cast<size_t>(numel()) * dtype_size(dtype());
+  if (source.is_cpu()) cuda::copy_host_to_device(out.raw_data(), packed.raw_data(), bytes, target.index);
+  else if (target.is_cpu()) cuda::copy_device_to_host(out.raw_data(), packed.raw_data(), bytes, source.index);
+  else cuda::copy_device_to_device(out.raw_data(), target.index, packed.raw_data(), source.index, bytes);
+  return out;
+}
+
+Tensor Tensor::pin_memory() const {
+  check_defined("pin_memory");
+  if (!device().is_cpu()) fail("pin_memory: the tensor is on {}; only host tensors can be pinned", device().str());
+  if (is_pinned()) return *this;
+  return empty_pinned(shape(), dtype()).copy_(*this);
 }
 
 // ---- printing --------------------------------------------------------------------------------
@@ -184,18 +227,20 @@ void print_values(std::ostream& out, const Tensor& t, std::vector<int64_t>& inde
 
 std::string Tensor::str() const {
   if (!impl_) return "Tensor(undefined)";
+  // Values are read from one host copy (one synchronization), not element by element.
+  const Tensor host = device().is_cpu() ? *this : to(Device::cpu());
   std::ostringstream out;
   out << "Tensor(shape=" << shape_str(shape()) << ", dtype=" << dtype_name(dtype())
       << ", device=" << device().str();
   if (requires_grad()) out << ", requires_grad";
   out << ")\n";
   if (dim() == 0) {
-    out << fmt::format("{:.6g}", item());
+    out << fmt::format("{:.6g}", host.item());
   } else if (numel() == 0) {
     out << "[]";
   } else {
     std::vector<int64_t> index(dim(), 0);
-    print_values(out, *this, index, 0, 0);
+    print_values(out, host, index, 0, 0);
   }
   return out.str();
 }
@@ -220,7 +265,18 @@ Tensor full(const Shape& shape, double value, DType dtype, Device device) {
 }
 Tensor zeros(const Shape& shape, DType dtype, Device device) { return full(shape, 0.0, dtype, device); }
 Tensor ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
-Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype); }
+Tensor scalar_tensor(double value, DType dtype, Device device) { return full({}, value, dtype, device); }
+
+Tensor empty_pinned(const Shape& shape, DType dtype) {
+  for (int64_t s : shape)
+    if (s < 0) fail("empty_pinned: negative size in shape {}", shape_str(shape));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<Storage>(numel(shape) * dtype_size(dtype), Device::cpu(), /*pinned=*/true);
+  impl->shape = shape;
+  impl->strides = contiguous_strides(shape);
+  impl->dtype = dtype;
+  return Tensor(impl);
+}
 
 Tensor empty_like(const Tensor& t) { return empty(t.shape(), t.dtype(), t.device()); }
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype(), t.device()); }

@@ -52,12 +52,20 @@ class Tensor {
   bool is_contiguous() const;
   const std::shared_ptr<Storage>& storage() const;
 
-  // Pointer to the first element. T must match the dtype.
+  bool is_pinned() const;  // host memory that is page-locked (empty_pinned, pin_memory)
+
+  // Host pointer to the first element, for code that reads or writes elements itself. T must
+  // match the dtype; the tensor must be on the CPU (a GPU tensor's memory is not addressable
+  // from the host: copy it with to(Device::cpu()) first).
   template <typename T>
   T* data() const { return static_cast<T*>(raw_data(sizeof(T))); }
+  // Pointer to the first element on the tensor's own device (a device pointer for GPU tensors);
+  // with element_size != 0 (data<T>), the tensor must be on the CPU.
   void* raw_data(size_t element_size = 0) const;
-  KernelArg arg() const;  // what a kernel receives
+  KernelArg arg() const;  // what a kernel receives (on the tensor's device)
 
+  // Host reads. On a GPU tensor they copy to the host first, after the device's queued work
+  // (the synchronization point of a training loop).
   // Reads one element (any dtype) as double; the tensor must hold exactly one element.
   double item() const;
   // Copies all elements, in logical (row-major) order, converted to T.
@@ -65,6 +73,13 @@ class Tensor {
   std::vector<T> to_vector() const;
   // Element at a multi-index, as double: for tests and printing.
   double at(const std::vector<int64_t>& index) const;
+
+  // The same values on `device`, contiguous: this tensor itself when already there. The result is
+  // a new leaf, cut from the graph; gaze::to_device (autograd/shape_ops.h) is the differentiable
+  // form. Host to GPU copies come from pinned memory at full speed (pin_memory()).
+  Tensor to(Device device) const;
+  // A contiguous copy in page-locked host memory (needs CUDA); this tensor if already pinned.
+  Tensor pin_memory() const;
 
   // ---- autograd -------------------------------------------------------------
   bool requires_grad() const;
@@ -105,7 +120,9 @@ Tensor empty(const Shape& shape, DType dtype = DType::f32, Device device = Devic
 Tensor zeros(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu());
 Tensor ones(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu());
 Tensor full(const Shape& shape, double value, DType dtype = DType::f32, Device device = Device::cpu());
-Tensor scalar_tensor(double value, DType dtype = DType::f32);
+Tensor scalar_tensor(double value, DType dtype = DType::f32, Device device = Device::cpu());
+// Uninitialised page-locked host memory (needs CUDA): a data loader's staging batch.
+Tensor empty_pinned(const Shape& shape, DType dtype = DType::f32);
 // [start, end) by step, like torch.arange.
 Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::f32);
 Tensor arange(int64_t end, DType dtype = DType::i64);

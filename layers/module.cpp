@@ -117,6 +117,19 @@ void Module::to(DType dtype) {
   }
 }
 
+void Module::to(Device device) {
+  for (auto& [_, t] : state_dict()) {
+    if (t.device() == device) continue;
+    Tensor moved = t.to(device);
+    TensorImpl* impl = t.impl();
+    impl->storage = moved.storage();
+    impl->shape = moved.shape();
+    impl->strides = moved.strides();
+    impl->offset = moved.offset();
+    if (impl->grad) impl->grad = Tensor(impl->grad).to(device).impl_ptr();
+  }
+}
+
 void Module::zero_grad() {
   for (auto& [_, t] : named_parameters()) Tensor(t).zero_grad();
 }

@@ -46,6 +46,9 @@ class Module {
   bool is_training() const { return training_; }
   // Converts every parameter and buffer to `dtype` in place (f64 for gradient checks).
   void to(DType dtype);
+  // Moves every parameter and buffer to `device` in place: the module's handles (and an
+  // optimizer's, taken from parameters()) see the moved tensors. Gradients move with them.
+  void to(Device device);
   void zero_grad();
 
   // An indented tree of the modules with their options and parameter counts.

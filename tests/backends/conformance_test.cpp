@@ -2,12 +2,17 @@
 // shapes — odd sizes, size-1 dims, non-contiguous views, broadcasting, groups, dilation,
 // strides, 1D/2D/3D — forward and backward, in f32 and f64.
 //
+// The `cuda` backend runs the same cases when a GPU is present (through support/device_staging.h,
+// which copies each argument's strided span to the GPU and back); without one, each case prints
+// "skipped (<why>): conformance cuda <kernels>" and passes.
+//
 // Tolerances: f64 1e-9 and f32 2e-4, relative to 1 + |expected| (the reference accumulates in
 // double; a backend accumulating long f32 sums in another order differs by a few ulps × sqrt(n)).
 #include <string>
 
 #include "autograd/op_support.h"
 #include "backends/registry.h"
+#include "support/device_staging.h"
 #include "support/test_support.h"
 
 using namespace gaze;
@@ -15,10 +20,16 @@ using namespace gaze::test;
 
 namespace {
 
-std::vector<Backend*> backends_under_test() {
+// The CPU backends other than reference, and `cuda` when a GPU is here. `kernels` names the
+// case in the skip line.
+std::vector<Backend*> backends_under_test(const char* kernels) {
   std::vector<Backend*> out;
   for (const std::string& name : available_backends())
     if (name != "reference") out.push_back(&get_backend(name));
+  static std::string why_no_cuda;
+  static std::unique_ptr<Backend> cuda = test::make_device_staging_backend(Device::cuda(0), why_no_cuda);
+  if (cuda) out.push_back(cuda.get());
+  else MESSAGE("skipped (" << why_no_cuda << "): conformance cuda " << std::string(kernels));
   if (out.empty()) MESSAGE("only the reference backend is built: nothing to compare (skipped)");
   return out;
 }
@@ -66,7 +77,7 @@ const DType kFloatTypes[] = {DType::f32, DType::f64};
 }  // namespace
 
 TEST_CASE("conformance: fill and copy (with dtype conversion) into strided views") {
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("fill, copy")) {
     CAPTURE(b->name());
     Generator g(1);
     for (DType dt : kFloatTypes) {
@@ -89,7 +100,7 @@ TEST_CASE("conformance: fill and copy (with dtype conversion) into strided views
 TEST_CASE("conformance: unary ops and their backward, contiguous and strided") {
   const UnaryOp ops[] = {UnaryOp::neg, UnaryOp::exp, UnaryOp::log, UnaryOp::sqrt, UnaryOp::abs, UnaryOp::relu,
                          UnaryOp::leaky_relu, UnaryOp::sigmoid, UnaryOp::tanh, UnaryOp::clamp, UnaryOp::pow};
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("unary, unary_backward")) {
     CAPTURE(b->name());
     Generator g(2);
     for (DType dt : kFloatTypes)
@@ -119,7 +130,7 @@ TEST_CASE("conformance: binary ops with broadcasting and strided operands") {
                           BinaryOp::minimum, BinaryOp::eq, BinaryOp::gt, BinaryOp::lt, BinaryOp::ge, BinaryOp::le};
   const std::pair<Shape, Shape> shapes[] = {{{4, 6, 5}, {4, 6, 5}}, {{3, 1, 5}, {4, 1}}, {{1}, {2, 3}},
                                             {{7, 1}, {1, 9}}, {{2, 3, 4, 5}, {3, 1, 5}}, {{5, 8}, {}}};
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("binary")) {
     CAPTURE(b->name());
     Generator g(3);
     for (DType dt : kFloatTypes)
@@ -144,7 +155,7 @@ TEST_CASE("conformance: binary ops with broadcasting and strided operands") {
 
 TEST_CASE("conformance: reductions over every subset of dims, strided inputs") {
   const ReduceOp ops[] = {ReduceOp::sum, ReduceOp::mean, ReduceOp::max, ReduceOp::min};
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("reduce")) {
     CAPTURE(b->name());
     Generator g(4);
     for (DType dt : kFloatTypes)
@@ -167,7 +178,7 @@ TEST_CASE("conformance: reductions over every subset of dims, strided inputs") {
 }
 
 TEST_CASE("conformance: batched matmul with transposed, strided and broadcast operands") {
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("matmul")) {
     CAPTURE(b->name());
     Generator g(5);
     for (DType dt : kFloatTypes)
@@ -218,7 +229,7 @@ std::vector<ConvCase> conv_cases() {
 }  // namespace
 
 TEST_CASE("conformance: convolution forward, backward-data and backward-weight, 1D to 3D") {
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("conv_forward, conv_backward_data, conv_backward_weight")) {
     CAPTURE(b->name());
     Generator g(6);
     for (DType dt : kFloatTypes)
@@ -258,7 +269,7 @@ TEST_CASE("conformance: max, average and adaptive pooling, forward and backward"
       {{2, 2, 6, 7}, {2, 2, 4, 3}, {{2, 2}, {1, 2}, {0, 0}, {2, 2}, true}},    // dilated (max only)
       {{1, 2, 4, 6, 6}, {1, 2, 4, 3, 3}, {{1, 2, 2}, {1, 2, 2}, {0, 0, 0}, {1, 1, 1}, true}},
   };
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("max_pool, avg_pool, adaptive_avg_pool (forward and backward)")) {
     CAPTURE(b->name());
     Generator g(7);
     for (DType dt : kFloatTypes)
@@ -309,7 +320,7 @@ TEST_CASE("conformance: max, average and adaptive pooling, forward and backward"
 }
 
 TEST_CASE("conformance: batch norm forward and backward, with and without affine parameters") {
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("batch_norm_forward, batch_norm_backward")) {
     CAPTURE(b->name());
     Generator g(8);
     for (DType dt : kFloatTypes)
@@ -345,7 +356,7 @@ TEST_CASE("conformance: batch norm forward and backward, with and without affine
 }
 
 TEST_CASE("conformance: softmax and log-softmax along every dim, forward and backward") {
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("softmax_forward, softmax_backward")) {
     CAPTURE(b->name());
     Generator g(9);
     for (DType dt : kFloatTypes)
@@ -372,7 +383,7 @@ TEST_CASE("conformance: softmax and log-softmax along every dim, forward and bac
 TEST_CASE("conformance: nearest and linear upsampling, forward and backward, 1D to 3D") {
   const std::pair<Shape, Shape> cases[] = {{{2, 3, 5}, {2, 3, 11}}, {{1, 2, 3, 4}, {1, 2, 7, 9}}, {{1, 2, 6, 7}, {1, 2, 3, 4}},
                                            {{2, 1, 2, 3, 2}, {2, 1, 3, 5, 4}}};
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("upsample_forward, upsample_backward")) {
     CAPTURE(b->name());
     Generator g(10);
     for (DType dt : kFloatTypes)
@@ -396,7 +407,7 @@ TEST_CASE("conformance: nearest and linear upsampling, forward and backward, 1D 
 }
 
 TEST_CASE("conformance: the NLL gather and scatter with class weights and ignore_index") {
-  for (Backend* b : backends_under_test()) {
+  for (Backend* b : backends_under_test("nll_loss_forward, nll_loss_backward")) {
     CAPTURE(b->name());
     Generator g(11);
     for (DType dt : kFloatTypes)

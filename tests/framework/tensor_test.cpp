@@ -120,5 +120,5 @@ TEST_CASE("dtype and device names parse and print") {
   CHECK(parse_device("cuda:1") == Device::cuda(1));
   CHECK(Device::cpu().str() == "cpu");
   CHECK_THROWS_AS(parse_device("tpu"), Error);
-  CHECK_THROWS_WITH_AS(zeros({2}, DType::f32, Device::cuda(0)), doctest::Contains("no CUDA backend"), Error);
+  // CUDA tensors without a GPU: tests/framework/device_test.cpp.
 }

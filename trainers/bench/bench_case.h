@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "framework/device.h"
+
 namespace gaze::bench {
 
 struct CaseRun {
@@ -24,7 +26,7 @@ struct CaseRun {
 struct Case {
   std::string name;
   std::string unavailable;  // why it cannot run in this build, or empty
-  std::function<CaseRun()> build;
+  std::function<CaseRun(Device)> build;  // tensors and modules made on (or moved to) the device
 };
 
 const std::vector<Case>& all_cases();
@@ -36,6 +38,8 @@ struct Timing {
   std::string shape;
 };
 
-Timing run_case(const Case& c, int warmup, int iters);
+// On a GPU each timed iteration ends with a synchronization, so the time is the kernels', not
+// the launches'.
+Timing run_case(const Case& c, int warmup, int iters, Device device = Device::cpu());
 
 }  // namespace gaze::bench

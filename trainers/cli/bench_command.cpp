@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "backends/cuda/cuda_memory.h"
 #include "backends/registry.h"
 #include "backends/threads.h"
 #include "framework/error.h"
@@ -81,9 +82,28 @@ std::optional<double> json_ms(const nlohmann::json& row, const char* key) {
   return row[key].get<double>();
 }
 
+// `cuda` is a column when a GPU can run it; otherwise one line on stderr says why, and the other
+// backends are still timed.
+std::vector<std::string> runnable_backends(const std::vector<std::string>& asked) {
+  std::vector<std::string> out;
+  for (const std::string& b : asked) {
+    if (b == "cuda") {
+      std::string why = !cuda_backend_built() || cuda::device_count() == 0 ? cuda::unavailable_reason() : "";
+      if (!why.empty()) {
+        fmt::print(stderr, "bench: backend 'cuda' is unavailable: {}; timing the others\n", why);
+        continue;
+      }
+    } else {
+      get_backend(b);  // unknown names fail before any timing
+    }
+    out.push_back(b);
+  }
+  if (out.empty()) fail("bench: none of the backends asked for ({}) can run here", fmt::join(asked, ", "));
+  return out;
+}
+
 void run_bench(const BenchOptions& o) {
-  std::vector<std::string> backends = o.backends.empty() ? available_backends() : split_list(o.backends);
-  for (const std::string& b : backends) get_backend(b);  // unknown names fail before any timing
+  std::vector<std::string> backends = runnable_backends(o.backends.empty() ? available_backends() : split_list(o.backends));
   std::vector<const bench::Case*> cases = selected_cases(o.cases);
   auto torch = read_torch(o.torch);
   int threads = num_threads();
@@ -93,8 +113,9 @@ void run_bench(const BenchOptions& o) {
   for (const bench::Case* c : cases) {
     if (!c->unavailable.empty()) continue;
     for (const std::string& b : backends) {
-      set_cpu_backend(b);
-      results[{c->name, b}] = bench::run_case(*c, o.warmup, o.iters);
+      // cuda times the case's tensors on GPU 0; a CPU backend is selected and times them on the host.
+      if (b != "cuda") set_cpu_backend(b);
+      results[{c->name, b}] = bench::run_case(*c, o.warmup, o.iters, b == "cuda" ? Device::cuda(0) : Device::cpu());
       if (o.output == "table") fmt::print(stderr, "  {} on {}: done\n", c->name, b);
     }
   }
@@ -174,7 +195,7 @@ void run_bench(const BenchOptions& o) {
 void add_bench_command(CLI::App& app, GlobalOptions& global) {
   static BenchOptions options;  // CLI11 writes into it during parse; the callback reads it after
   auto* cmd = app.add_subcommand("bench", "Time torch_ref.py's cases on each backend (compare with /usr/bin/python3 ../shared/bench/torch_ref.py)");
-  cmd->add_option("--backends", options.backends, "Comma-separated backends (default: every one built)");
+  cmd->add_option("--backends", options.backends, "Comma-separated backends, cuda included (default: every CPU backend built)");
   cmd->add_option("--cases", options.cases, "Comma-separated cases (default: all)");
   cmd->add_option("--warmup", options.warmup, "Untimed iterations before timing")->check(CLI::Range(0, 1000));
   cmd->add_option("--iters", options.iters, "Timed iterations (the median is reported)")->check(CLI::Range(1, 100000));

@@ -15,6 +15,7 @@ void add_info_command(CLI::App& app, GlobalOptions& options) {
       BuildInfo info = build_info();
       fmt::print("gaze {} (commit {}, {} build, {})\n", info.version, info.commit, info.build_type, info.compiler);
       fmt::print("backends built: {} (selected: {})\n", fmt::join(available_backends(), ", "), cpu_backend().name());
+      fmt::print("GPU backend: {}\n", cuda_backend_built() ? "cuda (runs tensors on cuda:N devices)" : "none (built without CUDA)");
       fmt::print("libraries:\n");
       for (const auto& [name, version] : info.libraries) fmt::print("  {:<13} {}\n", name, version);
       fmt::print("threads: {} (--threads or GAZE_NUM_THREADS; the reference backend always uses 1)\n", num_threads());

@@ -74,7 +74,8 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("train", "seed", T::integer, "0", "seed of the weights' initialization, the shuffling and the augmentation"), 0, {}),
       one_of(key("train", "backend", T::text, "auto", "CPU backend (see `gaze info`); auto: the fastest built"), backends),
       ranged(key("train", "threads", T::integer, "0", "threads for the CPU backends; 0: GAZE_NUM_THREADS or all cores"), 0, 1024),
-      one_of(key("train", "device", T::text, "cpu", "device to train on"), {"cpu"}),
+      one_of(key("train", "device", T::text, "cpu", "device to train on: cpu, or cuda (GPU 0; needs a CUDA build and a GPU)"),
+             {"cpu", "cuda"}),
       ranged(key("train", "eval_interval", T::integer, "1", "evaluate every this many epochs"), 1, {}),
       ranged(key("train", "log_interval", T::integer, "50", "print a log line every this many steps"), 1, {}),
 

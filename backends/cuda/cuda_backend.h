@@ -1,0 +1,60 @@
+// The `cuda` backend: kernels on tensors that live on a GPU. Library where one fits —
+// cuBLAS for (batched) GEMM, cuDNN for convolution and softmax — and kernels of our own
+// (elementwise.cu, nn.cu) for elementwise ops with broadcasting, reductions, pooling, batch
+// norm, upsampling and the NLL gather. Every kernel runs on the current device's one stream
+// (context.h); registry.cpp makes the tensor's device current before handing this backend out.
+//
+// No CUDA headers here: registry.cpp includes this in every CUDA build.
+#pragma once
+#include "backends/backend.h"
+
+namespace gaze {
+
+class CudaBackend : public Backend {
+ public:
+  std::string name() const override { return "cuda"; }
+  bool supports(Op op, DType dtype) const override;
+
+  void fill(const KernelArg& out, double value) override;
+  void copy(const KernelArg& out, const KernelArg& in) override;
+  void unary(UnaryOp op, const KernelArg& out, const KernelArg& x, const UnaryParams& p) override;
+  void unary_backward(UnaryOp op, const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& x,
+                      const KernelArg& y, const UnaryParams& p) override;
+  void binary(BinaryOp op, const KernelArg& out, const KernelArg& a, const KernelArg& b) override;
+  void reduce(ReduceOp op, const KernelArg& out, const KernelArg& in) override;
+  void matmul(const KernelArg& out, const KernelArg& a, const KernelArg& b) override;
+
+  void conv_forward(const KernelArg& out, const KernelArg& x, const KernelArg& weight, const ConvParams& p) override;
+  void conv_backward_data(const KernelArg& grad_x, const KernelArg& grad_out, const KernelArg& weight,
+                          const ConvParams& p) override;
+  void conv_backward_weight(const KernelArg& grad_weight, const KernelArg& grad_out, const KernelArg& x,
+                            const ConvParams& p) override;
+
+  void max_pool_forward(const KernelArg& out, const KernelArg& indices, const KernelArg& x, const PoolParams& p) override;
+  void max_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out, const KernelArg& indices) override;
+  void avg_pool_forward(const KernelArg& out, const KernelArg& x, const PoolParams& p) override;
+  void avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out, const PoolParams& p) override;
+  void adaptive_avg_pool_forward(const KernelArg& out, const KernelArg& x) override;
+  void adaptive_avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out) override;
+
+  void batch_norm_forward(const KernelArg& out, const KernelArg& save_mean, const KernelArg& save_invstd,
+                          const KernelArg& x, const KernelArg& weight, const KernelArg& bias, double eps) override;
+  void batch_norm_backward(const KernelArg& grad_x, const KernelArg& grad_weight, const KernelArg& grad_bias,
+                           const KernelArg& grad_out, const KernelArg& x, const KernelArg& weight,
+                           const KernelArg& save_mean, const KernelArg& save_invstd) override;
+
+  void softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim, bool log) override;
+  void softmax_backward(const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& y, int64_t dim,
+                        bool log) override;
+
+  void upsample_forward(UpsampleMode mode, bool align_corners, const KernelArg& out, const KernelArg& x) override;
+  void upsample_backward(UpsampleMode mode, bool align_corners, const KernelArg& grad_x,
+                         const KernelArg& grad_out) override;
+
+  void nll_loss_forward(const KernelArg& loss, const KernelArg& sample_weight, const KernelArg& logp,
+                        const KernelArg& target, const KernelArg& weight, int64_t ignore_index) override;
+  void nll_loss_backward(const KernelArg& grad_logp, const KernelArg& grad_loss, const KernelArg& target,
+                         const KernelArg& weight, int64_t ignore_index) override;
+};
+
+}  // namespace gaze

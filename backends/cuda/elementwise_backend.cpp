@@ -1,0 +1,87 @@
+// CudaBackend: what it supports, and the elementwise and reduction kernels (elementwise.cu).
+#include "backends/cuda/check.h"
+#include "backends/cuda/context.h"
+#include "backends/cuda/cuda_backend.h"
+#include "backends/cuda/kernels.h"
+#include "backends/cuda/plan/plan.h"
+#include "framework/error.h"
+
+namespace gaze {
+using namespace cuda;
+
+namespace {
+
+void check_same_dtype(const char* op, std::initializer_list<const KernelArg*> args) {
+  for (const KernelArg* a : args)
+    if (a->dtype != (*args.begin())->dtype)
+      fail("cuda {}: operands have different dtypes ({} and {})", op, dtype_name((*args.begin())->dtype),
+           dtype_name(a->dtype));
+}
+
+void check_same_shape(const char* op, const KernelArg& out, std::initializer_list<const KernelArg*> args) {
+  for (const KernelArg* a : args)
+    if (a->shape != out.shape)
+      fail("cuda {}: operand shape {} differs from the output's {}", op, shape_str(a->shape), shape_str(out.shape));
+}
+
+void check_floating(const char* op, DType dtype) {
+  if (!is_floating(dtype)) fail("cuda {}: dtype {} is not supported (f32 and f64 only)", op, dtype_name(dtype));
+}
+
+cudaStream_t stream() { return current_context().stream(); }
+
+}  // namespace
+
+bool CudaBackend::supports(Op op, DType dtype) const {
+  if (is_floating(dtype)) return true;
+  // i64 holds labels and indices, as in the reference: filled, copied, compared and summed.
+  return op == Op::fill || op == Op::copy || op == Op::binary || op == Op::reduce;
+}
+
+void CudaBackend::fill(const KernelArg& out, double value) {
+  launch_fill(out.dtype, out.data, elementwise_params(out.shape, {&out.strides}, "fill"), value, stream());
+}
+
+void CudaBackend::copy(const KernelArg& out, const KernelArg& in) {
+  check_same_shape("copy", out, {&in});
+  launch_copy(out.dtype, in.dtype, out.data, in.data, elementwise_params(out.shape, {&out.strides, &in.strides}, "copy"),
+              stream());
+}
+
+void CudaBackend::unary(UnaryOp op, const KernelArg& out, const KernelArg& x, const UnaryParams& p) {
+  const char* name = unary_op_name(op);
+  check_same_dtype(name, {&out, &x});
+  check_floating(name, out.dtype);
+  check_same_shape(name, out, {&x});
+  launch_unary(op, out.dtype, out.data, x.data, elementwise_params(out.shape, {&out.strides, &x.strides}, name), p,
+               stream());
+}
+
+void CudaBackend::unary_backward(UnaryOp op, const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& x,
+                                 const KernelArg& y, const UnaryParams& p) {
+  const char* name = unary_op_name(op);
+  check_same_dtype(name, {&grad_x, &grad_y, &x, &y});
+  check_floating(name, grad_x.dtype);
+  check_same_shape(name, grad_x, {&grad_y, &x, &y});
+  launch_unary_backward(op, grad_x.dtype, grad_x.data, grad_y.data, x.data, y.data,
+                        elementwise_params(grad_x.shape, {&grad_x.strides, &grad_y.strides, &x.strides, &y.strides}, name),
+                        p, stream());
+}
+
+void CudaBackend::binary(BinaryOp op, const KernelArg& out, const KernelArg& a, const KernelArg& b) {
+  const char* name = binary_op_name(op);
+  check_same_dtype(name, {&out, &a, &b});
+  check_same_shape(name, out, {&a, &b});
+  launch_binary(op, out.dtype, out.data, a.data, b.data,
+                elementwise_params(out.shape, {&out.strides, &a.strides, &b.strides}, name), stream());
+}
+
+void CudaBackend::reduce(ReduceOp op, const KernelArg& out, const KernelArg& in) {
+  check_same_dtype(reduce_op_name(op), {&out, &in});
+  ReduceParams p = reduce_params(out, in);
+  if (p.count == 0 && p.outputs > 0 && (op == ReduceOp::max || op == ReduceOp::min))
+    fail("cuda {}: cannot reduce an empty tensor (shape {})", reduce_op_name(op), shape_str(in.shape));
+  launch_reduce(op, out.dtype, out.data, in.data, p, stream());
+}
+
+}  // namespace gaze
