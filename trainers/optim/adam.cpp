@@ -74,7 +74,7 @@ void Adam::load_state(const std::vector<std::pair<std::string, Tensor>>& state) 
     if (value.shape() != parameters_[i].shape())
       fail("Adam state: '{}' has shape {} but its parameter has {}: the checkpoint belongs to another model", name,
            shape_str(value.shape()), shape_str(parameters_[i].shape()));
-    (prefix == "exp_avg" ? m : v)[i] = clone(value.detach());
+    (prefix == "exp_avg" ? m : v)[i] = clone(value.detach().to(parameters_[i].device()));
   }
   for (size_t i = 0; i < n; ++i)
     if (steps[i] > 0 && (!m[i].defined() || !v[i].defined()))

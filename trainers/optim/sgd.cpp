@@ -56,7 +56,7 @@ void SGD::load_state(const std::vector<std::pair<std::string, Tensor>>& state) {
   for (const auto& [name, value] : state) {
     size_t i = optimizer_state_index(name, "momentum", parameters_.size(), "SGD");
     check_state_shape(name, value, parameters_[i], "SGD");
-    buffers[i] = clone(value.detach());
+    buffers[i] = clone(value.detach().to(parameters_[i].device()));
   }
   buffers_ = std::move(buffers);
 }

@@ -21,7 +21,9 @@ std::shared_ptr<Module> build_model(const Config& config) {
       return build_layer(spec, {{"channels", std::to_string(channels)}}, where);
     };
   }
-  return std::make_shared<ResNet>(options);
+  auto model = std::make_shared<ResNet>(options);
+  model->to(parse_device(config.text("train.device")));
+  return model;
 }
 
 std::unique_ptr<Optimizer> build_optimizer(const Config& config, const std::vector<Tensor>& parameters) {

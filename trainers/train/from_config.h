@@ -11,8 +11,9 @@
 
 namespace gaze {
 
-// model.*: the backbone with model.attention inserted per model.attention_placement. The weights'
-// initialization draws from the default generator: seed it (train.seed) first.
+// model.*: the backbone with model.attention inserted per model.attention_placement, on
+// train.device. The weights' initialization draws from the default generator: seed it
+// (train.seed) first.
 std::shared_ptr<Module> build_model(const Config& config);
 // optim.*: SGD, Adam or AdamW over `parameters`.
 std::unique_ptr<Optimizer> build_optimizer(const Config& config, const std::vector<Tensor>& parameters);

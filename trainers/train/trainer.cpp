@@ -156,7 +156,9 @@ ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config&
   loader.start_epoch(0);
   ClassificationMetrics metrics(config.integer("model.num_classes"));
   Batch batch;
+  const Device device = parse_device(config.text("train.device"));
   while (loader.next(batch)) {
+    if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
     Tensor logits = model.forward(batch.images);
     CrossEntropyOptions summed;
     summed.reduction = Reduction::sum;
@@ -180,6 +182,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   // Everything that can fail on bad input happens before the run directory is touched.
   const Datasets data = load_datasets(config);
   manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
+  const Device device = parse_device(config.text("train.device"));
   std::shared_ptr<Module> model = build_model(config);
   std::unique_ptr<Optimizer> optimizer = build_optimizer(config, model->parameters());
   const Schedule schedule = build_schedule(config);
@@ -251,6 +254,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
       const auto step_start = Clock::now();
       const double lr = schedule.learning_rate(epoch + static_cast<double>(state.step_in_epoch) / steps_per_epoch);
       optimizer->set_lr(lr);
+      if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
       Tensor logits = model->forward(batch.images);
       Tensor loss = cross_entropy(logits, batch.labels, loss_options);
       optimizer->zero_grad();

@@ -53,7 +53,8 @@ AttentionPictures write_attention_pictures(Module& model, const ImageSet& set, c
   {
     NoGradGuard no_grad;
     model.eval();
-    model.forward(batch);
+    const auto parameters = model.parameters();
+    model.forward(parameters.empty() ? batch : batch.to(parameters.front().device()));
   }
 
   AttentionPictures out;
@@ -70,7 +71,7 @@ AttentionPictures write_attention_pictures(Module& model, const ImageSet& set, c
     out.written.push_back(input);
     for (auto& [layer, recorder] : recorders) {
       const Tensor& map = recorder->last_attention();
-      const Tensor spatial = map.defined() ? spatial_attention_map(map, k) : Tensor();
+      const Tensor spatial = map.defined() ? spatial_attention_map(map.to(Device::cpu()), k) : Tensor();
       if (!spatial.defined()) {
         if (k == 0) out.skipped.push_back(fmt::format("{}: map of shape {} has no spatial layout", layer, map.defined() ? shape_str(map.shape()) : "[]"));
         continue;
