@@ -47,8 +47,7 @@ void add_eval_command(CLI::App& app, GlobalOptions& options) {
         fmt::print("\n");
       }
       if (!args->confusion.empty()) {
-        write_confusion_png(args->confusion, m.confusion(), set.class_names,
-                            fmt::format("{} set: top-1 {:.2f}% ({} images)", args->split, 100 * m.top1(), m.count()));
+        write_confusion_png(args->confusion, m.confusion(), set.class_names, args->split + " set");
         fmt::print("wrote {}\n", args->confusion);
       }
     });

@@ -73,8 +73,7 @@ void write_curves(const RunPaths& paths) {
 
 void write_confusion(const RunPaths& paths, const ClassificationMetrics& m, const std::vector<std::string>& classes,
                      const std::string& split) {
-  write_confusion_png(paths.confusion(), m.confusion(), classes,
-                      fmt::format("{} set: top-1 {:.2f}% ({} images)", split, 100.0 * m.top1(), m.count()));
+  write_confusion_png(paths.confusion(), m.confusion(), classes, split + " set");  // the picture adds the accuracy
 }
 
 // Mean training time per epoch over the run's epoch records (a resumed epoch's time includes the
