@@ -65,7 +65,10 @@ AttentionPictures write_attention_pictures(Module& model, const ImageSet& set, c
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) fail("visualize: cannot create {}: {}", dir.string(), ec.message());
-    const Tensor image = select(batch, 0, k);
+    // Drawn at least 224 pixels wide (nearest-neighbour, so the pixels stay honest): a 28×28
+    // picture is too small to see where a map points.
+    const int64_t scale = std::max<int64_t>(1, (224 + batch.size(3) - 1) / batch.size(3));
+    const Tensor image = select(interpolate(narrow(batch, 0, k, 1), {batch.size(2) * scale, batch.size(3) * scale}), 0, 0);
     const std::string input = (dir / "input.png").string();
     write_attention_png(input, image, zeros({1, 1}), 0.0);
     out.written.push_back(input);

@@ -18,7 +18,7 @@ struct AttentionPictures {
 };
 
 // The first `images` images of `set`; pictures go to out_dir/img<k>_<label>/<layer>.png beside
-// the image itself (input.png).
+// the image itself (input.png), enlarged (nearest) to at least 224 pixels wide.
 AttentionPictures write_attention_pictures(Module& model, const ImageSet& set, const TransformOptions& transforms, int64_t images,
                                            const std::string& out_dir);
 
