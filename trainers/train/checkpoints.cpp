@@ -18,35 +18,20 @@ namespace {
 
 constexpr const char* kModelFile = "model.safetensors";
 constexpr const char* kTrainerFile = "trainer.safetensors";
-constexpr const char* kStatePrefix = "step-";
+constexpr const char* kCheckpointPrefix = "step-";
 
-std::string state_json(const TrainerState& s) {
-  return nlohmann::json{{"epoch", s.epoch}, {"step_in_epoch", s.step_in_epoch}, {"global_step", s.global_step},
-                        {"rng_state", s.rng_state}, {"best_top1", s.best_top1}, {"best_epoch", s.best_epoch},
-                        {"metrics_bytes", s.metrics_bytes}, {"interval_loss", s.interval_loss},
-                        {"interval_steps", s.interval_steps}, {"epoch_loss", s.epoch_loss}, {"epoch_correct", s.epoch_correct},
-                        {"epoch_images", s.epoch_images}, {"epoch_seconds", s.epoch_seconds}}
-      .dump();
-}
+}  // namespace
+
+// One field list serves both directions of the trainer state's JSON.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainerState, epoch, step_in_epoch, global_step, rng_state, best_top1, best_epoch,
+                                   metrics_bytes, interval_loss, interval_steps, epoch_loss, epoch_correct, epoch_images,
+                                   epoch_seconds)
+
+namespace {
 
 TrainerState parse_state(const std::string& text, const std::string& where) {
   try {
-    const auto j = nlohmann::json::parse(text);
-    TrainerState s;
-    s.epoch = j.at("epoch");
-    s.step_in_epoch = j.at("step_in_epoch");
-    s.global_step = j.at("global_step");
-    s.rng_state = j.at("rng_state");
-    s.best_top1 = j.at("best_top1");
-    s.best_epoch = j.at("best_epoch");
-    s.metrics_bytes = j.at("metrics_bytes");
-    s.interval_loss = j.at("interval_loss");
-    s.interval_steps = j.at("interval_steps");
-    s.epoch_loss = j.at("epoch_loss");
-    s.epoch_correct = j.at("epoch_correct");
-    s.epoch_images = j.at("epoch_images");
-    s.epoch_seconds = j.at("epoch_seconds");
-    return s;
+    return nlohmann::json::parse(text).get<TrainerState>();
   } catch (const nlohmann::json::exception& e) {
     fail("checkpoint {} is corrupt: its trainer state does not parse ({}); resume from an earlier checkpoint", where, e.what());
   }
@@ -72,7 +57,7 @@ std::vector<fs::path> checkpoint_dirs(const std::string& checkpoints_dir) {
   std::error_code ec;
   if (!fs::is_directory(checkpoints_dir, ec)) return dirs;
   for (const auto& entry : fs::directory_iterator(checkpoints_dir, ec))
-    if (entry.is_directory() && entry.path().filename().string().rfind(kStatePrefix, 0) == 0) dirs.push_back(entry.path());
+    if (entry.is_directory() && entry.path().filename().string().rfind(kCheckpointPrefix, 0) == 0) dirs.push_back(entry.path());
   std::sort(dirs.begin(), dirs.end());  // zero-padded step numbers sort as numbers
   return dirs;
 }
@@ -96,7 +81,7 @@ void save_weights(const std::string& path, const Module& model, const std::map<s
 
 std::string save_checkpoint(const std::string& checkpoints_dir, const Module& model, const Optimizer& optimizer,
                             const TrainerState& state, int64_t keep) {
-  const std::string name = fmt::format("{}{:08d}", kStatePrefix, state.global_step);
+  const std::string name = fmt::format("{}{:08d}", kCheckpointPrefix, state.global_step);
   const fs::path final_dir = fs::path(checkpoints_dir) / name;
   const fs::path partial = fs::path(checkpoints_dir) / (".partial-" + name);
   std::error_code ec;
@@ -104,7 +89,7 @@ std::string save_checkpoint(const std::string& checkpoints_dir, const Module& mo
   fs::create_directories(partial, ec);
   if (ec) fail("cannot create checkpoint directory {}: {}", partial.string(), ec.message());
   save_weights((partial / kModelFile).string(), model, {{"format", "pt"}});
-  save_safetensors((partial / kTrainerFile).string(), optimizer.state(), {{"gaze.trainer_state", state_json(state)}});
+  save_safetensors((partial / kTrainerFile).string(), optimizer.state(), {{"gaze.trainer_state", nlohmann::json(state).dump()}});
   fs::remove_all(final_dir, ec);  // a checkpoint of the same step from a run that was cut short
   fs::rename(partial, final_dir, ec);
   if (ec) fail("cannot move checkpoint into place at {}: {}", final_dir.string(), ec.message());
