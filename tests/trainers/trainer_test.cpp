@@ -46,6 +46,8 @@ schedule:
 train:
   epochs: {}
   log_interval: 2
+eval:
+  metrics: [top1, top5, confusion]
 checkpoint:
   every_steps: {}
   keep: 3
@@ -158,6 +160,22 @@ TEST_CASE("reproduce trains every config with every seed, reuses finished runs a
   const auto again = reproduce(options);
   CHECK(again[1].top1_error == rows[1].top1_error);
   CHECK(again[1].seconds_per_epoch == rows[1].seconds_per_epoch);
+}
+
+TEST_CASE("eval.metrics decides what the evaluation records hold and whether confusion.png is drawn") {
+  ScopedBackend backend(fastest_backend());
+  TempDir dir("trainer_eval_metrics");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 64, 1, 0));
+  const TrainResult result = train(load_config(path, {"eval.metrics=[top1]"}), {.config_path = path, .progress = false});
+  CHECK_FALSE(fs::exists(fs::path(result.run_dir) / "confusion.png"));
+  int evals = 0;
+  for (const auto& r : read_metrics(result.run_dir + "/metrics.jsonl")) {
+    if (r.at("type") != "eval") continue;
+    ++evals;
+    CHECK(r.contains("top1"));
+    CHECK_FALSE(r.contains("top5"));
+  }
+  CHECK(evals == 2);  // val after the epoch, test at the end
 }
 
 TEST_CASE("mean_std is the mean and the sample standard deviation") {

@@ -43,9 +43,17 @@ int64_t count_parameters(const Module& model) {
   return n;
 }
 
-json metrics_record(const std::string& split, int64_t epoch, int64_t step, const ClassificationMetrics& m) {
-  return {{"type", "eval"}, {"split", split}, {"epoch", epoch}, {"global_step", step},
-          {"loss", m.mean_loss()}, {"top1", m.top1()}, {"top5", m.topk(5)}};
+bool listed(const std::vector<std::string>& metrics, const std::string& name) {
+  return std::find(metrics.begin(), metrics.end(), name) != metrics.end();
+}
+
+// An evaluation record with the loss and the eval.metrics that are scalars.
+json metrics_record(const std::string& split, int64_t epoch, int64_t step, const ClassificationMetrics& m,
+                    const std::vector<std::string>& metrics) {
+  json record{{"type", "eval"}, {"split", split}, {"epoch", epoch}, {"global_step", step}, {"loss", m.mean_loss()}};
+  if (listed(metrics, "top1")) record["top1"] = m.top1();
+  if (listed(metrics, "top5")) record["top5"] = m.topk(5);
+  return record;
 }
 
 // curves.png from the metrics log: loss, learning rate and accuracy over steps.
@@ -63,7 +71,7 @@ void write_curves(const RunPaths& paths) {
       train_top1.x.push_back(step), train_top1.y.push_back(r.at("train_top1"));
     } else if (type == "eval" && r.value("split", "") == "val") {
       val_loss.x.push_back(step), val_loss.y.push_back(r.at("loss"));
-      val_top1.x.push_back(step), val_top1.y.push_back(r.at("top1"));
+      if (r.contains("top1")) val_top1.x.push_back(step), val_top1.y.push_back(r.at("top1"));
     }
   }
   write_line_charts_png(paths.curves(), {Panel{"loss", "step", {train_loss, val_loss}, true},
@@ -207,6 +215,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   CrossEntropyOptions loss_options;
   loss_options.label_smoothing = config.number("train.label_smoothing");
   const std::string backend = cpu_backend().name();
+  const std::vector<std::string> eval_metrics = config.texts("eval.metrics");
 
   LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true,
                                .transforms = build_transforms(config), .seed = seed, .prefetch = config.integer("data.prefetch")};
@@ -303,7 +312,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
                                    100 * train_top1);
     if (((epoch + 1) % eval_interval == 0 || epoch + 1 == epochs) && data.val.size() > 0) {
       ClassificationMetrics val = evaluate(*model, data.val, config);
-      log.write(metrics_record("val", epoch + 1, state.global_step, val));
+      log.write(metrics_record("val", epoch + 1, state.global_step, val, eval_metrics));
       line += fmt::format(", val loss {:.4f} top-1 {:.2f}% top-5 {:.2f}%", val.mean_loss(), 100 * val.top1(), 100 * val.topk(5));
       if (val.top1() > state.best_top1) {
         state.best_top1 = val.top1();
@@ -312,7 +321,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
                                                     {"val_top1", fmt::format("{}", val.top1())}});
         line += " (best)";
       }
-      write_confusion(paths, val, data.val.class_names, "validation");
+      if (listed(eval_metrics, "confusion")) write_confusion(paths, val, data.val.class_names, "validation");
     }
     fmt::print("{}\n", line);
     std::fflush(stdout);
@@ -330,8 +339,8 @@ TrainResult train(const Config& config, const TrainOptions& options) {
 
   // The final figures on the test set, with the last weights (the best ones are in best.safetensors).
   ClassificationMetrics test = evaluate(*model, data.test, config);
-  log.write(metrics_record("test", epochs, state.global_step, test));
-  write_confusion(paths, test, data.test.class_names, "test");
+  log.write(metrics_record("test", epochs, state.global_step, test, eval_metrics));
+  if (listed(eval_metrics, "confusion")) write_confusion(paths, test, data.test.class_names, "test");
   write_curves(paths);
   result.test_top1 = test.top1();
   result.test_top5 = test.topk(5);
