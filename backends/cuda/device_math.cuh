@@ -76,4 +76,24 @@ __device__ inline double block_sum(double v) {
   return result;
 }
 
+// Maximum over the block (as block_sum); NaN is skipped like std::max(acc, NaN) skips it.
+__device__ inline double block_max(double v) {
+  __shared__ double partial[32];
+  __shared__ double total;
+  for (int offset = 16; offset > 0; offset /= 2) v = fmax(v, __shfl_down_sync(0xffffffffu, v, offset));
+  int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    int warps = blockDim.x / 32;
+    double w = lane < warps ? partial[lane] : -CUDART_INF;
+    for (int offset = 16; offset > 0; offset /= 2) w = fmax(w, __shfl_down_sync(0xffffffffu, w, offset));
+    if (lane == 0) total = w;
+  }
+  __syncthreads();
+  double result = total;
+  __syncthreads();
+  return result;
+}
+
 }  // namespace gaze::cuda

@@ -81,7 +81,13 @@ void CudaBackend::reduce(ReduceOp op, const KernelArg& out, const KernelArg& in)
   ReduceParams p = reduce_params(out, in);
   if (p.count == 0 && p.outputs > 0 && (op == ReduceOp::max || op == ReduceOp::min))
     fail("cuda {}: cannot reduce an empty tensor (shape {})", reduce_op_name(op), shape_str(in.shape));
-  launch_reduce(op, out.dtype, out.data, in.data, p, stream());
+  int64_t chunks = reduce_chunk_count(p.outputs, p.count);
+  if (chunks > 1) {
+    DeviceBuffer partials(static_cast<size_t>(p.outputs * chunks) * sizeof(double));
+    launch_reduce_chunked(op, out.dtype, out.data, in.data, p, chunks, static_cast<double*>(partials.data()), stream());
+  } else {
+    launch_reduce(op, out.dtype, out.data, in.data, p, stream());
+  }
 }
 
 }  // namespace gaze

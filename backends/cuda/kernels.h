@@ -23,6 +23,9 @@ void launch_binary(BinaryOp op, DType dtype, void* out, const void* a, const voi
                    cudaStream_t stream);
 // Accumulates in double for f32 and f64 (as the reference does); i64 sums exactly.
 void launch_reduce(ReduceOp op, DType dtype, void* out, const void* in, const ReduceParams& p, cudaStream_t stream);
+// Two passes for few outputs over many elements: `partials` holds p.outputs * chunks doubles.
+void launch_reduce_chunked(ReduceOp op, DType dtype, void* out, const void* in, const ReduceParams& p, int64_t chunks,
+                           double* partials, cudaStream_t stream);
 
 // ---- nn.cu --------------------------------------------------------------------------------
 void launch_max_pool_forward(DType dtype, void* out, int64_t* indices, const void* x, const Spatial3Params& s,
@@ -54,6 +57,11 @@ void launch_upsample_backward(DType dtype, bool linear, bool align_corners, void
 void launch_nll_loss_forward(DType dtype, void* loss, void* sample_weight, const void* logp, const int64_t* target,
                              const void* weight, int64_t rows, int64_t classes, int64_t ignore_index,
                              int64_t* bad_row, cudaStream_t stream);
+// Softmax / log-softmax over the last dim of a contiguous [rows, size] array (inner size 1).
+void launch_softmax_rows_forward(DType dtype, void* out, const void* x, int64_t rows, int64_t size, bool log,
+                                 cudaStream_t stream);
+void launch_softmax_rows_backward(DType dtype, void* grad_x, const void* grad_y, const void* y, int64_t rows, int64_t size,
+                                  bool log, cudaStream_t stream);
 void launch_nll_loss_backward(DType dtype, void* grad_logp, const void* grad_loss, const int64_t* target,
                               const void* weight, int64_t rows, int64_t classes, int64_t ignore_index,
                               cudaStream_t stream);

@@ -333,6 +333,55 @@ __global__ void nll_backward_kernel(T* grad_logp, const T* grad_loss, const int6
   }
 }
 
+// ---- softmax along a contiguous last dim: one block per row ------------------------------------
+// cuDNN's legacy softmax backward took ~10 ms for 8192 rows of 1024 on an H200 (its forward
+// 0.1 ms), which made every attention block's backward 5x slower than its forward; these row
+// kernels read each row coalesced. Arithmetic as the reference: max and sums in double.
+
+template <typename T>
+__global__ void softmax_rows_forward_kernel(T* out, const T* x, int64_t rows, int64_t size, bool log) {
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* xr = x + r * size;
+    T* yr = out + r * size;
+    double m = -CUDART_INF;
+    for (int64_t j = threadIdx.x; j < size; j += blockDim.x) m = fmax(m, static_cast<double>(xr[j]));
+    m = block_max(m);
+    double s = 0.0;
+    for (int64_t j = threadIdx.x; j < size; j += blockDim.x) s += d_exp(static_cast<double>(xr[j]) - m);
+    s = block_sum(s);
+    double log_s = ::log(s);
+    for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
+      double shifted = static_cast<double>(xr[j]) - m;
+      yr[j] = static_cast<T>(log ? shifted - log_s : d_exp(shifted) / s);
+    }
+  }
+}
+
+template <typename T>
+__global__ void softmax_rows_backward_kernel(T* gx, const T* gy, const T* y, int64_t rows, int64_t size, bool log) {
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* gr = gy + r * size;
+    const T* yr = y + r * size;
+    T* xr = gx + r * size;
+    double dot = 0.0;  // softmax: sum g*y; log-softmax: sum g
+    for (int64_t j = threadIdx.x; j < size; j += blockDim.x)
+      dot += static_cast<double>(gr[j]) * (log ? 1.0 : static_cast<double>(yr[j]));
+    dot = block_sum(dot);
+    for (int64_t j = threadIdx.x; j < size; j += blockDim.x) {
+      double g = static_cast<double>(gr[j]), yv = static_cast<double>(yr[j]);
+      xr[j] = static_cast<T>(log ? g - d_exp(yv) * dot : yv * (g - dot));
+    }
+  }
+}
+
+// Threads per row: a multiple of 32 (block_sum needs whole warps), no more than the row needs.
+inline unsigned row_threads(int64_t size) {
+  int64_t t = (size + 31) / 32 * 32;
+  return static_cast<unsigned>(t < 32 ? 32 : (t > kThreads ? kThreads : t));
+}
+
+inline unsigned row_blocks(int64_t rows) { return static_cast<unsigned>(rows > 65536 ? 65536 : rows); }
+
 // Calls fn(T{}) for f32 or f64.
 template <typename Fn>
 void dispatch_floating(DType dtype, Fn&& fn) {
@@ -493,6 +542,28 @@ void launch_nll_loss_backward(DType dtype, void* grad_logp, const void* grad_los
                                                                    target, static_cast<const T*>(weight), rows, classes, ignore_index);
   });
   GAZE_CUDA_CHECK_LAUNCH("nll_backward_kernel");
+}
+
+void launch_softmax_rows_forward(DType dtype, void* out, const void* x, int64_t rows, int64_t size, bool log,
+                                 cudaStream_t stream) {
+  if (rows == 0 || size == 0) return;
+  dispatch_floating(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    softmax_rows_forward_kernel<T><<<row_blocks(rows), row_threads(size), 0, stream>>>(
+        static_cast<T*>(out), static_cast<const T*>(x), rows, size, log);
+  });
+  GAZE_CUDA_CHECK_LAUNCH("softmax_rows_forward_kernel");
+}
+
+void launch_softmax_rows_backward(DType dtype, void* grad_x, const void* grad_y, const void* y, int64_t rows, int64_t size,
+                                  bool log, cudaStream_t stream) {
+  if (rows == 0 || size == 0) return;
+  dispatch_floating(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    softmax_rows_backward_kernel<T><<<row_blocks(rows), row_threads(size), 0, stream>>>(
+        static_cast<T*>(grad_x), static_cast<const T*>(grad_y), static_cast<const T*>(y), rows, size, log);
+  });
+  GAZE_CUDA_CHECK_LAUNCH("softmax_rows_backward_kernel");
 }
 
 }  // namespace gaze::cuda

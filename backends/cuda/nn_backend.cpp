@@ -1,5 +1,5 @@
-// CudaBackend: pooling, batch norm, upsampling and NLL on the kernels of nn.cu; softmax and
-// log-softmax on cuDNN (CHANNEL mode over [outer, size, inner, 1], any dim, f32 and f64).
+// CudaBackend: pooling, batch norm, upsampling, NLL and softmax along a last dim on the kernels of
+// nn.cu; softmax and log-softmax along other dims on cuDNN (CHANNEL mode over [outer, size, inner, 1]).
 #include <cudnn.h>
 
 #include "backends/cuda/check.h"
@@ -117,12 +117,14 @@ void CudaBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg& 
                              save_mean.data, save_invstd.data, channel_params(x, "batch_norm_backward"), stream());
 }
 
-// ---- softmax: cuDNN ---------------------------------------------------------------------------
+// ---- softmax: own row kernels along a last dim, cuDNN otherwise ---------------------------------------------------------------------------
 
 void CudaBackend::softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim, bool log) {
   check_floating("softmax_forward", {&out, &x});
   check_contiguous("softmax_forward", {&out});
   if (x.numel() == 0) return;
+  std::vector<int> dims = softmax_dims(x, dim);  // [outer, size, inner, 1]
+  if (dims[2] == 1) return launch_softmax_rows_forward(x.dtype, out.data, x.data, dims[0], dims[1], log, stream());
   SoftmaxDescriptor d(x, dim);
   cudnnSoftmaxAlgorithm_t algo = log ? CUDNN_SOFTMAX_LOG : CUDNN_SOFTMAX_ACCURATE;
   cudnnHandle_t handle = current_context().cudnn();
@@ -139,6 +141,9 @@ void CudaBackend::softmax_backward(const KernelArg& grad_x, const KernelArg& gra
   check_floating("softmax_backward", {&grad_x, &grad_y, &y});
   check_contiguous("softmax_backward", {&grad_x, &grad_y});
   if (y.numel() == 0) return;
+  std::vector<int> dims = softmax_dims(y, dim);  // [outer, size, inner, 1]
+  if (dims[2] == 1)
+    return launch_softmax_rows_backward(y.dtype, grad_x.data, grad_y.data, y.data, dims[0], dims[1], log, stream());
   SoftmaxDescriptor d(y, dim);
   cudnnSoftmaxAlgorithm_t algo = log ? CUDNN_SOFTMAX_LOG : CUDNN_SOFTMAX_ACCURATE;
   cudnnHandle_t handle = current_context().cudnn();

@@ -8,6 +8,7 @@
 //
 // Tolerances: f64 1e-9 and f32 2e-4, relative to 1 + |expected| (the reference accumulates in
 // double; a backend accumulating long f32 sums in another order differs by a few ulps × sqrt(n)).
+#include <tuple>
 #include <string>
 
 #include "autograd/op_support.h"
@@ -174,6 +175,26 @@ TEST_CASE("conformance: reductions over every subset of dims, strided inputs") {
             reference().reduce(op, want.arg(), x.arg());
             expect_same(got, want, "reduce");
           }
+  }
+}
+
+TEST_CASE("conformance: reductions of few outputs over many elements (the chunked GPU path)") {
+  const ReduceOp ops[] = {ReduceOp::sum, ReduceOp::mean, ReduceOp::max, ReduceOp::min};
+  for (Backend* b : backends_under_test("reduce")) {
+    CAPTURE(b->name());
+    Generator g(14);
+    for (ReduceOp op : ops)
+      for (const auto& [shape, out, strided] : {std::tuple{Shape{3, 40000}, Shape{3, 1}, false},
+                                               std::tuple{Shape{100, 700}, Shape{1, 1}, true},
+                                               std::tuple{Shape{64, 100, 200}, Shape{1, 100, 1}, false}}) {
+        CAPTURE(reduce_op_name(op));
+        CAPTURE(shape_str(shape));
+        Tensor x = random(shape, DType::f32, g, strided);
+        Tensor got = empty(out, DType::f32), want = empty(out, DType::f32);
+        b->reduce(op, got.arg(), x.arg());
+        reference().reduce(op, want.arg(), x.arg());
+        expect_same(got, want, "reduce");
+      }
   }
 }
 
@@ -360,7 +381,7 @@ TEST_CASE("conformance: softmax and log-softmax along every dim, forward and bac
     CAPTURE(b->name());
     Generator g(9);
     for (DType dt : kFloatTypes)
-      for (const Shape& shape : {Shape{7}, Shape{3, 17}, Shape{2, 5, 9}, Shape{4, 1, 6, 3}, Shape{8, 64, 65}})
+      for (const Shape& shape : {Shape{7}, Shape{3, 17}, Shape{2, 5, 9}, Shape{4, 1, 6, 3}, Shape{8, 64, 65}, Shape{3, 1000}})
         for (int64_t dim = 0; dim < static_cast<int64_t>(shape.size()); ++dim)
           for (bool log : {false, true}) {
             CAPTURE(shape_str(shape));

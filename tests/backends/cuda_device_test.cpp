@@ -12,6 +12,8 @@
 #include "layers/linear.h"
 #include "layers/sequential.h"
 #include "layers/simple_layers.h"
+#include "tests/support/temp_dir.h"
+#include "trainers/checkpoint/safetensors.h"
 
 using namespace gaze;
 
@@ -54,7 +56,7 @@ TEST_CASE("cuda: host-device copies, views and host reads") {
   Tensor into = zeros({24}, DType::f64, kGpu);
   into.copy_(host);  // across devices and dtypes
   CHECK(into.to_vector<double>() == host.to_vector<double>());
-  CHECK_THROWS_WITH_AS(add(host, into), doctest::Contains("different devices"), Error);
+  CHECK_THROWS_WITH_AS(add(host, reshape(gpu, {24})), doctest::Contains("different devices"), Error);
   CHECK((gpu * scalar_tensor(2.0)).at({0, 0, 1}) == 2.0);  // a CPU scalar joins a GPU op
 }
 
@@ -103,4 +105,17 @@ TEST_CASE("cuda: a model moved with Module::to trains one step like the same mod
   }
   gpu->to(Device::cpu());
   CHECK(gpu->named_parameters()[0].second.device() == Device::cpu());
+}
+
+TEST_CASE("cuda: GPU tensors save to safetensors (read back to the host) and load into a CPU tensor") {
+  if (!gpu_here("safetensors of GPU tensors")) return;
+  test::TempDir dir("cuda-safetensors");
+  Generator g(11);
+  Tensor host = randn({3, 5}, DType::f32, &g);
+  Tensor strided = transpose(host.to(kGpu), 0, 1);  // a non-contiguous GPU view
+  save_safetensors(dir / "w.safetensors", {{"w", strided}});
+  SafetensorsFile file = load_safetensors(dir / "w.safetensors");
+  REQUIRE(file.tensors.size() == 1);
+  CHECK(file.tensors[0].second.device() == Device::cpu());
+  CHECK(file.tensors[0].second.to_vector<float>() == contiguous(transpose(host, 0, 1)).to_vector<float>());
 }

@@ -78,6 +78,15 @@ TEST_CASE("cuda plan: reductions split kept and reduced dims") {
   CHECK_THROWS_AS(reduce_params(dense({2}), dense({2, 3})), Error);
 }
 
+TEST_CASE("cuda plan: few outputs over many elements are split into chunks, others are not") {
+  CHECK(reduce_chunk_count(1, 2 * 1024 * 1024) == 512);  // a loss over 2M elements: 512 ranges of 4096
+  CHECK(reduce_chunk_count(1, 1 << 30) == 1024);         // capped at ~1024 blocks
+  CHECK(reduce_chunk_count(64, 1 << 20) == 16);          // a bias gradient: 64 outputs x 16 ranges
+  CHECK(reduce_chunk_count(1, 4096) == 1);               // too short to be worth a second pass
+  CHECK(reduce_chunk_count(512, 1 << 20) == 1);          // enough outputs to fill the GPU
+  CHECK(reduce_chunk_count(0, 1 << 20) == 1);
+}
+
 TEST_CASE("cuda plan: GEMM arguments follow the strides (row-major via column-major cuBLAS)") {
   // Contiguous: C[M,N] = A[M,K]·B[K,N] is Cᵀ = Bᵀ·Aᵀ, no transposes, leading dims N, K, N.
   GemmPlan g = gemm_plan(dense({2, 3, 5}), dense({2, 3, 4}), dense({2, 4, 5}));

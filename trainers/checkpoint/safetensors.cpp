@@ -46,11 +46,9 @@ bool parse_format_dtype(const std::string& name, DType& dtype) {
 // The tensor's elements, row-major, as raw bytes.
 std::string tensor_bytes(const std::string& path, const std::string& name, const Tensor& tensor) {
   if (!tensor.defined()) fail("save_safetensors({}): tensor '{}' is undefined", path, name);
-  if (!tensor.device().is_cpu())
-    fail("save_safetensors({}): tensor '{}' is on {}; copy it to the host first", path, name, tensor.device().str());
   if (tensor.numel() == 0) return {};
   NoGradGuard no_grad;
-  Tensor host = contiguous(tensor.detach());
+  Tensor host = contiguous(tensor.detach().to(Device::cpu()));  // a GPU tensor is read back, as safetensors' torch API does
   return std::string(static_cast<const char*>(host.raw_data()), static_cast<size_t>(host.numel()) * dtype_size(host.dtype()));
 }
 

@@ -214,7 +214,8 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   const double grad_clip = config.number("optim.grad_clip");
   CrossEntropyOptions loss_options;
   loss_options.label_smoothing = config.number("train.label_smoothing");
-  const std::string backend = cpu_backend().name();
+  // What runs the kernels: on a GPU every op goes to `cuda`, whichever CPU backend is selected.
+  const std::string backend = device.is_cpu() ? cpu_backend().name() : "cuda";
   const std::vector<std::string> eval_metrics = config.texts("eval.metrics");
 
   LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true,

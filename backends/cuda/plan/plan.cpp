@@ -66,6 +66,15 @@ ElementwiseParams elementwise_params(const Shape& shape, const std::vector<const
   return p;
 }
 
+int64_t reduce_chunk_count(int64_t outputs, int64_t count) {
+  constexpr int64_t kMinRange = 4096, kTargetBlocks = 1024, kFewOutputs = 256;
+  if (outputs <= 0 || outputs >= kFewOutputs || count < 2 * kMinRange) return 1;
+  int64_t by_size = count / kMinRange;
+  int64_t by_blocks = kTargetBlocks / outputs;
+  int64_t chunks = by_size < by_blocks ? by_size : by_blocks;
+  return chunks > 1 ? chunks : 1;
+}
+
 ReduceParams reduce_params(const KernelArg& out, const KernelArg& in) {
   if (out.dim() != in.dim())
     fail("cuda reduce: output rank {} differs from input rank {}", out.dim(), in.dim());

@@ -17,6 +17,11 @@ ElementwiseParams elementwise_params(const Shape& shape, const std::vector<const
 // out has in's rank; dims where out has size 1 and in does not are reduced.
 ReduceParams reduce_params(const KernelArg& out, const KernelArg& in);
 
+// Into how many ranges to split each output's elements (1: one block per output is enough). A
+// reduction with fewer outputs than a GPU has multiprocessors and many elements each is split so
+// that about 1024 blocks share the work, each range at least 4096 elements.
+int64_t reduce_chunk_count(int64_t outputs, int64_t count);
+
 Spatial3Params spatial3_params(const KernelArg& in, const KernelArg& out, const char* op);
 PoolWindowParams pool_window_params(const PoolParams& p);
 
