@@ -14,6 +14,7 @@
 #include "support/temp_dir.h"
 #include "support/test_support.h"
 #include "trainers/checkpoint/atomic_file.h"
+#include "trainers/tasks/task.h"
 #include "trainers/train/checkpoints.h"
 #include "trainers/train/from_config.h"
 #include "trainers/train/reproduce.h"
@@ -61,7 +62,7 @@ log:
 std::vector<nlohmann::json> timeless_metrics(const std::string& run_dir) {
   std::vector<nlohmann::json> records = read_metrics(run_dir + "/metrics.jsonl");
   for (auto& r : records)
-    for (const char* key : {"step_ms", "data_ms", "images_per_s", "epoch_seconds"}) r.erase(key);
+    for (const char* key : {"step_ms", "data_ms", "examples_per_s", "epoch_seconds"}) r.erase(key);
   return records;
 }
 
@@ -115,7 +116,7 @@ TEST_CASE("a run killed by SIGKILL and resumed writes the same metrics as one th
   for (size_t i = 0; i < through.size(); ++i) CHECK_MESSAGE(through[i] == resumed[i], "record ", i, ": ", through[i].dump(), " vs ", resumed[i].dump());
   const auto r1 = nlohmann::json::parse(slurp(dir / "through/result.json"));
   const auto r2 = nlohmann::json::parse(slurp(dir / "killed/result.json"));
-  CHECK(r1.at("test_top1") == r2.at("test_top1"));
+  CHECK(r1.at("test").at("top1") == r2.at("test").at("top1"));
 }
 
 TEST_CASE("evaluating a run's last checkpoint gives the run's test accuracy; visualize draws the spatial maps") {
@@ -124,12 +125,14 @@ TEST_CASE("evaluating a run's last checkpoint gives the run's test accuracy; vis
   const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 128, 1, 0));
   const Config config = load_config(path);
   const TrainResult result = train(config, {.config_path = path, .progress = false});
-  std::shared_ptr<Module> model = build_model(config);
+  const auto task = make_task(config);
+  std::shared_ptr<Module> model = task->build_model();
   load_weights(latest_checkpoint(result.run_dir + "/checkpoints"), *model);
-  const Datasets data = load_datasets(config);
-  CHECK(evaluate(*model, data.test, config).top1() == doctest::Approx(result.test_top1).epsilon(1e-12));
+  CHECK(task->evaluate(*model, Split::test, "").metrics.at("top1").get<double>() ==
+        doctest::Approx(result.test.at("top1").get<double>()).epsilon(1e-12));
+  CHECK(result.test_score == result.test.at("top1").get<double>());
 
-  const AttentionPictures pictures = write_attention_pictures(*model, data.test, build_transforms(config), 2, dir / "maps");
+  const AttentionPictures pictures = write_attention_pictures(*model, task->test_set(), 2, dir / "maps");
   // Per image: the input and the spatial gate of each of the 2 CBAMs; the channel gates are skipped.
   CHECK(pictures.written.size() == 2 * 3);
   CHECK(pictures.skipped.size() == 2);
@@ -148,17 +151,18 @@ TEST_CASE("reproduce trains every config with every seed, reuses finished runs a
   const auto rows = reproduce(options);
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].config == "a_plain");
-  CHECK(rows[0].attention == "none");
-  CHECK(rows[1].attention == "cbam (residual)");
+  CHECK(rows[0].model == "none");
+  CHECK(rows[1].model == "cbam (residual)");
   CHECK(rows[0].parameters < rows[1].parameters);
-  CHECK(rows[1].top1_error.size() == 2);
+  REQUIRE(rows[1].titles == std::vector<std::string>{"top-1 error (%)"});
+  CHECK(rows[1].column("top-1 error (%)").size() == 2);
   CHECK(fs::exists(dir.path / "runs" / "b_cbam-seed1" / "result.json"));
   const std::string table = slurp(dir / "runs/results.md");
   CHECK(table.find("| b_cbam | cbam (residual) |") != std::string::npos);
   CHECK(slurp(dir / "runs/results.csv").find("a_plain,\"none\"") != std::string::npos);
   // A second reproduce reads the finished runs: the same numbers, no training.
   const auto again = reproduce(options);
-  CHECK(again[1].top1_error == rows[1].top1_error);
+  CHECK(again[1].values == rows[1].values);
   CHECK(again[1].seconds_per_epoch == rows[1].seconds_per_epoch);
 }
 
@@ -214,10 +218,10 @@ TEST_CASE("bad input to a run is one clear message and leaves existing runs inta
   CHECK(fs::exists(dir.path / "tiny/checkpoints/step-00000003/model.safetensors"));
   // Resuming from the earlier checkpoint by path finishes the run.
   const TrainResult resumed = train(config, {.config_path = path, .resume = dir / "tiny/checkpoints/step-00000003", .progress = false});
-  CHECK(resumed.test_top1 > 0);
+  CHECK(resumed.test.at("top1").get<double>() > 0);
 
   // Weights of another model are refused by name.
-  std::shared_ptr<Module> other = build_model(load_config(path, {"model.widths=[8, 32]"}));
+  std::shared_ptr<Module> other = make_task(load_config(path, {"model.widths=[8, 32]"}))->build_model();
   CHECK_THROWS_WITH_AS(load_weights(dir / "tiny/best.safetensors", *other), doctest::Contains("do not fit the model"), Error);
 }
 

@@ -125,4 +125,10 @@ std::string read_file(const std::string& path) {
   return bytes;
 }
 
+void create_directories_or_fail(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) fail("cannot create directory {}: {}", dir, ec.message());
+}
+
 }  // namespace gaze

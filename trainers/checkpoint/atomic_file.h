@@ -17,4 +17,7 @@ void write_file_atomically(const std::string& path, const std::string& bytes);
 // reason.
 std::string read_file(const std::string& path);
 
+// Creates `dir` and its parents (nothing when it exists); a failure is one gaze::Error naming it.
+void create_directories_or_fail(const std::string& dir);
+
 }  // namespace gaze

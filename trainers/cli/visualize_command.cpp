@@ -3,8 +3,7 @@
 
 #include "trainers/cli/commands.h"
 #include "trainers/train/checkpoints.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/trainer.h"
+#include "trainers/tasks/task.h"
 #include "trainers/train/visualize.h"
 
 namespace gaze::cli {
@@ -18,21 +17,21 @@ struct VisualizeArgs {
 }  // namespace
 
 void add_visualize_command(CLI::App& app, GlobalOptions& options) {
-  auto* cmd = app.add_subcommand("visualize", "Draw the attention maps of trained weights over test images (PNG per image and layer)");
+  auto* cmd = app.add_subcommand("visualize", "Draw the attention maps of trained weights over test examples (PNG per image and layer)");
   auto args = std::make_shared<VisualizeArgs>();
   cmd->add_option("config", args->config, "The config the weights were trained with")->required();
   cmd->add_option("--weights", args->weights, "A .safetensors file, a checkpoint directory or a run directory")->required();
-  cmd->add_option("--images", args->images, "How many test images (the first N)")->check(CLI::Range(1, 1000));
+  cmd->add_option("--images", args->images, "How many test examples (the first N)")->check(CLI::Range(1, 1000));
   cmd->add_option("--output", args->output, "Directory for the pictures");
   cmd->add_option("--set", args->sets, "Override a config key (repeatable)")->allow_extra_args(false);
   cmd->callback([&options, args] {
     const Config config = load_config_or_exit(options, args->config, args->sets);
     run_guarded(options, [&] {
       apply_config_runtime(options, config);
-      const Datasets data = load_datasets(config);
-      std::shared_ptr<Module> model = build_model(config);
+      const std::unique_ptr<Task> task = make_task(config);
+      std::shared_ptr<Module> model = task->build_model();
       load_weights(args->weights, *model);
-      const AttentionPictures pictures = write_attention_pictures(*model, data.test, build_transforms(config), args->images, args->output);
+      const AttentionPictures pictures = write_attention_pictures(*model, task->test_set(), args->images, args->output);
       for (const auto& skipped : pictures.skipped) fmt::print("skipped {}\n", skipped);
       fmt::print("wrote {} pictures under {}\n", pictures.written.size(), args->output);
     });

@@ -31,7 +31,9 @@ std::vector<ConfigKey> build_schema() {
   std::vector<std::string> backends{"auto"};
   for (const auto& b : available_backends()) backends.push_back(b);
   return {
-      one_of(key("model", "backbone", T::text, "resnet", "network body: a small ResNet, one BasicBlock per stage"), {"resnet"}),
+      one_of(key("model", "backbone", T::text, "resnet",
+                 "network body: resnet (classification), c2d | i3d | tsn (action), dilated_fcn (segmentation), reid3d (video re-ID)"),
+             {"resnet", "c2d", "i3d", "tsn", "dilated_fcn", "reid3d"}),
       ranged(key("model", "widths", T::integers, "[32, 64, 128]", "channels of each stage"), 1, 4096),
       ranged(key("model", "strides", T::integers, "[1, 2, 2]", "stride of each stage's first conv (one per width)"), 1, 4),
       key("model", "attention", T::map, "{}",
@@ -41,10 +43,32 @@ std::vector<ConfigKey> build_schema() {
                  "or after_block (after every block: BAM, the bench's CBAM-ResNet)"),
              {"residual", "after_block"}),
       ranged(key("model", "in_channels", T::integer, "1", "channels of the input images"), 1, 64),
-      ranged(key("model", "num_classes", T::integer, "10", "outputs of the classification head"), 2, 100000),
+      ranged(key("model", "num_classes", T::integer, "0", "outputs of the classifier; 0: the dataset's classes (re-ID: its training identities)"),
+             0, 100000),
+      ranged(key("model", "attention_blocks", T::integer, "1",
+                 "c2d, i3d, reid3d with a nonlocal model.attention: how many blocks (1: after the second-to-last stage; more: spread "
+                 "over the later stages, as the Non-local paper's 5-block variant)"),
+             1, 16),
+      one_of(key("model", "head", T::text, "fcn",
+                 "dilated_fcn's head: fcn (the baseline), danet (PAM and CAM), danet_pam, danet_cam (DANet's Table 1 rows)"),
+             {"fcn", "danet", "danet_pam", "danet_cam"}),
+      ranged(key("model", "segments", T::integer, "4", "tsn: snippets per clip (one frame each), fused by the pyramid attention"), 1, 64),
 
-      one_of(key("data", "dataset", T::text, "fashion_mnist", "dataset to train and evaluate on"), {"fashion_mnist"}),
-      key("data", "root", T::text, "/usr/share/datasets/fashion-mnist", "directory holding the dataset's files"),
+      one_of(key("data", "dataset", T::text, "fashion_mnist",
+                 "dataset, and with it the task: fashion_mnist (classification), action_clips, segmentation_scenes, reid_tracklets "
+                 "(synthetic sets built from Fashion-MNIST items, docs/datasets.md)"),
+             {"fashion_mnist", "action_clips", "segmentation_scenes", "reid_tracklets"}),
+      key("data", "root", T::text, "/usr/share/datasets/fashion-mnist", "directory holding Fashion-MNIST's files (every dataset draws from it)"),
+      ranged(key("data", "train_size", T::integer, "0", "synthetic sets: videos, scenes or identities for training; 0: the task's default"), 0, {}),
+      ranged(key("data", "val_size", T::integer, "0", "synthetic sets: videos or scenes held out for validation; 0: the task's default"), 0, {}),
+      ranged(key("data", "test_size", T::integer, "0", "synthetic sets: videos, scenes or identities for testing; 0: the task's default"), 0, {}),
+      ranged(key("data", "frames", T::integer, "8", "action_clips, reid_tracklets: frames per clip or tracklet"), 1, 256),
+      ranged(key("data", "image_size", T::integer, "0", "synthetic sets: frame or canvas side in pixels; 0: the dataset's default"), 0, 1024),
+      ranged(key("data", "clips_per_video", T::integer, "2", "action_clips: clips cut from each video (video accuracy averages them)"), 1, 64),
+      ranged(key("data", "cameras", T::integer, "3", "reid_tracklets: cameras that see each identity"), 2, 16),
+      ranged(key("data", "instances", T::integer, "4",
+                 "reid_tracklets: tracklets per identity in a training batch (the PK sampler's K; P = batch_size / K)"),
+             1, 64),
       ranged(key("data", "val_fraction", T::number, "0.1", "fraction of the training set held out for validation"), 0.0, 0.9),
       ranged(key("data", "batch_size", T::integer, "128", "images per training step"), 1, 65536),
       ranged(key("data", "prefetch", T::integer, "2", "batches prepared ahead on a background thread; 0: on the training thread"), 0, 64),
@@ -70,6 +94,11 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("schedule", "min_lr", T::number, "0", "final learning rate (cosine)"), 0.0, {}),
 
       ranged(key("train", "label_smoothing", T::number, "0", "cross entropy's label smoothing (0: none)"), 0.0, 0.99),
+      ranged(key("train", "aux_weight", T::number, "0.4", "segmentation: weight of each auxiliary head's loss (mmseg's 0.4)"), 0.0, 10.0),
+      ranged(key("train", "triplet_weight", T::number, "1", "re-ID: weight of the batch-hard triplet loss beside cross entropy"), 0.0, 100.0),
+      ranged(key("train", "triplet_margin", T::number, "0.3", "re-ID: the triplet loss's margin"), 0.0, 100.0),
+      ranged(key("train", "interaction_weight", T::number, "0.1", "tsn: weight of the pyramid attention's interaction-aware loss"), 0.0, 100.0),
+      ranged(key("train", "diversity_weight", T::number, "0.1", "tsn: weight of the pyramid attention's diversity loss"), 0.0, 100.0),
       ranged(key("train", "epochs", T::integer, "10", "passes over the training set"), 1, {}),
       ranged(key("train", "seed", T::integer, "0", "seed of the weights' initialization, the shuffling and the augmentation"), 0, {}),
       one_of(key("train", "backend", T::text, "auto", "CPU backend (see `gaze info`); auto: the fastest built"), backends),
@@ -79,8 +108,12 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("train", "eval_interval", T::integer, "1", "evaluate every this many epochs"), 1, {}),
       ranged(key("train", "log_interval", T::integer, "50", "print a log line every this many steps"), 1, {}),
 
-      one_of(key("eval", "metrics", T::texts, "[top1, top5]", "metrics computed on the validation and test sets"),
-             {"top1", "top5", "confusion"}),
+      one_of(key("eval", "metrics", T::texts, "[]",
+                 "metrics and pictures of the validation and test sets; []: the task's defaults. classification: top1, top5, confusion; "
+                 "action: top1, video_top1, confusion; segmentation: miou, pixel_accuracy, overlays; re-ID: rank1, rank5, rank10, map, "
+                 "ranked_lists"),
+             {"top1", "top5", "confusion", "video_top1", "miou", "pixel_accuracy", "overlays", "rank1", "rank5", "rank10", "map",
+              "ranked_lists"}),
 
       ranged(key("checkpoint", "interval", T::integer, "1", "write a checkpoint every this many epochs"), 1, {}),
       ranged(key("checkpoint", "every_steps", T::integer, "0", "also write a checkpoint every this many steps; 0: only at epoch ends"), 0, {}),

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "framework/error.h"
+#include "trainers/data/image_set_source.h"
 #include "trainers/data/sampling.h"
 
 namespace gaze {
@@ -18,28 +19,42 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-DataLoader::DataLoader(const ImageSet& set, LoaderOptions options) : set_(set), options_(std::move(options)) {
+DataLoader::DataLoader(const ExampleSource& source, LoaderOptions options) : source_(source), options_(std::move(options)) {
   if (options_.batch_size <= 0) fail("DataLoader: batch_size {} must be positive", options_.batch_size);
   if (options_.prefetch < 0) fail("DataLoader: prefetch {} must be >= 0 (0 builds batches on the caller's thread)", options_.prefetch);
-  validate_transforms(options_.transforms, set_.channels);
+  epoch_length_ = options_.order ? static_cast<int64_t>(options_.order(0).size()) : source_.size();
+}
+
+DataLoader::DataLoader(const ImageSet& set, LoaderOptions options)
+    : owned_(std::make_unique<ImageSetSource>(set, options.transforms)), source_(*owned_), options_(std::move(options)) {
+  if (options_.batch_size <= 0) fail("DataLoader: batch_size {} must be positive", options_.batch_size);
+  if (options_.prefetch < 0) fail("DataLoader: prefetch {} must be >= 0 (0 builds batches on the caller's thread)", options_.prefetch);
+  epoch_length_ = options_.order ? static_cast<int64_t>(options_.order(0).size()) : source_.size();
 }
 
 DataLoader::~DataLoader() { stop_worker(); }
 
 int64_t DataLoader::batches_per_epoch() const {
-  const int64_t n = set_.size();
+  const int64_t n = epoch_length_;
   const int64_t b = options_.batch_size;
   return options_.drop_last ? n / b : (n + b - 1) / b;
 }
 
 std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
+  if (options_.order) {
+    std::vector<int64_t> order = options_.order(epoch);
+    if (static_cast<int64_t>(order.size()) != epoch_length_)
+      fail("DataLoader: epoch {}'s order has {} examples, epoch 0's had {}: every epoch must have the same length", epoch, order.size(),
+           epoch_length_);
+    return order;
+  }
   if (!options_.shuffle) {
-    std::vector<int64_t> order(static_cast<size_t>(set_.size()));
+    std::vector<int64_t> order(static_cast<size_t>(source_.size()));
     std::iota(order.begin(), order.end(), int64_t{0});
     return order;
   }
   Generator rng(derive_seed(SeedPurpose::epoch_order, {options_.seed, static_cast<uint64_t>(epoch)}));
-  return random_permutation(set_.size(), rng);
+  return random_permutation(source_.size(), rng);
 }
 
 Batch DataLoader::build_from_order(const std::vector<int64_t>& order, int64_t epoch, int64_t b) const {
@@ -48,9 +63,21 @@ Batch DataLoader::build_from_order(const std::vector<int64_t>& order, int64_t ep
   const std::vector<int64_t> indices(order.begin() + first, order.begin() + last);
   Generator rng(derive_seed(SeedPurpose::batch_augment,
                             {options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(b)}));
+  Shape input_shape = source_.input_shape(), target_shape = source_.target_shape();
+  const int64_t input_size = numel(input_shape), target_size = numel(target_shape);
+  const auto count = static_cast<int64_t>(indices.size());
+  input_shape.insert(input_shape.begin(), count);
+  target_shape.insert(target_shape.begin(), count);
   Batch batch;
-  batch.images = make_batch_images(set_, indices, options_.transforms, options_.augment, rng);
-  batch.labels = make_batch_labels(set_, indices);
+  batch.images = empty(input_shape, DType::f32);
+  batch.labels = empty(target_shape, DType::i64);
+  float* inputs = batch.images.data<float>();
+  int64_t* targets = batch.labels.data<int64_t>();
+  for (int64_t k = 0; k < count; ++k) {
+    const int64_t i = indices[static_cast<size_t>(k)];
+    if (i < 0 || i >= source_.size()) fail("DataLoader: example {} is outside the set of {}", i, source_.size());
+    source_.example(i, options_.augment ? &rng : nullptr, inputs + k * input_size, targets + k * target_size);
+  }
   batch.index = b;
   return batch;
 }

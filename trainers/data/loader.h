@@ -1,5 +1,5 @@
-// DataLoader: batches of an ImageSet in a seeded order, optionally prepared ahead on one
-// background thread.
+// DataLoader: batches of an ExampleSource (Fashion-MNIST images, clips, scenes, tracklets) in a
+// seeded order, optionally prepared ahead on one background thread.
 //
 // Batches are a pure function of (seed, epoch, batch index): the epoch's order is a permutation
 // drawn from a Generator seeded by derive_seed(seed, epoch), and batch b's augmentation from one
@@ -12,11 +12,14 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "framework/tensor.h"
+#include "trainers/data/example_source.h"
 #include "trainers/data/image_set.h"
 #include "trainers/data/transforms.h"
 
@@ -27,20 +30,25 @@ struct LoaderOptions {
   bool shuffle = true;
   bool drop_last = false;  // drop the last batch when it is smaller than batch_size
   bool augment = false;    // apply the random transforms (training); normalize applies either way
-  TransformOptions transforms;
+  TransformOptions transforms;  // for the ImageSet constructor only (an ExampleSource applies its own)
   uint64_t seed = 0;
   int64_t prefetch = 2;  // batches prepared ahead on ONE background thread; 0: build on the caller's thread
+  // The examples an epoch visits, in order (re-ID's PK sampler); every epoch must have the same
+  // length. Unset: all examples, shuffled (shuffle) or in order.
+  std::function<std::vector<int64_t>(int64_t epoch)> order;
 };
 
 struct Batch {
-  Tensor images, labels;    // f32 [B,C,H,W], i64 [B]
+  Tensor images, labels;    // the inputs f32 [B, ...input_shape], the targets i64 [B, ...target_shape]
   int64_t index = 0;        // the batch's position in its epoch
   double wait_seconds = 0;  // how long next() blocked for it (the trainer's "data time")
 };
 
 class DataLoader {
  public:
-  // Keeps a reference to `set`: it must outlive the loader.
+  // Keeps a reference to `source`: it must outlive the loader.
+  DataLoader(const ExampleSource& source, LoaderOptions options);
+  // An ImageSet with options.transforms (an ImageSetSource the loader owns); `set` must outlive it.
   DataLoader(const ImageSet& set, LoaderOptions options);
   ~DataLoader();
   DataLoader(const DataLoader&) = delete;
@@ -59,7 +67,7 @@ class DataLoader {
 
   // Batch `b` of `epoch`, built on the calling thread: what next() returns for it.
   Batch build_batch(int64_t epoch, int64_t b) const;
-  // The order in which `epoch` visits the set's images.
+  // The order in which `epoch` visits the examples.
   std::vector<int64_t> epoch_order(int64_t epoch) const;
 
  private:
@@ -67,8 +75,10 @@ class DataLoader {
   void stop_worker();
   void worker_loop(int64_t epoch, int64_t first, int64_t end);
 
-  const ImageSet& set_;
+  std::unique_ptr<ExampleSource> owned_;  // the ImageSet constructor's source
+  const ExampleSource& source_;
   LoaderOptions options_;
+  int64_t epoch_length_ = 0;  // examples per epoch
 
   bool started_ = false;
   int64_t epoch_ = 0;

@@ -111,37 +111,39 @@ void validate_transforms(const TransformOptions& t, int64_t channels) {
   }
 }
 
+void transform_image(const ImageSet& set, int64_t index, const TransformOptions& t, bool augment, Generator& rng, float* out) {
+  const std::vector<Kind> kinds = parse_kinds(t.names);
+  const int64_t plane = set.height * set.width;
+  const int64_t per_image = set.channels * plane;
+  thread_local std::vector<float> scratch;  // for the crop's copy; the loader's thread and the trainer's each have one
+  scratch.resize(static_cast<size_t>(per_image));
+  const auto& unit = byte_to_unit();
+  const uint64_t crop_choices = static_cast<uint64_t>(2 * t.crop_padding + 1);
+  const uint8_t* source = set.image(index);
+  for (int64_t j = 0; j < per_image; ++j) out[j] = unit[source[j]];
+  for (Kind kind : kinds) {
+    if (kind == Kind::normalize) {
+      normalize(out, set.channels, plane, t);
+    } else if (kind == Kind::random_crop && augment) {
+      // Like torchvision's RandomCrop(padding=p): the window's corner is uniform in [0, 2p]².
+      const auto dy = static_cast<int64_t>(uniform_below(rng, crop_choices));
+      const auto dx = static_cast<int64_t>(uniform_below(rng, crop_choices));
+      shift_with_zero_fill(out, scratch.data(), set.channels, set.height, set.width, t.crop_padding, dy, dx);
+    } else if (kind == Kind::hflip && augment) {
+      if (rng.uniform() < t.flip_probability) mirror_rows(out, set.channels * set.height, set.width);
+    }
+  }
+}
+
 Tensor make_batch_images(const ImageSet& set, const std::vector<int64_t>& indices, const TransformOptions& t,
                          bool augment, Generator& rng) {
   validate_transforms(t, set.channels);
   check_indices("make_batch_images", set, indices);
-  const std::vector<Kind> kinds = parse_kinds(t.names);
   const int64_t batch = static_cast<int64_t>(indices.size());
-  const int64_t plane = set.height * set.width;
-  const int64_t per_image = set.channels * plane;
+  const int64_t per_image = set.image_bytes();
   Tensor images = empty({batch, set.channels, set.height, set.width}, DType::f32);
   float* out = images.data<float>();
-  std::vector<float> scratch(static_cast<size_t>(per_image));  // one per batch, for the crop's copy
-  const auto& unit = byte_to_unit();
-  const uint64_t crop_choices = static_cast<uint64_t>(2 * t.crop_padding + 1);
-
-  for (int64_t k = 0; k < batch; ++k) {
-    float* image = out + k * per_image;
-    const uint8_t* source = set.image(indices[static_cast<size_t>(k)]);
-    for (int64_t j = 0; j < per_image; ++j) image[j] = unit[source[j]];
-    for (Kind kind : kinds) {
-      if (kind == Kind::normalize) {
-        normalize(image, set.channels, plane, t);
-      } else if (kind == Kind::random_crop && augment) {
-        // Like torchvision's RandomCrop(padding=p): the window's corner is uniform in [0, 2p]².
-        const auto dy = static_cast<int64_t>(uniform_below(rng, crop_choices));
-        const auto dx = static_cast<int64_t>(uniform_below(rng, crop_choices));
-        shift_with_zero_fill(image, scratch.data(), set.channels, set.height, set.width, t.crop_padding, dy, dx);
-      } else if (kind == Kind::hflip && augment) {
-        if (rng.uniform() < t.flip_probability) mirror_rows(image, set.channels * set.height, set.width);
-      }
-    }
-  }
+  for (int64_t k = 0; k < batch; ++k) transform_image(set, indices[static_cast<size_t>(k)], t, augment, rng, out + k * per_image);
   return images;
 }
 

@@ -32,6 +32,10 @@ void validate_transforms(const TransformOptions& t, int64_t channels);
 Tensor make_batch_images(const ImageSet& set, const std::vector<int64_t>& indices, const TransformOptions& t,
                          bool augment, Generator& rng);
 
+// One image of `set` (index checked by the caller) into `out` (C·H·W floats), as make_batch_images
+// makes each of its images: the same draws from `rng`, in the same order.
+void transform_image(const ImageSet& set, int64_t index, const TransformOptions& t, bool augment, Generator& rng, float* out);
+
 // The labels at `indices`: i64 [B].
 Tensor make_batch_labels(const ImageSet& set, const std::vector<int64_t>& indices);
 

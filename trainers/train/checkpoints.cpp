@@ -23,8 +23,8 @@ constexpr const char* kCheckpointPrefix = "step-";
 }  // namespace
 
 // One field list serves both directions of the trainer state's JSON.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainerState, epoch, step_in_epoch, global_step, rng_state, best_top1, best_epoch,
-                                   metrics_bytes, interval_loss, interval_steps, epoch_loss, epoch_correct, epoch_images,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainerState, epoch, step_in_epoch, global_step, rng_state, best_score, best_epoch,
+                                   metrics_bytes, interval_loss, interval_steps, epoch_loss, epoch_examples, epoch_correct, epoch_counted,
                                    epoch_seconds)
 
 namespace {

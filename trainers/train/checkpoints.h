@@ -18,14 +18,15 @@ struct TrainerState {
   int64_t step_in_epoch = 0;  // steps of that epoch already taken
   int64_t global_step = 0;
   std::string rng_state;      // the default generator (dropout and other in-model randomness)
-  double best_top1 = -1;      // best validation top-1 so far, -1 before the first evaluation
+  double best_score = -1;     // best validation score (the task's headline metric) so far, -1 before the first evaluation
   int64_t best_epoch = -1;
   int64_t metrics_bytes = 0;  // length of metrics.jsonl when the checkpoint was taken
   // Sums still open at the checkpoint: the current log interval and the current epoch.
   double interval_loss = 0;
   int64_t interval_steps = 0;
   double epoch_loss = 0;
-  int64_t epoch_correct = 0, epoch_images = 0;
+  int64_t epoch_examples = 0;
+  int64_t epoch_correct = 0, epoch_counted = 0;  // the task's training accuracy: of examples, pixels, ...
   double epoch_seconds = 0;   // training time of the epoch so far (the epoch summary's time)
 };
 

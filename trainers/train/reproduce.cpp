@@ -32,12 +32,6 @@ std::vector<std::string> config_files(const std::string& dir) {
   return files;
 }
 
-std::string attention_text(const Config& config) {
-  const YAML::Node& spec = config.node("model.attention");
-  if (!spec.IsMap() || spec.size() == 0 || !spec["type"]) return "none";
-  return fmt::format("{} ({})", spec["type"].as<std::string>(), config.text("model.attention_placement"));
-}
-
 }  // namespace
 
 std::pair<double, double> mean_std(const std::vector<double>& values) {
@@ -65,6 +59,9 @@ std::vector<ReproducePlan> plan_reproduce(const ReproduceOptions& options) {
       sets.push_back(fmt::format("log.name={}-seed{}", name, seed));
       p.runs.push_back(load_config(file, sets));
     }
+    if (!plan.empty() && p.runs.front().text("data.dataset") != plan.front().runs.front().text("data.dataset"))
+      fail("reproduce: {} trains on {} but {} on {}: a table compares one task; put each task's configs in its own directory", file,
+           p.runs.front().text("data.dataset"), plan.front().file, plan.front().runs.front().text("data.dataset"));
     plan.push_back(std::move(p));
   }
   return plan;
@@ -76,7 +73,6 @@ std::vector<ReproduceRow> reproduce(const ReproduceOptions& options) {
   for (const auto& p : plan) {
     ReproduceRow row;
     row.config = fs::path(p.file).stem().string();
-    row.attention = attention_text(p.runs.front());
     for (const Config& config : p.runs) {
       const RunPaths paths = run_paths(config, p.file);
       std::error_code ec;
@@ -96,16 +92,20 @@ std::vector<ReproduceRow> reproduce(const ReproduceOptions& options) {
         result = nlohmann::json::parse(read_file(paths.result()));
       }
       row.parameters = result.at("parameters");
-      row.top1_error.push_back(100.0 * (1.0 - result.at("test_top1").get<double>()));
+      row.model = result.value("model", "");
+      for (const auto& cell : result.at("table")) {
+        const std::string title = cell.at("title");
+        auto it = std::find(row.titles.begin(), row.titles.end(), title);
+        if (it == row.titles.end()) row.titles.push_back(title), row.values.emplace_back(), it = row.titles.end() - 1;
+        row.values[static_cast<size_t>(it - row.titles.begin())].push_back(cell.at("value"));
+      }
       row.seconds_per_epoch.push_back(result.at("seconds_per_epoch"));
     }
     rows.push_back(std::move(row));
   }
 
   const std::string output = options.output.empty() ? plan.front().runs.front().text("log.dir") : options.output;
-  std::error_code ec;
-  fs::create_directories(output, ec);
-  if (ec) fail("reproduce: cannot create {}: {}", output, ec.message());
+  create_directories_or_fail(output);
   const std::string title = fmt::format("gaze reproduce {} --seeds {}", options.dir, options.seeds);
   write_file_atomically(output + "/results.md", results_markdown(rows, title));
   write_file_atomically(output + "/results.csv", results_csv(rows));
@@ -114,26 +114,73 @@ std::vector<ReproduceRow> reproduce(const ReproduceOptions& options) {
   return rows;
 }
 
+const std::vector<double>& ReproduceRow::column(const std::string& title) const {
+  for (size_t c = 0; c < titles.size(); ++c)
+    if (titles[c] == title) return values[c];
+  fail("reproduce: {} has no column '{}' (it has: {})", config, title, fmt::join(titles, ", "));
+}
+
+namespace {
+
+// The metric columns of the table, in the order the rows first name them.
+std::vector<std::string> all_titles(const std::vector<ReproduceRow>& rows) {
+  std::vector<std::string> titles;
+  for (const auto& r : rows)
+    for (const auto& t : r.titles)
+      if (std::find(titles.begin(), titles.end(), t) == titles.end()) titles.push_back(t);
+  return titles;
+}
+
+const std::vector<double>* find_column(const ReproduceRow& row, const std::string& title) {
+  for (size_t c = 0; c < row.titles.size(); ++c)
+    if (row.titles[c] == title) return &row.values[c];
+  return nullptr;
+}
+
+}  // namespace
+
 std::string results_markdown(const std::vector<ReproduceRow>& rows, const std::string& title) {
-  std::string out = fmt::format("<!-- {} -->\n| config | attention | parameters | top-1 error (%) | time per epoch (s) | seeds |\n"
-                                "|---|---|---:|---:|---:|---:|\n",
-                                title);
+  const std::vector<std::string> titles = all_titles(rows);
+  std::string out = fmt::format("<!-- {} -->\n| config | model | parameters |", title);
+  for (const auto& t : titles) out += fmt::format(" {} |", t);
+  out += " time per epoch (s) | seeds |\n|---|---|---:|";
+  for (size_t i = 0; i < titles.size(); ++i) out += "---:|";
+  out += "---:|---:|\n";
   for (const auto& r : rows) {
-    const auto [err, err_std] = mean_std(r.top1_error);
+    out += fmt::format("| {} | {} | {} |", r.config, r.model, r.parameters);
+    for (const auto& t : titles) {
+      const std::vector<double>* v = find_column(r, t);
+      if (!v) {
+        out += " – |";
+        continue;
+      }
+      const auto [m, sd] = mean_std(*v);
+      out += fmt::format(" {:.2f} ± {:.2f} |", m, sd);
+    }
     const auto [sec, sec_std] = mean_std(r.seconds_per_epoch);
-    out += fmt::format("| {} | {} | {} | {:.2f} ± {:.2f} | {:.1f} ± {:.1f} | {} |\n", r.config, r.attention, r.parameters, err, err_std, sec,
-                       sec_std, r.top1_error.size());
+    out += fmt::format(" {:.1f} ± {:.1f} | {} |\n", sec, sec_std, r.seconds_per_epoch.size());
   }
   return out;
 }
 
 std::string results_csv(const std::vector<ReproduceRow>& rows) {
-  std::string out = "config,attention,parameters,top1_error_mean,top1_error_std,seconds_per_epoch_mean,seconds_per_epoch_std,seeds,top1_errors\n";
+  const std::vector<std::string> titles = all_titles(rows);
+  std::string out = "config,model,parameters";
+  for (const auto& t : titles) out += fmt::format(",\"{} mean\",\"{} std\",\"{} per seed\"", t, t, t);
+  out += ",seconds_per_epoch_mean,seconds_per_epoch_std,seeds\n";
   for (const auto& r : rows) {
-    const auto [err, err_std] = mean_std(r.top1_error);
+    out += fmt::format("{},\"{}\",{}", r.config, r.model, r.parameters);
+    for (const auto& t : titles) {
+      const std::vector<double>* v = find_column(r, t);
+      if (!v) {
+        out += ",,,";
+        continue;
+      }
+      const auto [m, sd] = mean_std(*v);
+      out += fmt::format(",{:.4f},{:.4f},\"{:.4f}\"", m, sd, fmt::join(*v, ";"));
+    }
     const auto [sec, sec_std] = mean_std(r.seconds_per_epoch);
-    out += fmt::format("{},\"{}\",{},{:.4f},{:.4f},{:.3f},{:.3f},{},\"{:.4f}\"\n", r.config, r.attention, r.parameters, err, err_std, sec,
-                       sec_std, r.top1_error.size(), fmt::join(r.top1_error, ";"));
+    out += fmt::format(",{:.3f},{:.3f},{}\n", sec, sec_std, r.seconds_per_epoch.size());
   }
   return out;
 }

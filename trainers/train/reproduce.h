@@ -21,16 +21,22 @@ struct ReproduceOptions {
   bool progress = true;
 };
 
+// One config's results over its seeds. The metric columns are the task's (result.json's "table":
+// classification: top-1 error; action: clip and video top-1; segmentation: mIoU and pixel
+// accuracy; re-ID: rank-1/5/10 and mAP).
 struct ReproduceRow {
-  std::string config;     // file stem
-  std::string attention;  // "none", or the attention type and where it sits
+  std::string config;  // file stem
+  std::string model;   // the task's model summary: "none", "cbam (residual)", "nonlocal dot_product x1", ...
   int64_t parameters = 0;
-  std::vector<double> top1_error;         // percent, one per seed
-  std::vector<double> seconds_per_epoch;  // one per seed
+  std::vector<std::string> titles;          // metric columns
+  std::vector<std::vector<double>> values;  // values[column][seed]
+  std::vector<double> seconds_per_epoch;    // one per seed
+  // The values of the column titled `title` (an error when there is none).
+  const std::vector<double>& column(const std::string& title) const;
 };
 
 // Every config of the directory with each seed's overrides, loaded and validated: bad input is
-// reported before the first run starts.
+// reported before the first run starts. The configs must share one task (data.dataset).
 struct ReproducePlan {
   std::string file;
   std::vector<Config> runs;  // one per seed

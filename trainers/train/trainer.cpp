@@ -11,11 +11,11 @@
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/checkpoint/atomic_file.h"
-#include "trainers/data/image_set.h"
 #include "trainers/data/loader.h"
 #include "trainers/optim/clip_grad.h"
 #include "trainers/report/plot.h"
 #include "trainers/train/checkpoints.h"
+#include "trainers/tasks/task.h"
 #include "trainers/train/from_config.h"
 #include "trainers/train/progress.h"
 #include "trainers/train/run_directory.h"
@@ -30,35 +30,24 @@ namespace {
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-ImageSet first(const ImageSet& set, int64_t limit) {
-  if (limit <= 0 || limit >= set.size()) return set;
-  std::vector<int64_t> indices(static_cast<size_t>(limit));
-  for (int64_t i = 0; i < limit; ++i) indices[i] = i;
-  return set.subset(indices);
-}
-
 int64_t count_parameters(const Module& model) {
   int64_t n = 0;
   for (const auto& [_, p] : model.named_parameters()) n += p.numel();
   return n;
 }
 
-bool listed(const std::vector<std::string>& metrics, const std::string& name) {
-  return std::find(metrics.begin(), metrics.end(), name) != metrics.end();
-}
-
-// An evaluation record with the loss and the eval.metrics that are scalars.
-json metrics_record(const std::string& split, int64_t epoch, int64_t step, const ClassificationMetrics& m,
-                    const std::vector<std::string>& metrics) {
-  json record{{"type", "eval"}, {"split", split}, {"epoch", epoch}, {"global_step", step}, {"loss", m.mean_loss()}};
-  if (listed(metrics, "top1")) record["top1"] = m.top1();
-  if (listed(metrics, "top5")) record["top5"] = m.topk(5);
+// An evaluation record: the split, where the run stands, and the task's metrics.
+json metrics_record(Split split, int64_t epoch, int64_t step, const Evaluation& e) {
+  json record{{"type", "eval"}, {"split", split_name(split)}, {"epoch", epoch}, {"global_step", step}};
+  record.update(e.metrics);
   return record;
 }
 
-// curves.png from the metrics log: loss, learning rate and accuracy over steps.
-void write_curves(const RunPaths& paths) {
-  Series train_loss{"train", {}, {}}, val_loss{"val", {}, {}}, lr{"lr", {}, {}}, val_top1{"val", {}, {}}, train_top1{"train", {}, {}};
+// curves.png from the metrics log: loss, learning rate, training accuracy and the validation score
+// over steps.
+void write_curves(const RunPaths& paths, const std::string& score) {
+  Series train_loss{"train", {}, {}}, val_loss{"val", {}, {}}, lr{"lr", {}, {}}, val_score{"val " + score, {}, {}},
+      train_accuracy{"train accuracy", {}, {}};
   int64_t steps_at_epoch_end = 0;
   for (const json& r : read_metrics(paths.metrics())) {
     const std::string type = r.value("type", "");
@@ -68,20 +57,15 @@ void write_curves(const RunPaths& paths) {
       lr.x.push_back(step), lr.y.push_back(r.at("lr"));
     } else if (type == "epoch") {
       steps_at_epoch_end = r.value("global_step", steps_at_epoch_end);
-      train_top1.x.push_back(step), train_top1.y.push_back(r.at("train_top1"));
+      if (r.contains("train_accuracy")) train_accuracy.x.push_back(step), train_accuracy.y.push_back(r.at("train_accuracy"));
     } else if (type == "eval" && r.value("split", "") == "val") {
       val_loss.x.push_back(step), val_loss.y.push_back(r.at("loss"));
-      if (r.contains("top1")) val_top1.x.push_back(step), val_top1.y.push_back(r.at("top1"));
+      if (r.contains(score)) val_score.x.push_back(step), val_score.y.push_back(r.at(score));
     }
   }
   write_line_charts_png(paths.curves(), {Panel{"loss", "step", {train_loss, val_loss}, true},
                                          Panel{"learning rate", "step", {lr}, false},
-                                         Panel{"top-1 accuracy", "step", {train_top1, val_top1}, false}});
-}
-
-void write_confusion(const RunPaths& paths, const ClassificationMetrics& m, const std::vector<std::string>& classes,
-                     const std::string& split) {
-  write_confusion_png(paths.confusion(), m.confusion(), classes, split + " set");  // the picture adds the accuracy
+                                         Panel{"accuracy", "step", {train_accuracy, val_score}, false}});
 }
 
 // Mean training time per epoch over the run's epoch records (a resumed epoch's time includes the
@@ -131,50 +115,6 @@ void check_same_run(const Config& config, const RunPaths& paths) {
 
 }  // namespace
 
-Datasets load_datasets(const Config& config) {
-  const std::string root = config.text("data.root");
-  ImageSet train_all = load_fashion_mnist(root, "train");
-  Datasets d;
-  const double fraction = config.number("data.val_fraction");
-  if (fraction > 0) {
-    auto [train, val] = split_train_val(train_all, fraction, static_cast<uint64_t>(config.integer("data.seed")));
-    d.train = std::move(train);
-    d.val = first(val, config.integer("data.test_limit"));
-  } else {
-    d.train = std::move(train_all);
-  }
-  d.train = first(d.train, config.integer("data.train_limit"));
-  d.test = first(load_fashion_mnist(root, "test"), config.integer("data.test_limit"));
-  if (config.integer("model.in_channels") != d.train.channels)
-    fail("{}: model.in_channels is {} but {} images have {} channel(s)", config.where("model.in_channels"),
-         config.integer("model.in_channels"), config.text("data.dataset"), d.train.channels);
-  if (config.integer("model.num_classes") < static_cast<int64_t>(d.train.class_names.size()))
-    fail("{}: model.num_classes is {} but {} has {} classes", config.where("model.num_classes"), config.integer("model.num_classes"),
-         config.text("data.dataset"), d.train.class_names.size());
-  return d;
-}
-
-ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config) {
-  NoGradGuard no_grad;
-  model.eval();
-  LoaderOptions options{.batch_size = config.integer("data.batch_size"), .shuffle = false, .drop_last = false, .augment = false,
-                        .transforms = build_transforms(config), .seed = 0, .prefetch = config.integer("data.prefetch")};
-  DataLoader loader(set, options);
-  loader.start_epoch(0);
-  ClassificationMetrics metrics(config.integer("model.num_classes"));
-  Batch batch;
-  const Device device = parse_device(config.text("train.device"));
-  while (loader.next(batch)) {
-    if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
-    Tensor logits = model.forward(batch.images);
-    CrossEntropyOptions summed;
-    summed.reduction = Reduction::sum;
-    const double loss_sum = cross_entropy(logits, batch.labels, summed).item();
-    metrics.add(logits, batch.labels, loss_sum);
-  }
-  return metrics;
-}
-
 TrainResult train(const Config& config, const TrainOptions& options) {
   if (!options.resume.empty() && !options.weights.empty())
     fail("--resume and --weights are exclusive: resume continues a run with its own weights; --weights starts a new run from given weights");
@@ -187,10 +127,10 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   if (!options.resume.empty()) check_same_run(config, paths);
 
   // Everything that can fail on bad input happens before the run directory is touched.
-  const Datasets data = load_datasets(config);
+  const std::unique_ptr<Task> task = make_task(config);
   manual_seed(static_cast<uint64_t>(config.integer("train.seed")));
   const Device device = parse_device(config.text("train.device"));
-  std::shared_ptr<Module> model = build_model(config);
+  std::shared_ptr<Module> model = task->build_model();
   std::unique_ptr<Optimizer> optimizer = build_optimizer(config, model->parameters());
   const Schedule schedule = build_schedule(config);
   if (!options.weights.empty()) load_weights(options.weights, *model);
@@ -212,35 +152,34 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   const int64_t checkpoint_steps = config.integer("checkpoint.every_steps");
   const int64_t keep = config.integer("checkpoint.keep");
   const double grad_clip = config.number("optim.grad_clip");
-  CrossEntropyOptions loss_options;
-  loss_options.label_smoothing = config.number("train.label_smoothing");
   // What runs the kernels: on a GPU every op goes to `cuda`, whichever CPU backend is selected.
   const std::string backend = device.is_cpu() ? cpu_backend().name() : "cuda";
-  const std::vector<std::string> eval_metrics = config.texts("eval.metrics");
 
-  LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true,
-                               .transforms = build_transforms(config), .seed = seed, .prefetch = config.integer("data.prefetch")};
-  DataLoader loader(data.train, loader_options);
+  LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true, .transforms = {},
+                               .seed = seed, .prefetch = config.integer("data.prefetch"), .order = task->train_order(seed)};
+  DataLoader loader(task->train_set(), loader_options);
   const int64_t steps_per_epoch = loader.batches_per_epoch();
   if (steps_per_epoch == 0)
-    fail("{}: data.batch_size ({}) is larger than the training set ({} images): no full batch to train on",
-         config.where("data.batch_size"), batch_size, data.train.size());
+    fail("{}: data.batch_size ({}) is larger than the training set ({} examples): no full batch to train on",
+         config.where("data.batch_size"), batch_size, task->train_set().size());
 
   fs::create_directories(paths.checkpoints(), ec);
   if (ec) fail("cannot create run directory {}: {}", paths.dir, ec.message());
   write_file_atomically(paths.config(), config.to_yaml());
   json manifest = environment_manifest(options.config_path, options.command_line);
   manifest["parameters"] = count_parameters(*model);
-  manifest["train_images"] = data.train.size();
-  manifest["val_images"] = data.val.size();
-  manifest["test_images"] = data.test.size();
+  manifest["task"] = task->name();
+  manifest["train_examples"] = task->train_set().size();
+  manifest["val_examples"] = task->val_size();
+  manifest["test_examples"] = task->test_size();
   if (!resumed_from.empty()) manifest["resumed_from"] = resumed_from;
   write_file_atomically(resumed_from.empty() ? paths.manifest() : paths.dir + "/manifest-resume-" + std::to_string(state.global_step) + ".json",
                         manifest.dump(2) + "\n");
   MetricsLog log(paths.metrics(), resumed_from.empty() ? -1 : state.metrics_bytes);
 
-  fmt::print("run {}: {} parameters, {} train / {} val / {} test images, {} steps per epoch, backend {}, {} threads{}\n", paths.dir,
-             count_parameters(*model), data.train.size(), data.val.size(), data.test.size(), steps_per_epoch, backend, num_threads(),
+  fmt::print("run {}: {} task, {} parameters, {} train / {} val / {} test examples, {} steps per epoch, backend {}, {} threads{}\n",
+             paths.dir, task->name(), count_parameters(*model), task->train_set().size(), task->val_size(), task->test_size(),
+             steps_per_epoch, backend, num_threads(),
              resumed_from.empty() ? "" : fmt::format(", resumed from {}", resumed_from));
   std::fflush(stdout);
 
@@ -264,8 +203,8 @@ TrainResult train(const Config& config, const TrainOptions& options) {
       const double lr = schedule.learning_rate(epoch + static_cast<double>(state.step_in_epoch) / steps_per_epoch);
       optimizer->set_lr(lr);
       if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
-      Tensor logits = model->forward(batch.images);
-      Tensor loss = cross_entropy(logits, batch.labels, loss_options);
+      const StepOutput out = task->train_step(*model, batch);
+      const Tensor& loss = out.loss;
       optimizer->zero_grad();
       loss.backward();
       const double loss_value = loss.item();
@@ -274,14 +213,13 @@ TrainResult train(const Config& config, const TrainOptions& options) {
              state.step_in_epoch + 1, loss_value);
       if (grad_clip > 0) clip_grad_norm(model->parameters(), grad_clip);
       optimizer->step();
-      {
-        NoGradGuard no_grad;
-        state.epoch_correct += static_cast<int64_t>(sum(eq(argmax(logits.detach(), 1), batch.labels)).item());
-      }
+      const int64_t examples = batch.labels.size(0);
       const double step_seconds = seconds_since(step_start);
       state.epoch_seconds += step_seconds + batch.wait_seconds;
-      state.epoch_loss += loss_value * batch.labels.numel();
-      state.epoch_images += batch.labels.numel();
+      state.epoch_loss += loss_value * examples;
+      state.epoch_examples += examples;
+      state.epoch_correct += out.correct;
+      state.epoch_counted += out.counted;
       state.interval_loss += loss_value;
       state.interval_steps += 1;
       state.step_in_epoch += 1;
@@ -289,12 +227,15 @@ TrainResult train(const Config& config, const TrainOptions& options) {
       bar.update(state.step_in_epoch, fmt::format("loss {:.4f}", loss_value));
       if (state.global_step % log_interval == 0) {
         const double mean_loss = state.interval_loss / state.interval_steps;
-        log.write({{"type", "train"}, {"epoch", epoch + 1}, {"step", state.step_in_epoch}, {"global_step", state.global_step},
-                   {"loss", mean_loss}, {"lr", lr}, {"step_ms", 1e3 * step_seconds}, {"data_ms", 1e3 * batch.wait_seconds},
-                   {"images_per_s", batch.labels.numel() / std::max(step_seconds + batch.wait_seconds, 1e-9)}});
+        json record{{"type", "train"}, {"epoch", epoch + 1}, {"step", state.step_in_epoch}, {"global_step", state.global_step},
+                    {"loss", mean_loss}, {"lr", lr}, {"step_ms", 1e3 * step_seconds}, {"data_ms", 1e3 * batch.wait_seconds},
+                    {"examples_per_s", examples / std::max(step_seconds + batch.wait_seconds, 1e-9)}};
+        std::string terms;
+        for (const auto& [name, value] : out.terms) record[name] = value, terms += fmt::format(" {} {:.4f}", name, value);
+        log.write(record);
         bar.clear();
-        fmt::print("epoch {}/{} step {}/{} loss {:.4f} lr {:.5f} step {:.1f} ms data {:.2f} ms backend {}\n", epoch + 1, epochs,
-                   state.step_in_epoch, steps_per_epoch, mean_loss, lr, 1e3 * step_seconds, 1e3 * batch.wait_seconds, backend);
+        fmt::print("epoch {}/{} step {}/{} loss {:.4f}{} lr {:.5f} step {:.1f} ms data {:.2f} ms backend {}\n", epoch + 1, epochs,
+                   state.step_in_epoch, steps_per_epoch, mean_loss, terms, lr, 1e3 * step_seconds, 1e3 * batch.wait_seconds, backend);
         std::fflush(stdout);
         state.interval_loss = 0;
         state.interval_steps = 0;
@@ -304,32 +245,35 @@ TrainResult train(const Config& config, const TrainOptions& options) {
     bar.finish();
 
     // The epoch is done: its summary, the evaluation, the best weights, the epoch checkpoint.
-    const double train_top1 = state.epoch_images ? static_cast<double>(state.epoch_correct) / state.epoch_images : 0.0;
-    log.write({{"type", "epoch"}, {"epoch", epoch + 1}, {"global_step", state.global_step},
-               {"train_loss", state.epoch_images ? state.epoch_loss / state.epoch_images : 0.0}, {"train_top1", train_top1},
-               {"epoch_seconds", state.epoch_seconds}});
-    std::string line = fmt::format("epoch {}/{} done in {}: train loss {:.4f} top-1 {:.2f}%", epoch + 1, epochs,
-                                   format_duration(state.epoch_seconds), state.epoch_images ? state.epoch_loss / state.epoch_images : 0.0,
-                                   100 * train_top1);
-    if (((epoch + 1) % eval_interval == 0 || epoch + 1 == epochs) && data.val.size() > 0) {
-      ClassificationMetrics val = evaluate(*model, data.val, config);
-      log.write(metrics_record("val", epoch + 1, state.global_step, val, eval_metrics));
-      line += fmt::format(", val loss {:.4f} top-1 {:.2f}% top-5 {:.2f}%", val.mean_loss(), 100 * val.top1(), 100 * val.topk(5));
-      if (val.top1() > state.best_top1) {
-        state.best_top1 = val.top1();
+    const double train_loss = state.epoch_examples ? state.epoch_loss / state.epoch_examples : 0.0;
+    json epoch_record{{"type", "epoch"}, {"epoch", epoch + 1}, {"global_step", state.global_step}, {"train_loss", train_loss},
+                      {"epoch_seconds", state.epoch_seconds}};
+    std::string line = fmt::format("epoch {}/{} done in {}: train loss {:.4f}", epoch + 1, epochs, format_duration(state.epoch_seconds),
+                                   train_loss);
+    if (state.epoch_counted > 0) {
+      const double accuracy = static_cast<double>(state.epoch_correct) / state.epoch_counted;
+      epoch_record["train_accuracy"] = accuracy;
+      line += fmt::format(" accuracy {:.2f}%", 100 * accuracy);
+    }
+    log.write(epoch_record);
+    if (((epoch + 1) % eval_interval == 0 || epoch + 1 == epochs) && task->val_size() > 0) {
+      const Evaluation val = task->evaluate(*model, Split::val, paths.dir);
+      log.write(metrics_record(Split::val, epoch + 1, state.global_step, val));
+      line += ", val " + val.summary;
+      if (val.score > state.best_score) {
+        state.best_score = val.score;
         state.best_epoch = epoch + 1;
         save_weights(paths.best_weights(), *model, {{"format", "pt"}, {"epoch", std::to_string(epoch + 1)},
-                                                    {"val_top1", fmt::format("{}", val.top1())}});
+                                                    {"val_" + task->score_name(), fmt::format("{}", val.score)}});
         line += " (best)";
       }
-      if (listed(eval_metrics, "confusion")) write_confusion(paths, val, data.val.class_names, "validation");
     }
     fmt::print("{}\n", line);
     std::fflush(stdout);
-    write_curves(paths);
+    write_curves(paths, task->score_name());
     state.step_in_epoch = 0;
     state.epoch_loss = 0;
-    state.epoch_correct = state.epoch_images = 0;
+    state.epoch_examples = state.epoch_correct = state.epoch_counted = 0;
     state.epoch_seconds = 0;
     if ((epoch + 1) % checkpoint_interval == 0 || epoch + 1 == epochs) {
       ++state.epoch;  // the checkpoint resumes at the next epoch
@@ -339,22 +283,26 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   }
 
   // The final figures on the test set, with the last weights (the best ones are in best.safetensors).
-  ClassificationMetrics test = evaluate(*model, data.test, config);
-  log.write(metrics_record("test", epochs, state.global_step, test, eval_metrics));
-  if (listed(eval_metrics, "confusion")) write_confusion(paths, test, data.test.class_names, "test");
-  write_curves(paths);
-  result.test_top1 = test.top1();
-  result.test_top5 = test.topk(5);
-  result.best_val_top1 = state.best_top1;
+  const Evaluation test = task->evaluate(*model, Split::test, paths.dir);
+  log.write(metrics_record(Split::test, epochs, state.global_step, test));
+  write_curves(paths, task->score_name());
+  result.test = test.metrics;
+  result.test_score = test.score;
+  result.best_val_score = state.best_score;
   result.epochs = epochs;
   result.seconds_per_epoch = mean_epoch_seconds(paths);
-  const json summary{{"test_top1", result.test_top1}, {"test_top5", result.test_top5}, {"test_loss", test.mean_loss()},
-                     {"best_val_top1", result.best_val_top1}, {"best_epoch", state.best_epoch}, {"parameters", result.parameters},
-                     {"epochs", epochs}, {"seconds_per_epoch", result.seconds_per_epoch}, {"backend", backend},
-                     {"threads", num_threads()}};
+  json table = json::array();
+  for (const TableColumn& c : task->table_columns()) {
+    if (!test.metrics.contains(c.metric)) continue;  // not among eval.metrics
+    const double value = c.scale * test.metrics.at(c.metric).get<double>();
+    table.push_back({{"title", c.title}, {"value", c.as_error ? c.scale - value : value}});
+  }
+  const json summary{{"task", task->name()}, {"model", task->model_summary()}, {"test", test.metrics}, {"score_name", task->score_name()},
+                     {"test_score", test.score}, {"best_val_score", result.best_val_score}, {"best_epoch", state.best_epoch},
+                     {"parameters", result.parameters}, {"epochs", epochs}, {"seconds_per_epoch", result.seconds_per_epoch},
+                     {"table", table}, {"backend", backend}, {"threads", num_threads()}};
   write_file_atomically(paths.result(), summary.dump(2) + "\n");
-  fmt::print("test: loss {:.4f} top-1 {:.2f}% top-5 {:.2f}% ({} images); run directory {}\n", test.mean_loss(), 100 * test.top1(),
-             100 * test.topk(5), test.count(), paths.dir);
+  fmt::print("test: {} ({} examples); run directory {}\n", test.summary, task->test_size(), paths.dir);
   return result;
 }
 

@@ -1,5 +1,6 @@
-// The training loop of a classification run, driven by a validated Config: data, model, optimizer
-// and schedule come from the config (from_config.h); the run directory (run_directory.h) receives
+// The training loop of every task, driven by a validated Config: the task (trainers/tasks/) gives
+// the data, the model, the loss and the evaluation; optimizer and schedule come from the config
+// (from_config.h); the run directory (run_directory.h) receives
 // the resolved config, the manifest, metrics, checkpoints and plots.
 //
 // Determinism: the weights come from train.seed, every batch is a pure function of (train.seed,
@@ -11,13 +12,11 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "trainers/config/config.h"
-#include "trainers/data/image_set.h"
-#include "trainers/train/metrics.h"
 
 namespace gaze {
-
-class Module;
 
 struct TrainOptions {
   std::string config_path;   // for the run directory's name and the manifest
@@ -30,21 +29,14 @@ struct TrainOptions {
 struct TrainResult {
   std::string run_dir;
   int64_t parameters = 0;
-  double test_top1 = 0, test_top5 = 0, best_val_top1 = -1;
+  nlohmann::json test;           // the task's test metrics (classification: loss, top1, top5)
+  double test_score = 0;         // the task's headline test metric (classification: top-1)
+  double best_val_score = -1;    // -1: no validation set
   double seconds_per_epoch = 0;  // mean training time per epoch (data waits included, evaluation not)
   int64_t epochs = 0;
 };
 
+// Trains the task of config's data.dataset (trainers/tasks/) into its run directory.
 TrainResult train(const Config& config, const TrainOptions& options);
-
-// The datasets a config names: train (after the validation split), val (maybe empty) and test,
-// each cut to data.train_limit / data.test_limit when set.
-struct Datasets {
-  ImageSet train, val, test;
-};
-Datasets load_datasets(const Config& config);
-
-// Top-1/top-5, mean loss and confusion matrix of `model` (in eval mode) over `set`.
-ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config);
 
 }  // namespace gaze

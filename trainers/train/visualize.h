@@ -7,8 +7,7 @@
 #include <vector>
 
 #include "layers/module.h"
-#include "trainers/data/image_set.h"
-#include "trainers/data/transforms.h"
+#include "trainers/data/example_source.h"
 
 namespace gaze {
 
@@ -17,15 +16,17 @@ struct AttentionPictures {
   std::vector<std::string> skipped;  // "layer: why"
 };
 
-// The first `images` images of `set`; pictures go to out_dir/img<k>_<label>/<layer>.png beside
-// the image itself (input.png), enlarged (nearest) to at least 224 pixels wide.
-AttentionPictures write_attention_pictures(Module& model, const ImageSet& set, const TransformOptions& transforms, int64_t images,
-                                           const std::string& out_dir);
+// The first `images` examples of `source` (images, or clips and tracklets, drawn by their middle
+// frame); pictures go to out_dir/img<k>_<label>/<layer>.png beside the input itself (input.png),
+// enlarged (nearest) to at least 224 pixels wide.
+AttentionPictures write_attention_pictures(Module& model, const ExampleSource& source, int64_t images, const std::string& out_dir);
 
 // The map of one image as [h, w] when it has a spatial layout, else undefined:
 //   [N, C, h, w] (BAM, coordinate attention, spatial gates, pyramid attention): mean over C
 //   [N, P, P] with P = h·w of a square feature map (PAM, non-local): mean attention each
-//   position receives, as [h, w]
-Tensor spatial_attention_map(const Tensor& map, int64_t image);
+//   position receives, as [h, w]; with P = t·h·w (a space-time non-local block on a clip of up to
+//   `frames` frames): also averaged over time
+//   [N, C, t, h, w] (spatio-temporal gates): mean over C and t
+Tensor spatial_attention_map(const Tensor& map, int64_t image, int64_t frames = 1);
 
 }  // namespace gaze

@@ -1,0 +1,114 @@
+#include "trainers/tasks/classification_task.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "autograd/ops.h"
+#include "framework/error.h"
+#include "trainers/report/plot.h"
+#include "trainers/tasks/eval_metrics.h"
+#include "trainers/train/from_config.h"
+
+namespace gaze {
+
+namespace {
+
+ImageSet first(const ImageSet& set, int64_t limit) {
+  if (limit <= 0 || limit >= set.size()) return set;
+  std::vector<int64_t> indices(static_cast<size_t>(limit));
+  for (int64_t i = 0; i < limit; ++i) indices[i] = i;
+  return set.subset(indices);
+}
+
+}  // namespace
+
+Datasets load_datasets(const Config& config) {
+  const std::string root = config.text("data.root");
+  ImageSet train_all = load_fashion_mnist(root, "train");
+  Datasets d;
+  const double fraction = config.number("data.val_fraction");
+  if (fraction > 0) {
+    auto [train, val] = split_train_val(train_all, fraction, static_cast<uint64_t>(config.integer("data.seed")));
+    d.train = std::move(train);
+    d.val = first(val, config.integer("data.test_limit"));
+  } else {
+    d.train = std::move(train_all);
+  }
+  d.train = first(d.train, config.integer("data.train_limit"));
+  d.test = first(load_fashion_mnist(root, "test"), config.integer("data.test_limit"));
+  if (config.integer("model.in_channels") != d.train.channels)
+    fail("{}: model.in_channels is {} but {} images have {} channel(s)", config.where("model.in_channels"),
+         config.integer("model.in_channels"), config.text("data.dataset"), d.train.channels);
+  num_classes(config, static_cast<int64_t>(d.train.class_names.size()));  // checks it
+  return d;
+}
+
+ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config) {
+  NoGradGuard no_grad;
+  model.eval();
+  LoaderOptions options{.batch_size = config.integer("data.batch_size"), .shuffle = false, .drop_last = false, .augment = false,
+                        .transforms = build_transforms(config), .seed = 0, .prefetch = config.integer("data.prefetch"), .order = {}};
+  DataLoader loader(set, options);
+  loader.start_epoch(0);
+  ClassificationMetrics metrics(num_classes(config, static_cast<int64_t>(set.class_names.size())));
+  Batch batch;
+  const Device device = parse_device(config.text("train.device"));
+  while (loader.next(batch)) {
+    if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
+    Tensor logits = model.forward(batch.images);
+    CrossEntropyOptions summed;
+    summed.reduction = Reduction::sum;
+    const double loss_sum = cross_entropy(logits, batch.labels, summed).item();
+    metrics.add(logits, batch.labels, loss_sum);
+  }
+  return metrics;
+}
+
+ClassificationTask::ClassificationTask(const Config& config)
+    : config_(config),
+      metrics_(task_eval_metrics(config, "classification", {"top1", "top5"}, {"top1", "top5", "confusion"})),
+      data_(load_datasets(config)),
+      train_source_(data_.train, build_transforms(config)),
+      test_source_(data_.test, build_transforms(config)) {}
+
+std::string ClassificationTask::model_summary() const {
+  const YAML::Node& spec = config_.node("model.attention");
+  if (!spec.IsMap() || spec.size() == 0 || !spec["type"]) return "none";
+  return fmt::format("{} ({})", spec["type"].as<std::string>(), config_.text("model.attention_placement"));
+}
+
+std::shared_ptr<Module> ClassificationTask::build_model() const {
+  return build_resnet(config_, static_cast<int64_t>(data_.train.class_names.size()));
+}
+
+StepOutput ClassificationTask::train_step(Module& model, const Batch& batch) const {
+  CrossEntropyOptions options;
+  options.label_smoothing = config_.number("train.label_smoothing");
+  Tensor logits = model.forward(batch.images);
+  StepOutput out;
+  out.loss = cross_entropy(logits, batch.labels, options);
+  NoGradGuard no_grad;
+  out.correct = static_cast<int64_t>(sum(eq(argmax(logits.detach(), 1), batch.labels)).item());
+  out.counted = batch.labels.numel();
+  return out;
+}
+
+Evaluation ClassificationTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+  const ImageSet& set = split == Split::test ? data_.test : data_.val;
+  const ClassificationMetrics m = gaze::evaluate(model, set, config_);
+  const std::vector<std::string>& wanted = metrics_;
+  Evaluation e;
+  e.metrics = {{"loss", m.mean_loss()}};
+  if (listed(wanted, "top1")) e.metrics["top1"] = m.top1();
+  if (listed(wanted, "top5")) e.metrics["top5"] = m.topk(5);
+  e.score = m.top1();
+  e.summary = fmt::format("loss {:.4f} top-1 {:.2f}% top-5 {:.2f}%", m.mean_loss(), 100 * m.top1(), 100 * m.topk(5));
+  if (!pictures_dir.empty() && listed(wanted, "confusion"))
+    write_confusion_png((std::filesystem::path(pictures_dir) / "confusion.png").string(), m.confusion(), set.class_names,
+                        split == Split::test ? "test set" : "validation set");  // the picture adds the accuracy
+  return e;
+}
+
+}  // namespace gaze

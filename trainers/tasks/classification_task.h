@@ -1,0 +1,48 @@
+// Image classification on Fashion-MNIST (the SE / CBAM tables): a ResNet with model.attention,
+// cross entropy, top-1 / top-5 and the confusion matrix.
+#pragma once
+#include "trainers/data/image_set.h"
+#include "trainers/data/image_set_source.h"
+#include "trainers/tasks/task.h"
+#include "trainers/train/metrics.h"
+
+namespace gaze {
+
+// The datasets a config names: train (after the validation split), val (maybe empty) and test,
+// each cut to data.train_limit / data.test_limit when set.
+struct Datasets {
+  ImageSet train, val, test;
+};
+Datasets load_datasets(const Config& config);
+
+// Top-1/top-5, mean loss and confusion matrix of `model` (in eval mode) over `set`.
+ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config);
+
+class ClassificationTask : public Task {
+ public:
+  explicit ClassificationTask(const Config& config);
+
+  std::string name() const override { return "classification"; }
+  std::string score_name() const override { return "top1"; }
+  std::string model_summary() const override;
+  std::vector<TableColumn> table_columns() const override { return {{"top1", "top-1 error (%)", 100, true}}; }
+
+  const ExampleSource& train_set() const override { return train_source_; }
+  int64_t val_size() const override { return data_.val.size(); }
+  int64_t test_size() const override { return data_.test.size(); }
+  const ExampleSource& test_set() const override { return test_source_; }
+
+  std::shared_ptr<Module> build_model() const override;
+  StepOutput train_step(Module& model, const Batch& batch) const override;
+  Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir) const override;
+
+  const Datasets& data() const { return data_; }
+
+ private:
+  const Config& config_;
+  std::vector<std::string> metrics_;  // eval.metrics, or the defaults
+  Datasets data_;
+  ImageSetSource train_source_, test_source_;
+};
+
+}  // namespace gaze

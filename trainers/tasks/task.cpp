@@ -1,0 +1,16 @@
+#include "trainers/tasks/task.h"
+
+#include "framework/error.h"
+#include "trainers/tasks/classification_task.h"
+
+namespace gaze {
+
+const char* split_name(Split split) { return split == Split::test ? "test" : "val"; }
+
+std::unique_ptr<Task> make_task(const Config& config) {
+  const std::string dataset = config.text("data.dataset");
+  if (dataset == "fashion_mnist") return std::make_unique<ClassificationTask>(config);
+  fail("{}: data.dataset '{}' has no task built in", config.where("data.dataset"), dataset);
+}
+
+}  // namespace gaze
