@@ -47,3 +47,31 @@ TEST_CASE("metrics reject logits and labels that do not fit") {
   CHECK_THROWS_WITH_AS(m.add(zeros({1, 3}), from_vector(std::vector<int64_t>{3}, {1})), doctest::Contains("label 3 outside [0, 3)"),
                        Error);
 }
+
+TEST_CASE("video accuracy: a video's prediction is the argmax of its clips' mean softmax, not of their mean logits") {
+  // 3 classes.
+  //  video 5, label 1: clips (0,3,0), (10,0,0), (0,3,0). Softmax (0.0453, 0.9094, 0.0453) twice and
+  //    (0.99991, 0.00005, 0.00005): mean (0.3635, 0.6063, 0.0302) -> class 1, correct. (The mean
+  //    of the logits, (3.33, 2, 0), would say class 0.)
+  //  video 8, label 0: one clip (1,2,3) -> class 2, wrong.
+  //  video 2, label 2: one clip in each batch, (0,0,1) -> class 2, correct.
+  VideoAccuracy v;
+  v.add(from_vector(std::vector<float>{0, 3, 0, 10, 0, 0, 1, 2, 3, 0, 0, 1}, {4, 3}), {5, 5, 8, 2}, {1, 1, 0, 2});
+  v.add(from_vector(std::vector<float>{0, 3, 0, 0, 0, 1}, {2, 3}), {5, 2}, {1, 2});
+  CHECK(v.videos() == 3);
+  CHECK(v.clips() == 6);
+  CHECK(v.accuracy() == doctest::Approx(2.0 / 3.0));
+  CHECK(VideoAccuracy().accuracy() == 0.0);
+}
+
+TEST_CASE("video accuracy: clips of one video with different labels, bad labels or shapes are errors") {
+  VideoAccuracy v;
+  v.add(zeros({1, 3}), {4}, {1});
+  CHECK_THROWS_WITH_AS(v.add(zeros({1, 3}), {4}, {2}), doctest::Contains("clips of video 4 are labelled both 1 and 2"), Error);
+  CHECK_THROWS_WITH_AS(v.add(zeros({2, 3}), {9, 9}, {0, 2}), doctest::Contains("clips of video 9 are labelled both 0 and 2"), Error);
+  CHECK_THROWS_WITH_AS(v.add(zeros({1, 3}), {6}, {3}), doctest::Contains("label 3 of video 6 outside [0, 3)"), Error);
+  CHECK_THROWS_WITH_AS(v.add(zeros({1, 4}), {6}, {0}), doctest::Contains("logits with 4 classes after batches with 3"), Error);
+  CHECK_THROWS_WITH_AS(v.add(zeros({2, 3}), {6}, {0}), doctest::Contains("expected logits [N, classes]"), Error);
+  CHECK(v.videos() == 1);  // the failed batches recorded nothing
+  CHECK(v.clips() == 1);
+}

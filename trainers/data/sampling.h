@@ -11,7 +11,7 @@
 namespace gaze {
 
 // What a derived seed is for, so the epoch's order and a batch's augmentation never share a stream.
-enum class SeedPurpose : uint64_t { epoch_order = 1, batch_augment = 2 };
+enum class SeedPurpose : uint64_t { epoch_order = 1, batch_augment = 2, pk_epoch_order = 3 };
 
 // A well-mixed 64-bit seed from `purpose` and `values` (splitmix64 over each in turn): nearby
 // inputs, such as consecutive epochs or batch indices, give unrelated streams.

@@ -1,5 +1,8 @@
 #include "trainers/train/metrics.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "autograd/ops.h"
 #include "framework/error.h"
 
@@ -42,6 +45,49 @@ double ClassificationMetrics::topk(int64_t k) const {
   int64_t hits = 0;
   for (int64_t r = 0; r < std::min(k, classes_); ++r) hits += rank_hits_[r];
   return static_cast<double>(hits) / count_;
+}
+
+void VideoAccuracy::add(const Tensor& logits, const std::vector<int64_t>& videos, const std::vector<int64_t>& labels) {
+  if (logits.dim() != 2 || logits.size(1) < 1 || static_cast<size_t>(logits.size(0)) != videos.size() ||
+      videos.size() != labels.size())
+    fail("VideoAccuracy: expected logits [N, classes] with N videos and N labels, got {}, {} videos and {} labels",
+         shape_str(logits.shape()), videos.size(), labels.size());
+  const int64_t classes = logits.size(1);
+  if (classes_ != 0 && classes != classes_)
+    fail("VideoAccuracy: logits with {} classes after batches with {}; every batch must score the same classes", classes, classes_);
+  // Check every clip before recording any, so a bad batch leaves the totals as they were.
+  std::map<int64_t, int64_t> batch_labels;  // video -> label, of this batch's clips
+  for (size_t n = 0; n < labels.size(); ++n) {
+    if (labels[n] < 0 || labels[n] >= classes) fail("VideoAccuracy: label {} of video {} outside [0, {})", labels[n], videos[n], classes);
+    int64_t earlier = batch_labels.emplace(videos[n], labels[n]).first->second;
+    if (auto it = videos_.find(videos[n]); it != videos_.end()) earlier = it->second.label;
+    if (earlier != labels[n])
+      fail("VideoAccuracy: clips of video {} are labelled both {} and {}; a video has one label, so check the clips' video ids",
+           videos[n], earlier, labels[n]);
+  }
+  classes_ = classes;
+  const std::vector<double> scores = logits.to_vector<double>();  // a GPU tensor is copied here
+  for (size_t n = 0; n < labels.size(); ++n) {
+    Video& video = videos_[videos[n]];
+    if (video.score_sum.empty()) video.score_sum.assign(classes, 0.0), video.label = labels[n];
+    // A numerically stable softmax of the clip's logits.
+    const double* row = scores.data() + n * classes;
+    const double largest = *std::max_element(row, row + classes);
+    double total = 0;
+    for (int64_t c = 0; c < classes; ++c) total += std::exp(row[c] - largest);
+    for (int64_t c = 0; c < classes; ++c) video.score_sum[c] += std::exp(row[c] - largest) / total;
+  }
+  clips_ += static_cast<int64_t>(labels.size());
+}
+
+double VideoAccuracy::accuracy() const {
+  if (videos_.empty()) return 0.0;
+  int64_t correct = 0;
+  for (const auto& [id, video] : videos_) {
+    const auto best = std::max_element(video.score_sum.begin(), video.score_sum.end()) - video.score_sum.begin();  // first of ties
+    correct += best == video.label;
+  }
+  return static_cast<double>(correct) / static_cast<double>(videos_.size());
 }
 
 }  // namespace gaze
