@@ -7,17 +7,6 @@ namespace gaze {
 
 namespace {
 
-// [N·T, C, H, W] ↔ [N, C, T, H, W]: the C2D frames as a clip for the Non-local blocks and back.
-Tensor unfold_frames(const Tensor& frames, int64_t n) {
-  const Shape& s = frames.shape();
-  return permute(reshape(frames, {n, s[0] / n, s[1], s[2], s[3]}), {0, 2, 1, 3, 4});
-}
-
-Tensor fold_frames(const Tensor& clip) {
-  const Shape& s = clip.shape();
-  return reshape(permute(clip, {0, 2, 1, 3, 4}), {s[0] * s[2], s[1], s[3], s[4]});
-}
-
 void check_options(const VideoNetOptions& o) {
   if (o.kind != "c2d" && o.kind != "i3d" && o.kind != "tsn") fail("VideoNet: unknown kind '{}'; kinds: c2d, i3d, tsn", o.kind);
   if (o.widths.empty() || o.widths.size() != o.strides.size())
@@ -47,22 +36,19 @@ void check_options(const VideoNetOptions& o) {
 
 VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
   check_options(options_);
-  const bool i3d = options_.kind == "i3d", tsn = options_.kind == "tsn";
-  const int dims = i3d ? 3 : 2;
+  const bool tsn = options_.kind == "tsn";
+  // c2d: 1x3x3 kernels (per frame); i3d: the stem and each block's first conv 3x3x3.
+  const int64_t t = options_.kind == "i3d" ? 3 : 1;
   const int64_t s0 = options_.stem_stride;
   const int64_t stem_in = options_.in_channels * (tsn ? options_.snippet_frames : 1);
-  stem_ = register_module("stem", i3d ? make_conv_bn_relu(3, stem_in, options_.widths[0], {3, 3, 3}, {1, s0, s0})
-                                      : make_conv_bn_relu(2, stem_in, options_.widths[0], {3}, {s0}));
+  stem_ = register_module("stem", tsn ? make_conv_bn_relu(2, stem_in, options_.widths[0], {3}, {s0})
+                                      : make_conv_bn_relu(3, stem_in, options_.widths[0], {t, 3, 3}, {1, s0, s0}));
   stages_ = register_module("stages", std::make_shared<Sequential>());
   int64_t in = options_.widths[0];
   for (size_t i = 0; i < options_.widths.size(); ++i) {
     int64_t s = options_.strides[i];
-    ResidualBlockOptions block{.dims = dims, .in = in, .out = options_.widths[i], .stride = {s}};
-    if (i3d) {  // inflated: 3x3x3 then 1x3x3, no temporal stride
-      block.stride = {1, s, s};
-      block.kernel1 = {3, 3, 3};
-      block.kernel2 = {1, 3, 3};
-    }
+    ResidualBlockOptions block{.dims = 2, .in = in, .out = options_.widths[i], .stride = {s}};
+    if (!tsn) block = {.dims = 3, .in = in, .out = options_.widths[i], .stride = {1, s, s}, .kernel1 = {t, 3, 3}, .kernel2 = {1, 3, 3}};
     stages_->push_back(std::make_shared<ResidualBlock>(block));
     in = options_.widths[i];
   }
@@ -90,20 +76,7 @@ Tensor VideoNet::forward(const Tensor& clip) {
   if (!clip.defined() || clip.dim() != 5 || clip.shape()[1] != options_.in_channels)
     fail("VideoNet({}): expected a clip [N, {}, T, H, W], got {}", options_.kind, options_.in_channels,
          clip.defined() ? shape_str(clip.shape()) : "an undefined tensor");
-  if (options_.kind == "c2d") return forward_frames(clip);
-  if (options_.kind == "i3d") return forward_volume(clip);
-  return forward_segments(clip);
-}
-
-Tensor VideoNet::forward_frames(const Tensor& clip) {
-  int64_t n = clip.shape()[0], t = clip.shape()[2];
-  Tensor x = stem_->forward(fold_frames(clip));
-  for (size_t i = 0; i < stages_->size(); ++i) {
-    x = (*stages_)[i]->forward(x);
-    if (nonlocal_[i]) x = fold_frames(nonlocal_[i]->forward(unfold_frames(x, n)));
-  }
-  Tensor per_frame = reshape(flatten(global_avg_pool(x), 1), {n, t, -1});  // spatial pool per frame
-  return fc_->forward(mean(per_frame, {1}));                                // then over time, at the very end
+  return options_.kind == "tsn" ? forward_segments(clip) : forward_volume(clip);
 }
 
 Tensor VideoNet::forward_volume(const Tensor& clip) {
@@ -112,7 +85,7 @@ Tensor VideoNet::forward_volume(const Tensor& clip) {
     x = (*stages_)[i]->forward(x);
     if (nonlocal_[i]) x = nonlocal_[i]->forward(x);
   }
-  return fc_->forward(flatten(global_avg_pool(x), 1));
+  return fc_->forward(flatten(global_avg_pool(x), 1));  // over T, H and W: the only temporal pooling
 }
 
 Tensor VideoNet::snippets(const Tensor& clip) const {
