@@ -20,7 +20,8 @@
 //        `snippet_frames` frames at each segment's centre are stacked on the channels (as TSN
 //        stacks its flow / RGB-difference frames) and go through the shared 2D backbone. The
 //        last `iapa_levels` stages' maps form the pyramid of an
-//        InteractionAwarePyramidAttention (grid of the earliest of them), giving one feature per
+//        InteractionAwarePyramidAttention (grid of the earliest of them; 2 levels by default:
+//        the third level's 16x16 grid more than doubled the step time), giving one feature per
 //        snippet; the segmental consensus averages them, a Linear classifies. Averaging
 //        features before the classifier equals TSN's averaging of class scores (it is linear).
 //
@@ -49,7 +50,7 @@ struct VideoNetOptions {
   int64_t segments = 4;                       // tsn: snippets per clip
   int64_t snippet_frames = 2;                 // tsn: frames per snippet, stacked on the channels
   int64_t iapa_channels = 32;                 // tsn: the pyramid attention's common width
-  int64_t iapa_levels = 0;                    // tsn: how many of the last stages form the pyramid; 0: all
+  int64_t iapa_levels = 2;                    // tsn: how many of the last stages form the pyramid; 0: all
 };
 
 class VideoNet : public Module {

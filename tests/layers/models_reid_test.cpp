@@ -42,6 +42,9 @@ TEST_CASE("VideoReidNet: one Non-local block follows the second-to-last stage; t
   CHECK(nonlocal_blocks(VideoReidNet(tiny())).empty());
   CHECK(nonlocal_blocks(VideoReidNet(tiny("embedded_gaussian"))) == std::vector<std::string>{"stage1_nonlocal.0"});
   CHECK(nonlocal_blocks(VideoReidNet(tiny("gaussian", 2))) == std::vector<std::string>{"stage0_nonlocal.0", "stage1_nonlocal.0"});
+  // As gaze visualize finds them.
+  VideoReidNet net(tiny("embedded_gaussian"));
+  CHECK(recorder_names(net) == std::vector<std::string>{"stage1_nonlocal.0"});
 }
 
 TEST_CASE("VideoReidNet: with the same seed, zero-initialised Non-local blocks leave the 3D CNN's features and logits unchanged") {

@@ -70,6 +70,15 @@ TEST_CASE("SegmentationNet: the backbone has output stride 8, its last two stage
   CHECK(head->pam->last_attention().shape() == Shape{1, 8 * 6, 8 * 6});
 }
 
+TEST_CASE("SegmentationNet: DANet's attention layers are found as gaze visualize finds them; FCN has none") {
+  SegmentationNet danet(tiny("danet"));
+  CHECK(recorder_names(danet) == std::vector<std::string>{"head.pam", "head.cam"});
+  SegmentationNet pam_only(tiny("danet", true, false));
+  CHECK(recorder_names(pam_only) == std::vector<std::string>{"head.pam"});
+  SegmentationNet fcn(tiny("fcn"));
+  CHECK(recorder_names(fcn).empty());
+}
+
 TEST_CASE("SegmentationNet: one backward of the main and aux losses reaches every parameter") {
   ScopedBackend backend(fastest_backend());
   for (std::string head : {"fcn", "danet"}) {

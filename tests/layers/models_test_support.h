@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/attention/attention_map.h"
 #include "layers/module.h"
 #include "support/test_support.h"
 
@@ -60,6 +61,25 @@ inline std::vector<std::string> nonlocal_blocks(const Module& model) {
     if (blocks.empty() || blocks.back() != block) blocks.push_back(block);
   }
   return blocks;
+}
+
+// The attention layers as `gaze visualize` finds them (trainers/train/visualize.cpp walks
+// named_children for AttentionMapRecorders), by dotted name.
+inline void collect_recorders(Module& m, const std::string& prefix, std::vector<std::pair<std::string, AttentionMapRecorder*>>& out) {
+  if (auto* r = dynamic_cast<AttentionMapRecorder*>(&m)) out.emplace_back(prefix, r);
+  for (auto& [name, child] : m.named_children()) collect_recorders(*child, prefix.empty() ? name : prefix + "." + name, out);
+}
+
+inline std::vector<std::pair<std::string, AttentionMapRecorder*>> attention_recorders(Module& model) {
+  std::vector<std::pair<std::string, AttentionMapRecorder*>> out;
+  collect_recorders(model, "", out);
+  return out;
+}
+
+inline std::vector<std::string> recorder_names(Module& model) {
+  std::vector<std::string> names;
+  for (auto& [name, r] : attention_recorders(model)) names.push_back(name);
+  return names;
 }
 
 }  // namespace gaze::test

@@ -65,6 +65,23 @@ TEST_CASE("VideoNet: one Non-local block follows the second-to-last stage; k blo
   CHECK(found);
 }
 
+TEST_CASE("VideoNet: its attention layers are found as gaze visualize finds them, and record their maps") {
+  ScopedBackend backend(fastest_backend());
+  VideoNet c2d(tiny("c2d", "embedded_gaussian", 2));
+  CHECK(recorder_names(c2d) == std::vector<std::string>{"stage0_nonlocal.0", "stage1_nonlocal.0"});
+  for (auto& [name, r] : attention_recorders(c2d)) r->record_attention(true);
+  c2d.forward(clip(1));
+  // Space-time maps: queries T·h·w × keys T·(h/2)·(w/2) (φ and g max-pooled by (1, 2, 2)).
+  CHECK(attention_recorders(c2d)[0].second->last_attention().shape() == Shape{2, 8 * 8 * 8, 8 * 4 * 4});
+  CHECK(attention_recorders(c2d)[1].second->last_attention().shape() == Shape{2, 8 * 4 * 4, 8 * 2 * 2});
+  VideoNet tsn(tiny("tsn"));
+  REQUIRE(recorder_names(tsn) == std::vector<std::string>{"iapa"});
+  attention_recorders(tsn)[0].second->record_attention(true);
+  tsn.forward(clip(1));
+  // One map per snippet and level, on the grid of the earlier of the last two stages.
+  CHECK(attention_recorders(tsn)[0].second->last_attention().shape() == Shape{2 * 4, 2, 4, 4});
+}
+
 TEST_CASE("VideoNet: with the same seed, zero-initialised Non-local blocks leave the C2D and I3D logits unchanged") {
   ScopedBackend backend(fastest_backend());
   for (std::string kind : {"c2d", "i3d"})
