@@ -1,0 +1,60 @@
+// Video person re-identification network for tracklets [N, C, T, H, W]: a 3D CNN with temporal
+// average pooling, optionally with Non-local blocks (Liao, He, Zhang, Yu & Jiang, ACCV 2018,
+// "Video-based person re-identification via 3D convolutional networks and non-local attention").
+//
+// Backbone: a 3x3x3 stem conv (spatial stride `stem_stride`) + BN + ReLU, then one 3D residual
+//   block per stage with 3x3x3 convs (spatial strides only: T stays whole for the pooling).
+// Non-local: space-time blocks placed as Wang et al.'s (nonlocal_insertion.h), which Liao et
+//   al. take over into their 3D ResNet; registered as `stage{s}_nonlocal.{j}`, after every other
+//   layer, so that with the same seed a net with blocks starts as the baseline.
+// Feature: the average over T, H and W of the last map — spatial pooling per frame and the
+//   temporal average pooling of the paper are one mean — a D-vector, D = widths.back().
+// BN-neck (Luo et al., "Bag of Tricks", 2019, as torchreid): the feature goes through a
+//   BatchNorm1d and a bias-free Linear gives the identity logits. The triplet loss and retrieval
+//   use the feature before the BN (BoT's triplet feature); the BN's bias is trained (BoT freezes
+//   it — a detail left out).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "layers/linear.h"
+#include "layers/models/residual_block.h"
+
+namespace gaze {
+
+struct ReidNetOptions {
+  int64_t in_channels = 3;
+  int64_t num_identities = 100;
+  std::vector<int64_t> widths{16, 32, 64};
+  std::vector<int64_t> strides{1, 2, 2};  // spatial strides of the stages
+  int64_t stem_stride = 2;                // spatial stride of the stem
+  std::string nonlocal_mode;              // "" none, else gaussian | embedded_gaussian | dot_product | concatenation
+  int64_t nonlocal_blocks = 1;
+  bool nonlocal_sub_sample = true;
+  bool bn_neck = true;                    // BatchNorm1d between the feature and the classifier
+};
+
+struct ReidOutputs {
+  Tensor features;  // [N, D]: for the triplet loss and for retrieval
+  Tensor logits;    // [N, identities]: for the cross entropy over training identities
+};
+
+class VideoReidNet : public Module {
+ public:
+  explicit VideoReidNet(ReidNetOptions options);
+  ReidOutputs forward_all(const Tensor& tracklet);  // [N, C, T, H, W]
+  Tensor forward(const Tensor& x) override { return forward_all(x).features; }  // for evaluation
+  std::string type_name() const override { return "VideoReidNet"; }
+  std::string extra_repr() const override;
+  const ReidNetOptions& options() const { return options_; }
+  int64_t feature_dim() const { return options_.widths.back(); }
+
+ private:
+  ReidNetOptions options_;
+  std::shared_ptr<Sequential> stem_, stages_;
+  std::vector<std::shared_ptr<Sequential>> nonlocal_;  // per stage; null where none
+  std::shared_ptr<Module> neck_;                       // null without the BN-neck
+  std::shared_ptr<Linear> classifier_;
+};
+
+}  // namespace gaze

@@ -1,0 +1,104 @@
+#include "layers/models/segmentation_nets.h"
+
+#include "autograd/ops.h"
+#include "layers/simple_layers.h"
+
+namespace gaze {
+
+namespace {
+
+// mmseg's FCNHead (num_convs = 1, concat_input = false): 3x3 conv-BN-ReLU to in/4, dropout, 1x1.
+std::shared_ptr<Sequential> fcn_head(int64_t in, int64_t classes, double dropout) {
+  int64_t inter = std::max<int64_t>(1, in / 4);
+  auto head = make_conv_bn_relu(2, in, inter, {3}, {1});
+  head->push_back(std::make_shared<ChannelDropout>(dropout));
+  head->push_back(make_conv(2, inter, classes, 1));
+  return head;
+}
+
+}  // namespace
+
+SegmentationNet::SegmentationNet(SegmentationNetOptions o) : options_(std::move(o)) {
+  const auto& widths = options_.widths;
+  if (widths.size() < 4)
+    fail("SegmentationNet: widths needs at least 4 stages (two that reach output stride 8, two dilated by 2 and 4), got {} ([{}])",
+         widths.size(), fmt::join(widths, ", "));
+  for (size_t i = 0; i < widths.size(); ++i)
+    if (widths[i] < 1) fail("SegmentationNet: widths[{}] must be positive, got {}", i, widths[i]);
+  if (options_.in_channels < 1 || options_.num_classes < 1)
+    fail("SegmentationNet: in_channels ({}) and num_classes ({}) must be positive", options_.in_channels, options_.num_classes);
+  if (options_.head != "fcn" && options_.head != "danet") fail("SegmentationNet: unknown head '{}'; heads: fcn, danet", options_.head);
+  if (options_.head == "danet" && !options_.position && !options_.channel)
+    fail("SegmentationNet: head danet needs position or channel (or both) on; both are off");
+
+  stem_ = register_module("stem", make_conv_bn_relu(2, options_.in_channels, widths[0], {3}, {2}));
+  output_stride_ = 2;
+  stages_ = register_module("stages", std::make_shared<Sequential>());
+  const size_t dilated = widths.size() - 2;
+  int64_t in = widths[0];
+  for (size_t i = 0; i < widths.size(); ++i) {
+    int64_t stride = i < dilated && output_stride_ < 8 ? 2 : 1;
+    int64_t dilation = i < dilated ? 1 : (i == dilated ? 2 : 4);
+    output_stride_ *= stride;
+    stages_->push_back(std::make_shared<ResidualBlock>(
+        ResidualBlockOptions{.dims = 2, .in = in, .out = widths[i], .stride = {stride}, .dilation = dilation}));
+    in = widths[i];
+  }
+  if (output_stride_ != 8) fail("SegmentationNet: internal: output stride {} instead of 8", output_stride_);
+  if (options_.head == "fcn") {
+    fcn_head_ = register_module("head", fcn_head(in, options_.num_classes, options_.dropout));
+  } else {
+    danet_head_ = register_module("head", std::make_shared<DualAttentionHead>(DualAttentionHeadOptions{
+                                              .in_channels = in, .num_classes = options_.num_classes, .dropout = options_.dropout,
+                                              .position = options_.position, .channel = options_.channel}));
+  }
+  if (options_.aux_head) aux_head_ = register_module("aux_head", fcn_head(widths[dilated], options_.num_classes, options_.dropout));
+}
+
+std::vector<int64_t> SegmentationNet::stage_dilations() const {
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < stages_->size(); ++i) out.push_back(std::static_pointer_cast<ResidualBlock>((*stages_)[i])->options().dilation);
+  return out;
+}
+
+SegmentationOutputs SegmentationNet::forward_all(const Tensor& x) {
+  if (!x.defined() || x.dim() != 4 || x.shape()[1] != options_.in_channels)
+    fail("SegmentationNet: expected images [N, {}, H, W], got {}", options_.in_channels, x.defined() ? shape_str(x.shape()) : "an undefined tensor");
+  const std::vector<int64_t> size{x.shape()[2], x.shape()[3]};
+  auto full_size = [&](const Tensor& t) { return interpolate(t, size, "bilinear", /*align_corners=*/false); };
+  Tensor feature = stem_->forward(x), first_dilated;
+  for (size_t i = 0; i < stages_->size(); ++i) {
+    feature = (*stages_)[i]->forward(feature);
+    if (i == stages_->size() - 2) first_dilated = feature;
+  }
+  SegmentationOutputs out;
+  if (aux_head_) {
+    out.aux.push_back(full_size(aux_head_->forward(first_dilated)));
+    out.aux_names.push_back("aux_head");
+  }
+  if (fcn_head_) {
+    out.logits = full_size(fcn_head_->forward(feature));
+    return out;
+  }
+  DualAttentionOutputs heads = danet_head_->forward_all(feature);
+  out.logits = full_size(heads.fused);
+  if (heads.position_aux.defined()) {
+    out.aux.push_back(full_size(heads.position_aux));
+    out.aux_names.push_back("position");
+  }
+  if (heads.channel_aux.defined()) {
+    out.aux.push_back(full_size(heads.channel_aux));
+    out.aux_names.push_back("channel");
+  }
+  return out;
+}
+
+std::string SegmentationNet::extra_repr() const {
+  std::string head = options_.head == "fcn" ? "fcn"
+                                            : fmt::format("danet({}{}{})", options_.position ? "PAM" : "",
+                                                          options_.position && options_.channel ? "+" : "", options_.channel ? "CAM" : "");
+  return fmt::format("widths=[{}], output stride {}, head={}{}, classes={}", fmt::join(options_.widths, ","), output_stride_, head,
+                     options_.aux_head ? " + aux" : "", options_.num_classes);
+}
+
+}  // namespace gaze

@@ -1,0 +1,63 @@
+// Semantic segmentation networks for images [N, C, H, W] (DANet's Table 1 at a small size): a
+// dilated residual backbone of output stride 8 and an FCN or DANet head, with an auxiliary FCN
+// head, every output resized to the input's H × W (bilinear, align_corners = false).
+//
+// Backbone (the dilated ResNet of DeepLab / DANet, one residual block per stage): a 3x3 stem
+//   conv of stride 2 + BN + ReLU; the stages before the last two have stride 2 until the
+//   stride is 8 (then 1); the last two keep stride 8 and dilate both their convs by 2 and 4,
+//   as res4 and res5 of DANet's backbone. So widths needs 4 stages at least; with the default
+//   four on 64×64 inputs the maps are 32, 16, 8, 8, 8.
+// Heads (on the last stage):
+//   fcn    mmseg's FCNHead with one conv: 3x3 conv to in/4 + BN + ReLU, dropout 0.1, 1x1 conv.
+//   danet  DualAttentionHead (danet.h) with the PAM and CAM branches switched by `position`
+//          and `channel` (the rows of DANet's Table 1); its per-branch predictions are aux
+//          outputs, as the authors' code trains them.
+// aux_head: an FCN head on the first dilated stage (the third of the default four), as mmseg's
+//   auxiliary_head on res4; its output is aux[0].
+#pragma once
+#include <string>
+#include <vector>
+
+#include "layers/attention/danet.h"
+#include "layers/models/residual_block.h"
+
+namespace gaze {
+
+struct SegmentationNetOptions {
+  int64_t in_channels = 1, num_classes = 11;
+  std::vector<int64_t> widths{16, 32, 64, 64};  // stages; the last two keep stride 8 and use dilation 2 and 4
+  std::string head = "fcn";                     // fcn | danet
+  bool position = true, channel = true;         // danet: which branches (DANet Table 1 rows)
+  bool aux_head = true;                         // an auxiliary FCN head on the third stage, as mmseg's auxiliary_head
+  double dropout = 0.1;                         // before each 1x1 classifier (mmseg's dropout_ratio)
+};
+
+// All [N, classes, H, W] at the input's resolution. aux in this order, each present only when
+// its part is on: the auxiliary FCN head ("aux_head"), DANet's PAM branch ("position"), its CAM
+// branch ("channel"); aux_names names them.
+struct SegmentationOutputs {
+  Tensor logits;
+  std::vector<Tensor> aux;
+  std::vector<std::string> aux_names;
+};
+
+class SegmentationNet : public Module {
+ public:
+  explicit SegmentationNet(SegmentationNetOptions options);
+  SegmentationOutputs forward_all(const Tensor& x);
+  Tensor forward(const Tensor& x) override { return forward_all(x).logits; }
+  std::string type_name() const override { return "SegmentationNet"; }
+  std::string extra_repr() const override;
+  const SegmentationNetOptions& options() const { return options_; }
+  // The backbone's output stride (8) and each stage's dilation, as built.
+  int64_t output_stride() const { return output_stride_; }
+  std::vector<int64_t> stage_dilations() const;
+
+ private:
+  SegmentationNetOptions options_;
+  int64_t output_stride_ = 1;
+  std::shared_ptr<Sequential> stem_, stages_, fcn_head_, aux_head_;
+  std::shared_ptr<DualAttentionHead> danet_head_;
+};
+
+}  // namespace gaze

@@ -1,0 +1,135 @@
+#include "layers/models/video_nets.h"
+
+#include "autograd/ops.h"
+#include "layers/models/nonlocal_insertion.h"
+
+namespace gaze {
+
+namespace {
+
+void check_options(const VideoNetOptions& o) {
+  if (o.kind != "c2d" && o.kind != "i3d" && o.kind != "tsn") fail("VideoNet: unknown kind '{}'; kinds: c2d, i3d, tsn", o.kind);
+  if (o.widths.empty() || o.widths.size() != o.strides.size())
+    fail("VideoNet: widths ({} entries) and strides ({} entries) must be non-empty and of equal length", o.widths.size(),
+         o.strides.size());
+  for (size_t i = 0; i < o.widths.size(); ++i)
+    if (o.widths[i] < 1 || o.strides[i] < 1)
+      fail("VideoNet: widths[{}] = {} and strides[{}] = {} must be positive", i, o.widths[i], i, o.strides[i]);
+  if (o.in_channels < 1 || o.num_classes < 1 || o.stem_stride < 1)
+    fail("VideoNet: in_channels ({}), num_classes ({}) and stem_stride ({}) must be positive", o.in_channels, o.num_classes,
+         o.stem_stride);
+  check_nonlocal_options("VideoNet", o.nonlocal_mode, o.nonlocal_blocks);
+  if (o.kind != "tsn") return;
+  if (!o.nonlocal_mode.empty())
+    fail("VideoNet: nonlocal_mode '{}' is for kinds c2d and i3d; kind tsn's attention is the interaction-aware pyramid", o.nonlocal_mode);
+  if (o.segments < 1 || o.snippet_frames < 1 || o.iapa_channels < 1)
+    fail("VideoNet: segments ({}), snippet_frames ({}) and iapa_channels ({}) must be positive", o.segments, o.snippet_frames,
+         o.iapa_channels);
+  int64_t stages = static_cast<int64_t>(o.widths.size());
+  int64_t levels = o.iapa_levels == 0 ? stages : o.iapa_levels;
+  if (levels < 2 || levels > stages)
+    fail("VideoNet: iapa_levels = {} must be 0 (all) or between 2 and the number of stages ({}): the pyramid needs two maps at least",
+         o.iapa_levels, stages);
+}
+
+}  // namespace
+
+VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
+  check_options(options_);
+  const bool tsn = options_.kind == "tsn";
+  // c2d: 1x3x3 kernels (per frame); i3d: the stem and each block's first conv 3x3x3.
+  const int64_t t = options_.kind == "i3d" ? 3 : 1;
+  const int64_t s0 = options_.stem_stride;
+  const int64_t stem_in = options_.in_channels * (tsn ? options_.snippet_frames : 1);
+  stem_ = register_module("stem", tsn ? make_conv_bn_relu(2, stem_in, options_.widths[0], {3}, {s0})
+                                      : make_conv_bn_relu(3, stem_in, options_.widths[0], {t, 3, 3}, {1, s0, s0}));
+  stages_ = register_module("stages", std::make_shared<Sequential>());
+  int64_t in = options_.widths[0];
+  for (size_t i = 0; i < options_.widths.size(); ++i) {
+    int64_t s = options_.strides[i];
+    ResidualBlockOptions block{.dims = 2, .in = in, .out = options_.widths[i], .stride = {s}};
+    if (!tsn) block = {.dims = 3, .in = in, .out = options_.widths[i], .stride = {1, s, s}, .kernel1 = {t, 3, 3}, .kernel2 = {1, 3, 3}};
+    stages_->push_back(std::make_shared<ResidualBlock>(block));
+    in = options_.widths[i];
+  }
+  if (tsn) {
+    int64_t stages = static_cast<int64_t>(options_.widths.size());
+    int64_t levels = options_.iapa_levels == 0 ? stages : options_.iapa_levels;
+    std::vector<int64_t> level_channels(options_.widths.end() - levels, options_.widths.end());
+    iapa_ = register_module("iapa", std::make_shared<InteractionAwarePyramidAttention>(
+                                        InteractionAwarePyramidAttentionOptions{level_channels, options_.iapa_channels}));
+    in = options_.iapa_channels;
+  }
+  fc_ = register_module("fc", std::make_shared<Linear>(in, options_.num_classes));
+  // Last, so that the backbone and fc draw the same random numbers with or without blocks.
+  std::vector<int64_t> per_stage = nonlocal_blocks_per_stage(options_.nonlocal_mode, options_.nonlocal_blocks,
+                                                             static_cast<int64_t>(options_.widths.size()));
+  nonlocal_.resize(per_stage.size());
+  for (size_t i = 0; i < per_stage.size(); ++i)
+    if (per_stage[i] > 0)
+      nonlocal_[i] = register_module(fmt::format("stage{}_nonlocal", i),
+                                     make_nonlocal_stack(per_stage[i], options_.widths[i], options_.nonlocal_mode,
+                                                         options_.nonlocal_sub_sample));
+}
+
+Tensor VideoNet::forward(const Tensor& clip) {
+  if (!clip.defined() || clip.dim() != 5 || clip.shape()[1] != options_.in_channels)
+    fail("VideoNet({}): expected a clip [N, {}, T, H, W], got {}", options_.kind, options_.in_channels,
+         clip.defined() ? shape_str(clip.shape()) : "an undefined tensor");
+  return options_.kind == "tsn" ? forward_segments(clip) : forward_volume(clip);
+}
+
+Tensor VideoNet::forward_volume(const Tensor& clip) {
+  Tensor x = stem_->forward(clip);
+  for (size_t i = 0; i < stages_->size(); ++i) {
+    x = (*stages_)[i]->forward(x);
+    if (nonlocal_[i]) x = nonlocal_[i]->forward(x);
+  }
+  return fc_->forward(flatten(global_avg_pool(x), 1));  // over T, H and W: the only temporal pooling
+}
+
+Tensor VideoNet::snippets(const Tensor& clip) const {
+  int64_t n = clip.shape()[0], c = clip.shape()[1], t = clip.shape()[2], h = clip.shape()[3], w = clip.shape()[4];
+  int64_t segments = options_.segments, length = options_.snippet_frames;
+  if (t < segments * length)
+    fail("VideoNet(tsn): the clip has {} frames, fewer than segments ({}) × snippet_frames ({}) = {}", t, segments, length,
+         segments * length);
+  std::vector<Tensor> parts;
+  for (int64_t k = 0; k < segments; ++k) {
+    int64_t begin = k * t / segments, end = (k + 1) * t / segments;  // TSN's equal segments
+    parts.push_back(narrow(clip, 2, begin + (end - begin - length) / 2, length));
+  }
+  return reshape(stack(parts, 1), {n * segments, c * length, h, w});  // [N, S, C, L, H, W] → snippets
+}
+
+Tensor VideoNet::forward_segments(const Tensor& clip) {
+  int64_t n = clip.shape()[0];
+  Tensor x = stem_->forward(snippets(clip));
+  std::vector<Tensor> maps;
+  for (size_t i = 0; i < stages_->size(); ++i) maps.push_back(x = (*stages_)[i]->forward(x));
+  size_t levels = options_.iapa_levels == 0 ? maps.size() : static_cast<size_t>(options_.iapa_levels);
+  std::vector<Tensor> pyramid(maps.end() - static_cast<std::ptrdiff_t>(levels), maps.end());
+  Tensor per_snippet = reshape(iapa_->forward_pyramid(pyramid), {n, options_.segments, -1});
+  return fc_->forward(mean(per_snippet, {1}));  // segmental consensus: the average
+}
+
+const InteractionAwarePyramidAttention& VideoNet::iapa(const char* loss) const {
+  if (!iapa_)
+    fail("VideoNet::{}: only kind tsn has the interaction-aware pyramid attention and its losses; this net is kind {}", loss,
+         options_.kind);
+  return *iapa_;
+}
+
+Tensor VideoNet::interaction_loss() const { return iapa("interaction_loss").interaction_loss(); }
+Tensor VideoNet::diversity_loss() const { return iapa("diversity_loss").diversity_loss(); }
+
+std::string VideoNet::extra_repr() const {
+  std::string attention = options_.kind == "tsn" ? fmt::format(", segments={}x{}, iapa={}", options_.segments,
+                                                               options_.snippet_frames, options_.iapa_channels)
+                          : options_.nonlocal_mode.empty() ? ""
+                                                           : fmt::format(", nonlocal={}x{}", options_.nonlocal_mode, options_.nonlocal_blocks);
+  return fmt::format("{}, widths=[{}], strides=[{}], classes={}{}", options_.kind, fmt::join(options_.widths, ","),
+                     fmt::join(options_.strides, ","), options_.num_classes, attention);
+}
+
+}  // namespace gaze
