@@ -57,7 +57,9 @@ void write_samples(const SamplesArgs& args, const std::string& path) {
 void add_samples_command(CLI::App& app, GlobalOptions& options) {
   auto* cmd = app.add_subcommand("samples", "Draw examples of a synthetic dataset as <dataset>.png (one example per row)");
   auto args = std::make_shared<SamplesArgs>();
-  cmd->add_option("--dataset", args->dataset, "action_clips, segmentation_scenes or reid_tracklets")->required();
+  cmd->add_option("--dataset", args->dataset, "action_clips, segmentation_scenes or reid_tracklets")
+      ->required()
+      ->check(CLI::IsMember({"action_clips", "segmentation_scenes", "reid_tracklets"}));
   cmd->add_option("--root", args->root, "Fashion-MNIST's directory (the items are its training images)");
   cmd->add_option("--output", args->output, "Directory for the picture (created if missing)");
   cmd->add_option("--count", args->count, "Rows: examples to draw")->check(CLI::Range(1, 64));
