@@ -11,7 +11,20 @@
 namespace gaze {
 
 // What a derived seed is for, so the epoch's order and a batch's augmentation never share a stream.
-enum class SeedPurpose : uint64_t { epoch_order = 1, batch_augment = 2, pk_epoch_order = 3 };
+// The synthetic sets (action_clips.h, segmentation_scenes.h, reid_tracklets.h) derive one seed per
+// video, scene, identity, camera or tracklet from their own purposes, so their streams never
+// coincide with the loader's or with each other's.
+enum class SeedPurpose : uint64_t {
+  epoch_order = 1,
+  batch_augment = 2,
+  action_video = 3,
+  segmentation_scene = 4,
+  reid_identities = 5,
+  reid_camera = 6,
+  reid_tracklet = 7,
+  reid_signature = 8,
+  pk_epoch_order = 9,  // trainers/data/pk_sampler.h
+};
 
 // A well-mixed 64-bit seed from `purpose` and `values` (splitmix64 over each in turn): nearby
 // inputs, such as consecutive epochs or batch indices, give unrelated streams.
