@@ -35,7 +35,7 @@ std::vector<ConfigKey> build_schema() {
                  "network body: resnet (classification), c2d | i3d | tsn (action), dilated_fcn (segmentation), reid3d (video re-ID)"),
              {"resnet", "c2d", "i3d", "tsn", "dilated_fcn", "reid3d"}),
       ranged(key("model", "widths", T::integers, "[32, 64, 128]", "channels of each stage"), 1, 4096),
-      ranged(key("model", "strides", T::integers, "[1, 2, 2]", "stride of each stage's first conv (one per width)"), 1, 4),
+      ranged(key("model", "strides", T::integers, "[1, 2, 2]", "stride of each stage's first conv (one per width; dilated_fcn fixes its own: output stride 8)"), 1, 4),
       key("model", "attention", T::map, "{}",
           "layer spec of the attention module, e.g. {type: cbam, reduction: 16} (see `gaze info`); {} for none"),
       one_of(key("model", "attention_placement", T::text, "residual",

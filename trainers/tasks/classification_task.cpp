@@ -71,7 +71,10 @@ ClassificationTask::ClassificationTask(const Config& config)
       metrics_(task_eval_metrics(config, "classification", {"top1", "top5"}, {"top1", "top5", "confusion"})),
       data_(load_datasets(config)),
       train_source_(data_.train, build_transforms(config)),
-      test_source_(data_.test, build_transforms(config)) {}
+      test_source_(data_.test, build_transforms(config)) {
+  if (config.text("model.backbone") != "resnet")
+    fail("{}: data.dataset fashion_mnist trains resnet, not '{}'", config.where("model.backbone"), config.text("model.backbone"));
+}
 
 std::string ClassificationTask::model_summary() const {
   const YAML::Node& spec = config_.node("model.attention");

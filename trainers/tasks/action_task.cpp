@@ -1,0 +1,126 @@
+#include "trainers/tasks/action_task.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "autograd/ops.h"
+#include "framework/error.h"
+#include "layers/models/video_nets.h"
+#include "trainers/report/plot.h"
+#include "trainers/tasks/eval_metrics.h"
+#include "trainers/train/from_config.h"
+#include "trainers/train/metrics.h"
+
+namespace gaze {
+
+namespace {
+
+// Default sizes: ~1 minute of C2D training per epoch budget on 2 cores (docs/results.md).
+constexpr int64_t kTrainVideos = 1200, kValVideos = 200, kTestVideos = 400;
+
+ActionClipsOptions clip_options(const Config& config, int64_t videos, uint64_t seed) {
+  ActionClipsOptions o;
+  o.videos = videos;
+  o.clips_per_video = config.integer("data.clips_per_video");
+  o.frames = config.integer("data.frames");
+  o.size = size_or(config, "data.image_size", 32);
+  o.seed = seed;
+  return o;
+}
+
+}  // namespace
+
+ActionTask::ActionTask(const Config& config)
+    : config_(config),
+      metrics_(task_eval_metrics(config, "action", {"top1", "video_top1"}, {"top1", "top5", "video_top1", "confusion"})),
+      items_(load_items(config)) {
+  const std::string backbone = config.text("model.backbone");
+  if (backbone != "c2d" && backbone != "i3d" && backbone != "tsn")
+    fail("{}: data.dataset action_clips trains c2d, i3d or tsn, not '{}'", config.where("model.backbone"), backbone);
+  // Three different seeds: the splits' videos never coincide; the test videos move test items.
+  const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
+  train_ = std::make_unique<ActionClips>(items_.train, clip_options(config, size_or(config, "data.train_size", kTrainVideos), seed));
+  val_ = std::make_unique<ActionClips>(items_.train, clip_options(config, size_or(config, "data.val_size", kValVideos), seed + 1));
+  test_ = std::make_unique<ActionClips>(items_.test, clip_options(config, size_or(config, "data.test_size", kTestVideos), seed + 2));
+  check_in_channels(config, train_->input_shape()[0]);
+  num_classes(config, kActionClasses);
+}
+
+std::string ActionTask::model_summary() const {
+  const std::string backbone = config_.text("model.backbone");
+  if (backbone == "tsn") return "tsn + pyramid attention";
+  const NonLocalChoice nl = nonlocal_choice(config_);
+  if (nl.mode.empty()) return backbone;
+  return fmt::format("{} + nonlocal {} x{}", backbone, nl.mode, config_.integer("model.attention_blocks"));
+}
+
+std::shared_ptr<Module> ActionTask::build_model() const {
+  VideoNetOptions o;
+  o.kind = config_.text("model.backbone");
+  o.in_channels = config_.integer("model.in_channels");
+  o.num_classes = num_classes(config_, kActionClasses);
+  o.widths = config_.integers("model.widths");
+  o.strides = config_.integers("model.strides");
+  const NonLocalChoice nl = nonlocal_choice(config_);
+  if (o.kind == "tsn" && !nl.mode.empty())
+    fail("{}: tsn carries the pyramid attention itself; give it model.attention: {{}}", config_.where("model.attention"));
+  o.nonlocal_mode = nl.mode;
+  o.nonlocal_sub_sample = nl.sub_sample;
+  o.nonlocal_blocks = config_.integer("model.attention_blocks");
+  o.segments = config_.integer("model.segments");
+  auto model = std::make_shared<VideoNet>(o);
+  model->to(parse_device(config_.text("train.device")));
+  return model;
+}
+
+StepOutput ActionTask::train_step(Module& model, const Batch& batch) const {
+  auto& net = dynamic_cast<VideoNet&>(model);
+  CrossEntropyOptions options;
+  options.label_smoothing = config_.number("train.label_smoothing");
+  Tensor logits = net.forward(batch.images);
+  Tensor ce = cross_entropy(logits, batch.labels, options);
+  StepOutput out;
+  out.loss = ce;
+  if (net.options().kind == "tsn") {
+    // After the forward, in separate statements: the losses read what that forward recorded.
+    Tensor interaction = net.interaction_loss();
+    Tensor diversity = net.diversity_loss();
+    out.loss = ce + interaction * config_.number("train.interaction_weight") + diversity * config_.number("train.diversity_weight");
+    out.terms = {{"ce", ce.item()}, {"interaction", interaction.item()}, {"diversity", diversity.item()}};
+  }
+  NoGradGuard no_grad;
+  out.correct = static_cast<int64_t>(sum(eq(argmax(logits.detach(), 1), batch.labels)).item());
+  out.counted = batch.labels.numel();
+  return out;
+}
+
+Evaluation ActionTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+  const ActionClips& set = split == Split::test ? *test_ : *val_;
+  model.eval();
+  ClassificationMetrics clips(num_classes(config_, kActionClasses));
+  VideoAccuracy videos;
+  for_each_batch(set, config_, [&](const Batch& batch, int64_t first) {
+    Tensor logits = model.forward(batch.images);
+    CrossEntropyOptions summed;
+    summed.reduction = Reduction::sum;
+    clips.add(logits, batch.labels, cross_entropy(logits, batch.labels, summed).item());
+    std::vector<int64_t> ids, labels = batch.labels.to(Device::cpu()).to_vector<int64_t>();
+    for (int64_t k = 0; k < batch.labels.size(0); ++k) ids.push_back(set.group(first + k));
+    videos.add(logits, ids, labels);
+  });
+  Evaluation e;
+  e.metrics = {{"loss", clips.mean_loss()}};
+  if (listed(metrics_, "top1")) e.metrics["top1"] = clips.top1();
+  if (listed(metrics_, "top5")) e.metrics["top5"] = clips.topk(5);
+  if (listed(metrics_, "video_top1")) e.metrics["video_top1"] = videos.accuracy();
+  e.score = clips.top1();
+  e.summary = fmt::format("loss {:.4f} clip top-1 {:.2f}% video top-1 {:.2f}% ({} videos)", clips.mean_loss(), 100 * clips.top1(),
+                          100 * videos.accuracy(), videos.videos());
+  if (!pictures_dir.empty() && listed(metrics_, "confusion"))
+    write_confusion_png((std::filesystem::path(pictures_dir) / "confusion.png").string(), clips.confusion(), set.class_names(),
+                        fmt::format("{} clips", split_name(split)));
+  return e;
+}
+
+}  // namespace gaze

@@ -1,0 +1,41 @@
+// Action recognition on synthetic clips (data.dataset: action_clips; the Non-local paper's Table
+// 2): C2D, I3D or TSN with the interaction-aware pyramid attention (model.backbone), Non-local
+// blocks from model.attention, cross entropy (+ the pyramid attention's losses for tsn); clip
+// top-1 and video top-1 (a video's clips' softmax scores averaged, as the paper does).
+#pragma once
+#include <memory>
+
+#include "trainers/data/action_clips.h"
+#include "trainers/tasks/task.h"
+#include "trainers/tasks/task_support.h"
+
+namespace gaze {
+
+class ActionTask : public Task {
+ public:
+  explicit ActionTask(const Config& config);
+
+  std::string name() const override { return "action"; }
+  std::string score_name() const override { return "top1"; }
+  std::string model_summary() const override;
+  std::vector<TableColumn> table_columns() const override {
+    return {{"top1", "clip top-1 (%)", 100, false}, {"video_top1", "video top-1 (%)", 100, false}};
+  }
+
+  const ExampleSource& train_set() const override { return *train_; }
+  int64_t val_size() const override { return val_->size(); }
+  int64_t test_size() const override { return test_->size(); }
+  const ExampleSource& test_set() const override { return *test_; }
+
+  std::shared_ptr<Module> build_model() const override;
+  StepOutput train_step(Module& model, const Batch& batch) const override;
+  Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir) const override;
+
+ private:
+  const Config& config_;
+  std::vector<std::string> metrics_;
+  ItemSets items_;
+  std::unique_ptr<ActionClips> train_, val_, test_;
+};
+
+}  // namespace gaze

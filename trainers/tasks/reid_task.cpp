@@ -1,0 +1,171 @@
+#include "trainers/tasks/reid_task.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "autograd/ops.h"
+#include "autograd/triplet_loss.h"
+#include "framework/error.h"
+#include "layers/models/reid_net.h"
+#include "trainers/data/pk_sampler.h"
+#include "trainers/report/pictures.h"
+#include "trainers/tasks/eval_metrics.h"
+#include "trainers/train/from_config.h"
+#include "trainers/train/retrieval_metrics.h"
+
+namespace gaze {
+
+namespace {
+
+constexpr int64_t kTrainIdentities = 150, kTestIdentities = 50;
+constexpr int64_t kPictureQueries = 6, kPictureRanks = 5;
+
+ReidTrackletsOptions tracklet_options(const Config& config, int64_t identities) {
+  ReidTrackletsOptions o;
+  o.identities = identities;
+  o.cameras = config.integer("data.cameras");
+  o.frames = config.integer("data.frames");
+  o.size = size_or(config, "data.image_size", 32);
+  o.seed = static_cast<uint64_t>(config.integer("data.seed"));  // the same for both: it fixes the cameras
+  return o;
+}
+
+// Features of every tracklet of `set`, in order, with their identities and cameras.
+struct Embedded {
+  Tensor features;  // [N, D] on the host
+  std::vector<int64_t> ids, cameras;
+};
+
+Embedded embed(Module& model, const ExampleSource& set, const Config& config) {
+  std::vector<Tensor> parts;
+  Embedded e;
+  for_each_batch(set, config, [&](const Batch& batch, int64_t first) {
+    parts.push_back(model.forward(batch.images).to(Device::cpu()));
+    for (int64_t k = 0; k < batch.labels.size(0); ++k) e.ids.push_back(set.group(first + k)), e.cameras.push_back(set.camera(first + k));
+  });
+  e.features = cat(parts, 0);
+  return e;
+}
+
+// The middle frame of tracklet `index`, height × width × channels in [0, 1] (for the pictures).
+std::vector<float> middle_frame(const ExampleSource& set, int64_t index) {
+  const Shape shape = set.input_shape();  // [C, T, H, W]
+  const int64_t channels = shape[0], frames = shape[1], plane = shape[2] * shape[3];
+  std::vector<float> input(static_cast<size_t>(numel(shape)));
+  int64_t target = 0;
+  set.example(index, nullptr, input.data(), &target);
+  std::vector<float> frame(static_cast<size_t>(plane * channels));
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t p = 0; p < plane; ++p)
+      frame[p * channels + c] = std::clamp(input[(c * frames + frames / 2) * plane + p] * kReidStd + kReidMean, 0.0f, 1.0f);
+  return frame;
+}
+
+}  // namespace
+
+ReidTask::ReidTask(const Config& config)
+    : config_(config),
+      metrics_(task_eval_metrics(config, "re-ID", {"rank1", "rank5", "rank10", "map"}, {"rank1", "rank5", "rank10", "map", "ranked_lists"})),
+      items_(load_items(config)) {
+  if (config.text("model.backbone") != "reid3d")
+    fail("{}: data.dataset reid_tracklets trains reid3d, not '{}'", config.where("model.backbone"), config.text("model.backbone"));
+  const int64_t k = config.integer("data.instances"), batch = config.integer("data.batch_size");
+  if (batch % k != 0 || batch / k < 2)
+    fail("{}: data.batch_size {} must be a multiple of data.instances {} with at least 2 identities per batch (P = batch_size / K), "
+         "so the triplet loss has negatives",
+         config.where("data.batch_size"), batch, k);
+  train_ = std::make_unique<ReidTracklets>(items_.train, tracklet_options(config, size_or(config, "data.train_size", kTrainIdentities)));
+  evaluation_ = std::make_unique<ReidEvaluationSplit>(
+      make_reid_evaluation(items_.test, tracklet_options(config, size_or(config, "data.test_size", kTestIdentities))));
+  check_in_channels(config, train_->input_shape()[0]);
+  num_classes(config, static_cast<int64_t>(train_->class_names().size()));
+}
+
+std::string ReidTask::model_summary() const {
+  const NonLocalChoice nl = nonlocal_choice(config_);
+  if (nl.mode.empty()) return "3D CNN";
+  return fmt::format("3D CNN + nonlocal {} x{}", nl.mode, config_.integer("model.attention_blocks"));
+}
+
+std::function<std::vector<int64_t>(int64_t epoch)> ReidTask::train_order(uint64_t seed) const {
+  std::vector<int64_t> groups(static_cast<size_t>(train_->size()));
+  for (int64_t i = 0; i < train_->size(); ++i) groups[static_cast<size_t>(i)] = train_->group(i);
+  const int64_t k = config_.integer("data.instances"), p = config_.integer("data.batch_size") / k;
+  return [groups, p, k, seed](int64_t epoch) { return pk_epoch_order(groups, p, k, seed, epoch); };
+}
+
+std::shared_ptr<Module> ReidTask::build_model() const {
+  ReidNetOptions o;
+  o.in_channels = config_.integer("model.in_channels");
+  o.num_identities = num_classes(config_, static_cast<int64_t>(train_->class_names().size()));
+  o.widths = config_.integers("model.widths");
+  o.strides = config_.integers("model.strides");
+  const NonLocalChoice nl = nonlocal_choice(config_);
+  o.nonlocal_mode = nl.mode;
+  o.nonlocal_sub_sample = nl.sub_sample;
+  o.nonlocal_blocks = config_.integer("model.attention_blocks");
+  auto model = std::make_shared<VideoReidNet>(o);
+  model->to(parse_device(config_.text("train.device")));
+  return model;
+}
+
+StepOutput ReidTask::train_step(Module& model, const Batch& batch) const {
+  auto& net = dynamic_cast<VideoReidNet&>(model);
+  const ReidOutputs outputs = net.forward_all(batch.images);
+  CrossEntropyOptions options;
+  options.label_smoothing = config_.number("train.label_smoothing");
+  Tensor ce = cross_entropy(outputs.logits, batch.labels, options);
+  Tensor triplet = batch_hard_triplet_loss(outputs.features, batch.labels, config_.number("train.triplet_margin"));
+  StepOutput out;
+  out.loss = ce + triplet * config_.number("train.triplet_weight");
+  out.terms = {{"ce", ce.item()}, {"triplet", triplet.item()}};
+  NoGradGuard no_grad;
+  out.correct = static_cast<int64_t>(sum(eq(argmax(outputs.logits.detach(), 1), batch.labels)).item());
+  out.counted = batch.labels.numel();
+  return out;
+}
+
+Evaluation ReidTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+  if (split != Split::test) fail("re-ID has no validation split: evaluate the test split (query against gallery)");
+  model.eval();
+  const ReidTracklets& query = evaluation_->query;
+  const ReidTracklets& gallery = evaluation_->gallery;
+  const Embedded q = embed(model, query, config_), g = embed(model, gallery, config_);
+  const RetrievalResult r = evaluate_retrieval(q.features, q.ids, q.cameras, g.features, g.ids, g.cameras, 10);
+  Evaluation e;
+  const std::pair<const char*, double> all[] = {{"rank1", r.cmc[0]}, {"rank5", r.cmc[4]}, {"rank10", r.cmc[9]}, {"map", r.map}};
+  for (const auto& [name, value] : all)
+    if (listed(metrics_, name)) e.metrics[name] = value;
+  e.metrics["queries"] = r.queries;
+  e.score = r.cmc[0];
+  e.summary = fmt::format("rank-1 {:.2f}% rank-5 {:.2f}% rank-10 {:.2f}% mAP {:.2f}% ({} queries, {} gallery tracklets)", 100 * r.cmc[0],
+                          100 * r.cmc[4], 100 * r.cmc[9], 100 * r.map, r.queries, gallery.size());
+  if (!pictures_dir.empty() && listed(metrics_, "ranked_lists")) {
+    const int64_t shown = std::min<int64_t>(kPictureQueries, query.size());
+    const Tensor shown_features = narrow(q.features, 0, 0, shown);
+    const std::vector<int64_t> ids(q.ids.begin(), q.ids.begin() + shown), cams(q.cameras.begin(), q.cameras.begin() + shown);
+    const auto ranked = ranked_gallery(shown_features, ids, cams, g.features, g.ids, g.cameras, kPictureRanks);
+    std::vector<std::vector<float>> queries, frames;
+    std::vector<std::vector<int64_t>> positions;
+    std::vector<std::vector<bool>> matches;
+    for (int64_t i = 0; i < shown; ++i) {
+      queries.push_back(middle_frame(query, i));
+      std::vector<int64_t> row;
+      std::vector<bool> match;
+      for (int64_t index : ranked[static_cast<size_t>(i)]) {
+        row.push_back(static_cast<int64_t>(frames.size()));
+        frames.push_back(middle_frame(gallery, index));
+        match.push_back(g.ids[static_cast<size_t>(index)] == ids[static_cast<size_t>(i)]);
+      }
+      positions.push_back(row);
+      matches.push_back(match);
+    }
+    const Shape shape = query.input_shape();
+    write_ranked_lists_png((std::filesystem::path(pictures_dir) / "ranked_lists.png").string(), queries, frames, shape[2], shape[3], shape[0],
+                           positions, matches);
+  }
+  return e;
+}
+
+}  // namespace gaze

@@ -1,0 +1,138 @@
+#include "trainers/tasks/segmentation_task.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "autograd/ops.h"
+#include "framework/error.h"
+#include "layers/models/segmentation_nets.h"
+#include "trainers/report/pictures.h"
+#include "trainers/tasks/eval_metrics.h"
+#include "trainers/train/from_config.h"
+#include "trainers/train/segmentation_metrics.h"
+
+namespace gaze {
+
+namespace {
+
+constexpr int64_t kTrainScenes = 2000, kValScenes = 200, kTestScenes = 500;
+constexpr int64_t kOverlayScenes = 6;  // rows of overlays.png
+
+SegmentationScenesOptions scene_options(const Config& config, int64_t scenes, uint64_t seed) {
+  SegmentationScenesOptions o;
+  o.scenes = scenes;
+  o.size = size_or(config, "data.image_size", 64);
+  o.seed = seed;
+  return o;
+}
+
+CrossEntropyOptions pixel_loss(Reduction reduction = Reduction::mean) {
+  CrossEntropyOptions o;
+  o.ignore_index = kSegmentationIgnore;
+  o.reduction = reduction;
+  return o;
+}
+
+}  // namespace
+
+SegmentationTask::SegmentationTask(const Config& config)
+    : config_(config),
+      metrics_(task_eval_metrics(config, "segmentation", {"miou", "pixel_accuracy"}, {"miou", "pixel_accuracy", "overlays"})),
+      items_(load_items(config)) {
+  if (config.text("model.backbone") != "dilated_fcn")
+    fail("{}: data.dataset segmentation_scenes trains dilated_fcn, not '{}'", config.where("model.backbone"), config.text("model.backbone"));
+  const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
+  train_ = std::make_unique<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.train_size", kTrainScenes), seed));
+  val_ = std::make_unique<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.val_size", kValScenes), seed + 1));
+  test_ = std::make_unique<SegmentationScenes>(items_.test, scene_options(config, size_or(config, "data.test_size", kTestScenes), seed + 2));
+  check_in_channels(config, train_->input_shape()[0]);
+  num_classes(config, static_cast<int64_t>(train_->class_names().size()));
+}
+
+std::string SegmentationTask::model_summary() const {
+  const std::string head = config_.text("model.head");
+  if (head == "fcn") return "FCN head";
+  if (head == "danet_pam") return "DANet head, PAM";
+  if (head == "danet_cam") return "DANet head, CAM";
+  return "DANet head, PAM + CAM";
+}
+
+std::shared_ptr<Module> SegmentationTask::build_model() const {
+  SegmentationNetOptions o;
+  o.in_channels = config_.integer("model.in_channels");
+  o.num_classes = num_classes(config_, static_cast<int64_t>(train_->class_names().size()));
+  o.widths = config_.integers("model.widths");
+  const std::string head = config_.text("model.head");
+  o.head = head == "fcn" ? "fcn" : "danet";
+  o.position = head == "danet" || head == "danet_pam";
+  o.channel = head == "danet" || head == "danet_cam";
+  auto model = std::make_shared<SegmentationNet>(o);
+  model->to(parse_device(config_.text("train.device")));
+  return model;
+}
+
+StepOutput SegmentationTask::train_step(Module& model, const Batch& batch) const {
+  auto& net = dynamic_cast<SegmentationNet&>(model);
+  const SegmentationOutputs outputs = net.forward_all(batch.images);
+  Tensor ce = cross_entropy(outputs.logits, batch.labels, pixel_loss());
+  StepOutput out;
+  out.loss = ce;
+  out.terms = {{"ce", ce.item()}};
+  const double weight = config_.number("train.aux_weight");
+  for (size_t i = 0; i < outputs.aux.size(); ++i) {
+    Tensor aux = cross_entropy(outputs.aux[i], batch.labels, pixel_loss());
+    out.loss = out.loss + aux * weight;
+    out.terms.emplace_back("aux_" + outputs.aux_names[i], aux.item());
+  }
+  NoGradGuard no_grad;
+  const Tensor labelled = lt(batch.labels, scalar_tensor(static_cast<double>(kSegmentationIgnore), DType::i64));  // 1: not ignored
+  out.correct = static_cast<int64_t>(sum(mul(eq(argmax(outputs.logits.detach(), 1), batch.labels), labelled)).item());
+  out.counted = static_cast<int64_t>(sum(labelled).item());
+  return out;
+}
+
+Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+  const SegmentationScenes& set = split == Split::test ? *test_ : *val_;
+  model.eval();
+  const auto& names = set.class_names();
+  SegmentationMetrics m(static_cast<int64_t>(names.size()), kSegmentationIgnore);
+  double loss_sum = 0;
+  std::vector<std::vector<float>> images;
+  std::vector<std::vector<int64_t>> targets, predictions;
+  const int64_t side = set.input_shape()[1];
+  for_each_batch(set, config_, [&](const Batch& batch, int64_t first) {
+    Tensor logits = model.forward(batch.images);
+    loss_sum += cross_entropy(logits, batch.labels, pixel_loss(Reduction::sum)).item();
+    m.add(logits, batch.labels);
+    for (int64_t k = 0; first + k < kOverlayScenes && k < batch.labels.size(0); ++k) {
+      // The picture shows the scene as rendered: undo the normalization into [0, 1].
+      std::vector<float> image = select(batch.images, 0, k).to(Device::cpu()).to_vector<float>();
+      for (float& v : image) v = std::clamp(v * kSegmentationStd + kSegmentationMean, 0.0f, 1.0f);
+      images.push_back(std::move(image));
+      targets.push_back(select(batch.labels, 0, k).to(Device::cpu()).to_vector<int64_t>());
+      predictions.push_back(argmax(select(logits, 0, k), 0).to(Device::cpu()).to_vector<int64_t>());
+    }
+  });
+  Evaluation e;
+  const double loss = m.pixels() > 0 ? loss_sum / static_cast<double>(m.pixels()) : 0.0;
+  e.metrics = {{"loss", loss}};
+  if (listed(metrics_, "miou")) {
+    e.metrics["miou"] = m.miou();
+    nlohmann::json per_class = nlohmann::json::object();
+    const std::vector<double> iou = m.iou();
+    for (size_t c = 0; c < iou.size(); ++c)
+      if (!std::isnan(iou[c])) per_class[names[c]] = iou[c];
+    e.metrics["iou"] = per_class;
+  }
+  if (listed(metrics_, "pixel_accuracy")) e.metrics["pixel_accuracy"] = m.pixel_accuracy();
+  e.score = m.miou();
+  e.summary = fmt::format("loss {:.4f} mIoU {:.2f}% pixel accuracy {:.2f}%", loss, 100 * m.miou(), 100 * m.pixel_accuracy());
+  if (!pictures_dir.empty() && listed(metrics_, "overlays"))
+    write_segmentation_overlays_png((std::filesystem::path(pictures_dir) / "overlays.png").string(), images, targets, predictions, side,
+                                    set.input_shape()[2], names, kSegmentationIgnore);
+  return e;
+}
+
+}  // namespace gaze

@@ -1,0 +1,41 @@
+// Semantic segmentation of synthetic scenes (data.dataset: segmentation_scenes; DANet's Table 1):
+// a dilated FCN (output stride 8) with the FCN head or the DANet head (PAM, CAM, both), per-pixel
+// cross entropy with ignore_index 255 plus the weighted auxiliary heads' losses; mIoU, per-class
+// IoU and pixel accuracy from the confusion matrix; overlays of predictions.
+#pragma once
+#include <memory>
+
+#include "trainers/data/segmentation_scenes.h"
+#include "trainers/tasks/task.h"
+#include "trainers/tasks/task_support.h"
+
+namespace gaze {
+
+class SegmentationTask : public Task {
+ public:
+  explicit SegmentationTask(const Config& config);
+
+  std::string name() const override { return "segmentation"; }
+  std::string score_name() const override { return "miou"; }
+  std::string model_summary() const override;
+  std::vector<TableColumn> table_columns() const override {
+    return {{"miou", "mIoU (%)", 100, false}, {"pixel_accuracy", "pixel accuracy (%)", 100, false}};
+  }
+
+  const ExampleSource& train_set() const override { return *train_; }
+  int64_t val_size() const override { return val_->size(); }
+  int64_t test_size() const override { return test_->size(); }
+  const ExampleSource& test_set() const override { return *test_; }
+
+  std::shared_ptr<Module> build_model() const override;
+  StepOutput train_step(Module& model, const Batch& batch) const override;
+  Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir) const override;
+
+ private:
+  const Config& config_;
+  std::vector<std::string> metrics_;
+  ItemSets items_;
+  std::unique_ptr<SegmentationScenes> train_, val_, test_;
+};
+
+}  // namespace gaze

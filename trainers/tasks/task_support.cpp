@@ -1,0 +1,60 @@
+#include "trainers/tasks/task_support.h"
+
+#include "autograd/grad_mode.h"
+#include "framework/device.h"
+#include "framework/error.h"
+
+namespace gaze {
+
+void for_each_batch(const ExampleSource& source, const Config& config, const std::function<void(const Batch& batch, int64_t first)>& fn) {
+  NoGradGuard no_grad;
+  LoaderOptions options{.batch_size = config.integer("data.batch_size"), .shuffle = false, .drop_last = false, .augment = false,
+                        .transforms = {}, .seed = 0, .prefetch = config.integer("data.prefetch"), .order = {}};
+  DataLoader loader(source, options);
+  loader.start_epoch(0);
+  const Device device = parse_device(config.text("train.device"));
+  Batch batch;
+  int64_t first = 0;
+  while (loader.next(batch)) {
+    if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
+    fn(batch, first);
+    first += batch.labels.size(0);
+  }
+}
+
+int64_t size_or(const Config& config, const std::string& key, int64_t fallback) {
+  const int64_t value = config.integer(key);
+  return value > 0 ? value : fallback;
+}
+
+ItemSets load_items(const Config& config) {
+  const std::string root = config.text("data.root");
+  return ItemSets{load_fashion_mnist(root, "train"), load_fashion_mnist(root, "test")};
+}
+
+void check_in_channels(const Config& config, int64_t channels) {
+  if (config.integer("model.in_channels") != channels)
+    fail("{}: model.in_channels is {} but {} examples have {} channel(s)", config.where("model.in_channels"),
+         config.integer("model.in_channels"), config.text("data.dataset"), channels);
+}
+
+NonLocalChoice nonlocal_choice(const Config& config) {
+  const YAML::Node& spec = config.node("model.attention");
+  NonLocalChoice choice;
+  if (!spec.IsMap() || spec.size() == 0) return choice;
+  const std::string type = spec["type"] ? spec["type"].as<std::string>() : "";
+  if (type != "nonlocal")
+    fail("{}: model.backbone {} takes Non-local blocks ({{type: nonlocal, mode: embedded_gaussian}}) or {{}}, not '{}'",
+         config.where("model.attention"), config.text("model.backbone"), type);
+  for (const auto& entry : spec) {
+    const std::string key = entry.first.as<std::string>();
+    if (key != "type" && key != "mode" && key != "sub_sample")
+      fail("{}: model.attention key '{}' does not apply to the {} network's Non-local blocks (it takes mode and sub_sample)",
+           config.where("model.attention"), key, config.text("model.backbone"));
+  }
+  choice.mode = spec["mode"] ? spec["mode"].as<std::string>() : "embedded_gaussian";
+  if (spec["sub_sample"]) choice.sub_sample = spec["sub_sample"].as<bool>();
+  return choice;
+}
+
+}  // namespace gaze
