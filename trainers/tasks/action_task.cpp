@@ -32,12 +32,9 @@ ActionClipsOptions clip_options(const Config& config, int64_t videos, uint64_t s
 }  // namespace
 
 ActionTask::ActionTask(const Config& config)
-    : config_(config),
+    : config_(check_backbone(config, {"c2d", "i3d", "tsn"})),
       metrics_(task_eval_metrics(config, "action", {"top1", "video_top1"}, {"top1", "top5", "video_top1", "confusion"})),
       items_(load_items(config)) {
-  const std::string backbone = config.text("model.backbone");
-  if (backbone != "c2d" && backbone != "i3d" && backbone != "tsn")
-    fail("{}: data.dataset action_clips trains c2d, i3d or tsn, not '{}'", config.where("model.backbone"), backbone);
   // Three different seeds: the splits' videos never coincide; the test videos move test items.
   const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
   train_ = std::make_unique<ActionClips>(items_.train, clip_options(config, size_or(config, "data.train_size", kTrainVideos), seed));

@@ -9,6 +9,7 @@
 #include "framework/error.h"
 #include "trainers/report/plot.h"
 #include "trainers/tasks/eval_metrics.h"
+#include "trainers/tasks/task_support.h"
 #include "trainers/train/from_config.h"
 
 namespace gaze {
@@ -67,14 +68,11 @@ ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config&
 }
 
 ClassificationTask::ClassificationTask(const Config& config)
-    : config_(config),
+    : config_(check_backbone(config, {"resnet"})),
       metrics_(task_eval_metrics(config, "classification", {"top1", "top5"}, {"top1", "top5", "confusion"})),
       data_(load_datasets(config)),
       train_source_(data_.train, build_transforms(config)),
-      test_source_(data_.test, build_transforms(config)) {
-  if (config.text("model.backbone") != "resnet")
-    fail("{}: data.dataset fashion_mnist trains resnet, not '{}'", config.where("model.backbone"), config.text("model.backbone"));
-}
+      test_source_(data_.test, build_transforms(config)) {}
 
 std::string ClassificationTask::model_summary() const {
   const YAML::Node& spec = config_.node("model.attention");

@@ -65,11 +65,9 @@ std::vector<float> middle_frame(const ExampleSource& set, int64_t index) {
 }  // namespace
 
 ReidTask::ReidTask(const Config& config)
-    : config_(config),
+    : config_(check_backbone(config, {"reid3d"})),
       metrics_(task_eval_metrics(config, "re-ID", {"rank1", "rank5", "rank10", "map"}, {"rank1", "rank5", "rank10", "map", "ranked_lists"})),
       items_(load_items(config)) {
-  if (config.text("model.backbone") != "reid3d")
-    fail("{}: data.dataset reid_tracklets trains reid3d, not '{}'", config.where("model.backbone"), config.text("model.backbone"));
   const int64_t k = config.integer("data.instances"), batch = config.integer("data.batch_size");
   if (batch % k != 0 || batch / k < 2)
     fail("{}: data.batch_size {} must be a multiple of data.instances {} with at least 2 identities per batch (P = batch_size / K), "

@@ -38,11 +38,9 @@ CrossEntropyOptions pixel_loss(Reduction reduction = Reduction::mean) {
 }  // namespace
 
 SegmentationTask::SegmentationTask(const Config& config)
-    : config_(config),
+    : config_(check_backbone(config, {"dilated_fcn"})),
       metrics_(task_eval_metrics(config, "segmentation", {"miou", "pixel_accuracy"}, {"miou", "pixel_accuracy", "overlays"})),
       items_(load_items(config)) {
-  if (config.text("model.backbone") != "dilated_fcn")
-    fail("{}: data.dataset segmentation_scenes trains dilated_fcn, not '{}'", config.where("model.backbone"), config.text("model.backbone"));
   const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
   train_ = std::make_unique<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.train_size", kTrainScenes), seed));
   val_ = std::make_unique<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.val_size", kValScenes), seed + 1));

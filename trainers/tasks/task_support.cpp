@@ -32,6 +32,15 @@ ItemSets load_items(const Config& config) {
   return ItemSets{load_fashion_mnist(root, "train"), load_fashion_mnist(root, "test")};
 }
 
+const Config& check_backbone(const Config& config, const std::vector<std::string>& allowed) {
+  const std::string backbone = config.text("model.backbone");
+  for (const auto& a : allowed)
+    if (a == backbone) return config;
+  std::string list;
+  for (size_t i = 0; i < allowed.size(); ++i) list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+  fail("{}: data.dataset {} trains {}, not '{}'", config.where("model.backbone"), config.text("data.dataset"), list, backbone);
+}
+
 void check_in_channels(const Config& config, int64_t channels) {
   if (config.integer("model.in_channels") != channels)
     fail("{}: model.in_channels is {} but {} examples have {} channel(s)", config.where("model.in_channels"),

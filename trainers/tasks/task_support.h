@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "trainers/config/config.h"
 #include "trainers/data/example_source.h"
@@ -26,6 +27,10 @@ struct ItemSets {
   ImageSet train, test;
 };
 ItemSets load_items(const Config& config);
+
+// The config itself, once model.backbone is one of `allowed` for its data.dataset (for use first
+// in a task's initializer list, so a wrong backbone is reported before any data is loaded).
+const Config& check_backbone(const Config& config, const std::vector<std::string>& allowed);
 
 // model.in_channels must be the data's channels.
 void check_in_channels(const Config& config, int64_t channels);
