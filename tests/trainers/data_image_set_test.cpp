@@ -5,24 +5,17 @@
 #include <numeric>
 #include <set>
 
+#include "support/fashion_mnist.h"
 #include "support/idx_files.h"
 #include "support/test_support.h"
 #include "trainers/data/image_set.h"
 
 using namespace gaze;
+using gaze::test::fashion;
+using gaze::test::kFashionRoot;
 
 namespace {
 
-const char* const kFashionRoot = "/usr/share/datasets/fashion-mnist";
-
-// Loaded once for the whole suite: decompressing 47 MB costs a few hundred milliseconds.
-const ImageSet& fashion(const std::string& split) {
-  REQUIRE_MESSAGE(std::filesystem::is_directory(kFashionRoot),
-                  "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist");
-  static const ImageSet train = load_fashion_mnist(kFashionRoot, "train");
-  static const ImageSet test = load_fashion_mnist(kFashionRoot, "test");
-  return split == "train" ? train : test;
-}
 
 int64_t pixel_sum(const ImageSet& set, int64_t i) {
   return std::accumulate(set.image(i), set.image(i) + set.image_bytes(), int64_t{0});

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "support/fashion_mnist.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
 #include "trainers/data/action_clips.h"
@@ -18,18 +19,11 @@
 #include "trainers/data/segmentation_scenes.h"
 
 using namespace gaze;
+using gaze::test::fashion;
+using gaze::test::kFashionRoot;
 
 namespace {
 
-const char* const kFashionRoot = "/usr/share/datasets/fashion-mnist";
-
-const ImageSet& fashion(const std::string& split) {
-  REQUIRE_MESSAGE(std::filesystem::is_directory(kFashionRoot),
-                  "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist");
-  static const ImageSet train = load_fashion_mnist(kFashionRoot, "train");
-  static const ImageSet test = load_fashion_mnist(kFashionRoot, "test");
-  return split == "train" ? train : test;
-}
 
 // n fully white 28×28 items labelled 0..9 in turn: rendered, each is a solid square, so what a
 // frame shows can be predicted exactly from the layout.

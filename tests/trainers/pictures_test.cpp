@@ -2,34 +2,18 @@
 // the borders' colours where the layout puts them, and errors for input that does not fit.
 #include "trainers/report/pictures.h"
 
-#include <stb_image.h>
 
+#include "support/png_reader.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
 
 using namespace gaze;
+using gaze::test::Png;
+using gaze::test::read_png;
 using gaze::test::TempDir;
 
 namespace {
 
-struct Png {
-  int width = 0, height = 0;
-  std::vector<unsigned char> rgb;
-  report::Rgb at(int x, int y) const {
-    size_t i = (static_cast<size_t>(y) * width + x) * 3;
-    return {rgb[i], rgb[i + 1], rgb[i + 2]};
-  }
-};
-
-Png read_png(const std::string& path) {
-  Png png;
-  int channels = 0;
-  unsigned char* data = stbi_load(path.c_str(), &png.width, &png.height, &channels, 3);
-  REQUIRE_MESSAGE(data != nullptr, "stb_image could not decode " << path);
-  png.rgb.assign(data, data + static_cast<size_t>(png.width) * png.height * 3);
-  stbi_image_free(data);
-  return png;
-}
 
 }  // namespace
 

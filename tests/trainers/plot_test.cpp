@@ -2,46 +2,23 @@
 // a full confusion cell darker than an empty one.
 #include "trainers/report/plot.h"
 
-#include <stb_image.h>
 
 #include <cmath>
 #include <set>
 
+#include "support/png_reader.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
 #include "trainers/report/bitmap_font.h"
 #include "trainers/report/canvas.h"
 
 using namespace gaze;
+using gaze::test::Png;
+using gaze::test::read_png;
 using gaze::test::TempDir;
 
 namespace {
 
-struct Png {
-  int width = 0, height = 0;
-  std::vector<unsigned char> rgb;
-  report::Rgb at(int x, int y) const {
-    size_t i = (static_cast<size_t>(y) * width + x) * 3;
-    return {rgb[i], rgb[i + 1], rgb[i + 2]};
-  }
-  // Pixels of exactly `colour` inside the rectangle [x0, x1) × [y0, y1).
-  int count(report::Rgb colour, int x0, int y0, int x1, int y1) const {
-    int n = 0;
-    for (int y = y0; y < y1; ++y)
-      for (int x = x0; x < x1; ++x) n += at(x, y) == colour;
-    return n;
-  }
-};
-
-Png read_png(const std::string& path) {
-  Png png;
-  int channels = 0;
-  unsigned char* data = stbi_load(path.c_str(), &png.width, &png.height, &channels, 3);
-  REQUIRE_MESSAGE(data != nullptr, "stb_image could not decode " << path);
-  png.rgb.assign(data, data + static_cast<size_t>(png.width) * png.height * 3);
-  stbi_image_free(data);
-  return png;
-}
 
 double luminance(report::Rgb c) { return 0.299 * c.r + 0.587 * c.g + 0.114 * c.b; }
 
