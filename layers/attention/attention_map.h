@@ -8,6 +8,10 @@ namespace gaze {
 
 class AttentionMapRecorder {
  public:
+  virtual ~AttentionMapRecorder() = default;
+  // Whether the map is over positions (and can be drawn over the input) rather than channels
+  // (SE's and CBAM's channel weights, CAM's channels×channels affinities).
+  virtual bool map_is_spatial() const { return true; }
   void record_attention(bool on) { record_ = on; if (!on) last_ = Tensor(); }
   bool records_attention() const { return record_; }
   // The map of the last forward when recording was on (detached), else undefined.

@@ -15,6 +15,7 @@ struct ChannelGateOptions {
 
 class ChannelGate : public Module, public AttentionMapRecorder {
  public:
+  bool map_is_spatial() const override { return false; }
   explicit ChannelGate(ChannelGateOptions options);
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "ChannelGate"; }

@@ -43,6 +43,7 @@ struct ChannelAttentionOptions {
 
 class ChannelAttention : public Module, public AttentionMapRecorder {
  public:
+  bool map_is_spatial() const override { return false; }
   explicit ChannelAttention(ChannelAttentionOptions options);
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "ChannelAttention"; }

@@ -12,6 +12,7 @@ struct SqueezeExcitationOptions {
 
 class SqueezeExcitation : public Module, public AttentionMapRecorder {
  public:
+  bool map_is_spatial() const override { return false; }
   explicit SqueezeExcitation(SqueezeExcitationOptions options);
   Tensor forward(const Tensor& x) override;  // x [N, C, *spatial]
   std::string type_name() const override { return "SqueezeExcitation"; }

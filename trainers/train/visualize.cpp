@@ -32,14 +32,16 @@ Tensor spatial_attention_map(const Tensor& map, int64_t image, int64_t frames) {
   NoGradGuard no_grad;
   if (map.dim() == 4 && map.size(2) * map.size(3) > 1) return mean(select(map, 0, image), {0});
   if (map.dim() == 5 && map.size(3) * map.size(4) > 1) return mean(select(map, 0, image), {0, 1});
-  if (map.dim() == 3 && map.size(1) == map.size(2)) {
-    // P = t·side² for the largest t that divides P (t <= frames, halving: pooled time) with a whole side.
-    const int64_t positions = map.size(2);
+  if (map.dim() == 3) {
+    // [N, queries, keys]: the attention each key position receives, averaged over the queries.
+    // keys = t·side² for the largest t <= frames (halving: time may be pooled) with a whole side;
+    // non-local sub-sampling makes keys fewer than queries.
+    const int64_t keys = map.size(2);
     for (int64_t t = std::max<int64_t>(frames, 1); t >= 1; t /= 2) {
-      if (positions % t != 0) continue;
-      const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(positions / t))));
-      if (side * side * t != positions || side < 2) continue;
-      const Tensor received = mean(select(map, 0, image), {0});  // [P]: attention each position receives
+      if (keys % t != 0) continue;
+      const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(keys / t))));
+      if (side * side * t != keys || side < 2) continue;
+      const Tensor received = mean(select(map, 0, image), {0});  // [keys]
       return mean(reshape(received, {t, side, side}), {0});
     }
   }
@@ -91,6 +93,10 @@ AttentionPictures write_attention_pictures(Module& model, const ExampleSource& s
     out.written.push_back(input);
     for (auto& [layer, recorder] : recorders) {
       const Tensor& map = recorder->last_attention();
+      if (!recorder->map_is_spatial()) {
+        if (k == 0) out.skipped.push_back(fmt::format("{}: a map over channels, not positions", layer));
+        continue;
+      }
       const Tensor spatial = map.defined() ? spatial_attention_map(map.to(Device::cpu()), k, frames) : Tensor();
       if (!spatial.defined()) {
         if (k == 0) out.skipped.push_back(fmt::format("{}: map of shape {} has no spatial layout", layer, map.defined() ? shape_str(map.shape()) : "[]"));

@@ -23,9 +23,9 @@ AttentionPictures write_attention_pictures(Module& model, const ExampleSource& s
 
 // The map of one image as [h, w] when it has a spatial layout, else undefined:
 //   [N, C, h, w] (BAM, coordinate attention, spatial gates, pyramid attention): mean over C
-//   [N, P, P] with P = h·w of a square feature map (PAM, non-local): mean attention each
-//   position receives, as [h, w]; with P = t·h·w (a space-time non-local block on a clip of up to
-//   `frames` frames): also averaged over time
+//   [N, Q, K] with K = h·w key positions (PAM, non-local, sub-sampled or not): mean attention each
+//   key position receives, as [h, w]; with K = t·h·w (a space-time non-local block on a clip of
+//   up to `frames` frames): also averaged over time
 //   [N, C, t, h, w] (spatio-temporal gates): mean over C and t
 Tensor spatial_attention_map(const Tensor& map, int64_t image, int64_t frames = 1);
 
