@@ -97,7 +97,10 @@ AttentionPictures write_attention_pictures(Module& model, const ExampleSource& s
         if (k == 0) out.skipped.push_back(fmt::format("{}: a map over channels, not positions", layer));
         continue;
       }
-      const Tensor spatial = map.defined() ? spatial_attention_map(map.to(Device::cpu()), k, frames) : Tensor();
+      // A segment network's map has a row per snippet (N·segments rows): draw the clip's middle one.
+      const int64_t rows = map.defined() ? map.size(0) : 0;
+      const int64_t row = rows == images ? k : (rows % images == 0 && rows > 0 ? k * (rows / images) + rows / images / 2 : -1);
+      const Tensor spatial = row >= 0 ? spatial_attention_map(map.to(Device::cpu()), row, frames) : Tensor();
       if (!spatial.defined()) {
         if (k == 0) out.skipped.push_back(fmt::format("{}: map of shape {} has no spatial layout", layer, map.defined() ? shape_str(map.shape()) : "[]"));
         continue;
