@@ -29,7 +29,7 @@ TEST_CASE("defaults fill in every key the file leaves out") {
   CHECK(c.integer("train.epochs") == 3);
   CHECK(c.text("optim.name") == "sgd");
   CHECK(c.integers("model.widths") == std::vector<int64_t>{32, 64, 128});
-  CHECK(c.texts("eval.metrics") == std::vector<std::string>{"top1", "top5"});
+  CHECK(c.texts("eval.metrics").empty());  // the task's defaults (classification: top1, top5)
   CHECK(c.node("model.attention").IsMap());
   CHECK(c.values.size() == config_schema().size());
   CHECK(c.where("optim.lr") == path + ":2:7");
