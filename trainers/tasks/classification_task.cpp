@@ -47,23 +47,14 @@ Datasets load_datasets(const Config& config) {
 }
 
 ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config) {
-  NoGradGuard no_grad;
   model.eval();
-  LoaderOptions options{.batch_size = config.integer("data.batch_size"), .shuffle = false, .drop_last = false, .augment = false,
-                        .transforms = build_transforms(config), .seed = 0, .prefetch = config.integer("data.prefetch"), .order = {}};
-  DataLoader loader(set, options);
-  loader.start_epoch(0);
   ClassificationMetrics metrics(num_classes(config, static_cast<int64_t>(set.class_names.size())));
-  Batch batch;
-  const Device device = parse_device(config.text("train.device"));
-  while (loader.next(batch)) {
-    if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
+  for_each_batch(ImageSetSource(set, build_transforms(config)), config, [&](const Batch& batch, int64_t) {
     Tensor logits = model.forward(batch.images);
     CrossEntropyOptions summed;
     summed.reduction = Reduction::sum;
-    const double loss_sum = cross_entropy(logits, batch.labels, summed).item();
-    metrics.add(logits, batch.labels, loss_sum);
-  }
+    metrics.add(logits, batch.labels, cross_entropy(logits, batch.labels, summed).item());
+  });
   return metrics;
 }
 
