@@ -1,51 +1,20 @@
 // write_attention_png: a known map written over a known image, read back with stb_image.
 #include "layers/attention/heatmap.h"
 
-#include <stb_image.h>
-#include <unistd.h>
-
-#include <array>
-#include <filesystem>
 #include <string>
 
+#include "support/png_reader.h"
+#include "support/temp_dir.h"
 #include "support/test_support.h"
 
 using namespace gaze;
-
-namespace {
-
-struct Png {
-  int width = 0, height = 0;
-  std::vector<unsigned char> rgb;
-  std::array<int, 3> at(int row, int col) const {
-    size_t i = (static_cast<size_t>(row) * width + col) * 3;
-    return {rgb[i], rgb[i + 1], rgb[i + 2]};
-  }
-};
-
-Png read_png(const std::string& path) {
-  Png png;
-  int channels = 0;
-  unsigned char* data = stbi_load(path.c_str(), &png.width, &png.height, &channels, 3);
-  REQUIRE_MESSAGE(data != nullptr, "stb_image could not read " << path);
-  png.rgb.assign(data, data + static_cast<size_t>(png.width) * png.height * 3);
-  stbi_image_free(data);
-  return png;
-}
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    path = std::filesystem::temp_directory_path() / ("gaze_heatmap_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-}  // namespace
+using gaze::test::Png;
+using gaze::test::read_png;
+using gaze::test::TempDir;
+using report::Rgb;
 
 TEST_CASE("write_attention_png: hottest point dark red, coldest dark blue, blended over the image") {
-  TempDir dir;
+  TempDir dir("heatmap");
   // A 2x2 map, hottest bottom-right, coldest top-left, over an 8x6 grey image of one value: after
   // the bilinear resize (align_corners = false) the 2x2 corner blocks of the picture keep the
   // corner values exactly.
@@ -58,40 +27,40 @@ TEST_CASE("write_attention_png: hottest point dark red, coldest dark blue, blend
   REQUIRE(png.width == 8);
   REQUIRE(png.height == 6);
   // jet(1) = (½, 0, 0) and jet(0) = (0, 0, ½), half-blended with black: ¼ · 255 = 63.75 → 64.
-  CHECK(png.at(5, 7) == std::array<int, 3>{64, 0, 0});
-  CHECK(png.at(0, 0) == std::array<int, 3>{0, 0, 64});
+  CHECK(png.at(7, 5) == Rgb{64, 0, 0});
+  CHECK(png.at(0, 0) == Rgb{0, 0, 64});
 
   write_attention_png(path, image, attention, 1.0);
   png = read_png(path);
-  CHECK(png.at(5, 7) == std::array<int, 3>{128, 0, 0});
-  CHECK(png.at(0, 0) == std::array<int, 3>{0, 0, 128});
+  CHECK(png.at(7, 5) == Rgb{128, 0, 0});
+  CHECK(png.at(0, 0) == Rgb{0, 0, 128});
   // The other two corners hold 0.5, t = (0.5 + 1) / 4 = 0.375: jet = (clamp(1.5 − |1.5 − 3|),
   // clamp(1.5 − |1.5 − 2|), clamp(1.5 − |1.5 − 1|)) = (0, 1, 1), cyan.
-  CHECK(png.at(0, 7) == std::array<int, 3>{0, 255, 255});
-  CHECK(png.at(5, 0) == std::array<int, 3>{0, 255, 255});
+  CHECK(png.at(7, 0) == Rgb{0, 255, 255});
+  CHECK(png.at(0, 5) == Rgb{0, 255, 255});
 }
 
 TEST_CASE("write_attention_png: alpha 0 gives the image, scaled from its range; RGB images keep their colours") {
-  TempDir dir;
+  TempDir dir("heatmap");
   std::string path = (dir.path / "image.png").string();
   Tensor attention = from_vector(std::vector<double>{0.0, 1.0}, {1, 2});
   // Grey [H, W] in [-3, 5]: -3 → 0, 1 → 128 (127.5 rounds up), 5 → 255.
   Tensor grey = from_vector(std::vector<double>{-3.0, 1.0, 5.0, 1.0}, {2, 2});
   write_attention_png(path, grey, attention, 0.0);
   Png png = read_png(path);
-  CHECK(png.at(0, 0) == std::array<int, 3>{0, 0, 0});
-  CHECK(png.at(0, 1) == std::array<int, 3>{128, 128, 128});
-  CHECK(png.at(1, 0) == std::array<int, 3>{255, 255, 255});
+  CHECK(png.at(0, 0) == Rgb{0, 0, 0});
+  CHECK(png.at(1, 0) == Rgb{128, 128, 128});
+  CHECK(png.at(0, 1) == Rgb{255, 255, 255});
   // RGB [3, 1, 2], f32, scaled over all channels together: pure red and pure blue pixels.
   Tensor rgb = from_vector(std::vector<float>{10, 0, 0, 0, 0, 10}, {3, 1, 2});
   write_attention_png(path, rgb, attention, 0.0);
   png = read_png(path);
-  CHECK(png.at(0, 0) == std::array<int, 3>{255, 0, 0});
-  CHECK(png.at(0, 1) == std::array<int, 3>{0, 0, 255});
+  CHECK(png.at(0, 0) == Rgb{255, 0, 0});
+  CHECK(png.at(1, 0) == Rgb{0, 0, 255});
 }
 
 TEST_CASE("write_attention_png: bad shapes, alpha and paths are errors naming the file and the fix") {
-  TempDir dir;
+  TempDir dir("heatmap");
   std::string path = (dir.path / "bad.png").string();
   Tensor map = zeros({4, 4});
   CHECK_THROWS_WITH_AS(write_attention_png(path, zeros({2, 5, 5}), map),

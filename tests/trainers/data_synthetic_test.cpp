@@ -282,6 +282,75 @@ TEST_CASE("segmentation_scenes: on Fashion-MNIST items labels lie on their items
   CHECK(textured > 20);
 }
 
+TEST_CASE("segmentation_scenes: classes_per_scene draws a scene's items from that many classes, item_size bounds their sides") {
+  const ImageSet& items = fashion("train");
+  SegmentationScenesOptions options;
+  options.scenes = 60;
+  options.size = 96;
+  options.min_items = options.max_items = 5;
+  options.min_side = 0.15, options.max_side = 0.30;
+  std::map<int64_t, std::set<int64_t>> classes_seen;  // classes_per_scene -> every class any scene used
+  for (int64_t k : {1, 2}) {
+    options.classes_per_scene = k;
+    SegmentationScenes scenes(items, options);
+    for (int64_t i = 0; i < scenes.size(); ++i) {
+      std::set<int64_t> labels;
+      for (const SceneItem& item : scenes.layout(i).items) {
+        labels.insert(item.label);
+        classes_seen[k].insert(item.label);
+        CHECK(item.label == items.labels[static_cast<size_t>(item.item)] + 1);
+        CHECK(item.side >= static_cast<int64_t>(0.15 * 96));
+        CHECK(item.side <= static_cast<int64_t>(0.30 * 96));
+      }
+      CHECK(static_cast<int64_t>(labels.size()) <= k);
+    }
+    CHECK(classes_seen[k].size() == 10);  // every class turns up over 60 scenes: the scene's classes vary
+  }
+  // 0 keeps the original draws: the default options' scenes are unchanged.
+  options = {};
+  options.scenes = 5;
+  SegmentationScenes independent(items, options);
+  std::set<int64_t> labels;
+  for (int64_t i = 0; i < 5; ++i)
+    for (const SceneItem& item : independent.layout(i).items) labels.insert(item.label);
+  CHECK(labels.size() > 2);
+}
+
+TEST_CASE("reid_tracklets: motion moves the item between frames, 0 keeps it still") {
+  ReidTrackletsOptions options;
+  options.identities = 4;
+  options.occlusion = 0.0;
+  options.frames = 6;
+  // The item's centroid (by brightness above the frame's median, channel 0) in each frame.
+  auto drift = [&](double motion) {
+    options.motion = motion;
+    ReidTracklets set(fashion("train"), options);
+    double total = 0;
+    for (int64_t i = 0; i < set.size(); ++i) {
+      const Rendered r = render(set, i);
+      std::vector<std::array<double, 2>> centre;
+      for (int64_t t = 0; t < options.frames; ++t) {
+        const float* p = r.input.data() + t * 32 * 32;
+        std::vector<float> sorted(p, p + 32 * 32);
+        std::nth_element(sorted.begin(), sorted.begin() + 512, sorted.end());
+        double sx = 0, sy = 0, w = 0;
+        for (int64_t y = 0; y < 32; ++y)
+          for (int64_t x = 0; x < 32; ++x) {
+            const double v = std::max(0.0, static_cast<double>(p[y * 32 + x] - sorted[512]));
+            sx += v * static_cast<double>(x), sy += v * static_cast<double>(y), w += v;
+          }
+        centre.push_back({sx / w, sy / w});
+      }
+      for (int64_t t = 1; t < options.frames; ++t)
+        total += std::hypot(centre[t][0] - centre[t - 1][0], centre[t][1] - centre[t - 1][1]);
+    }
+    return total / static_cast<double>(set.size() * (options.frames - 1));
+  };
+  const double still = drift(0.0), moving = drift(3.0);
+  CHECK(moving > 1.5);          // a random walk of std 3 px per axis moves ~3.8 px a frame (less where the frame clips it)
+  CHECK(moving > 4 * still);    // without motion only scale jitter and noise move the centroid
+}
+
 TEST_CASE("reid_tracklets: the same options give identical bytes, another seed different ones") {
   const ImageSet& items = fashion("train");
   ReidTrackletsOptions options;
@@ -390,11 +459,20 @@ TEST_CASE("synthetic sets: bad options are one gaze::Error naming the option and
   scenes = {};
   scenes.min_items = 5;
   CHECK_THROWS_WITH_AS(SegmentationScenes(items, scenes), doctest::Contains("min_items = 5, max_items = 4"), Error);
+  scenes = {};
+  scenes.classes_per_scene = 5;
+  CHECK_THROWS_WITH_AS(SegmentationScenes(items, scenes), doctest::Contains("classes_per_scene = 5, but the item set has 4 classes"), Error);
+  scenes = {};
+  scenes.min_side = 0.8;
+  CHECK_THROWS_WITH_AS(SegmentationScenes(items, scenes), doctest::Contains("item sides 0.8 to 0.7 of the canvas"), Error);
   CHECK_THROWS_WITH_AS(SegmentationScenes(ImageSet{}, {}), doctest::Contains("segmentation_scenes: the ImageSet of items is empty"), Error);
 
   ReidTrackletsOptions reid;
   reid.frames = 0;
   CHECK_THROWS_WITH_AS(ReidTracklets(items, reid), doctest::Contains("frames = 0; a tracklet needs 1 to 64 frames"), Error);
+  reid = {};
+  reid.motion = 20;
+  CHECK_THROWS_WITH_AS(ReidTracklets(items, reid), doctest::Contains("motion = 20 pixels per frame; give 0 to a quarter"), Error);
   reid = {};
   reid.cameras = 1;
   CHECK_THROWS_WITH_AS(ReidTracklets(items, reid), doctest::Contains("cameras = 1; re-identification needs 2 to 16"), Error);

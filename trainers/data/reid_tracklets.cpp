@@ -103,6 +103,9 @@ ReidTracklets::ReidTracklets(const ImageSet& items, ReidTrackletsOptions options
          o.size);
   if (!(o.occlusion >= 0.0 && o.occlusion <= 1.0))
     fail("reid_tracklets: occlusion = {} is a probability; give a value in [0, 1] (the default is 0.2)", o.occlusion);
+  if (!(o.motion >= 0.0 && o.motion <= 0.25 * static_cast<double>(o.size)))
+    fail("reid_tracklets: motion = {} pixels per frame; give 0 to a quarter of the frame ({}) (the default is 0.5)", o.motion,
+         0.25 * static_cast<double>(o.size));
   if (o.distractors < 0) fail("reid_tracklets: distractors = {}; give 0 or more (the default is 20)", o.distractors);
   check_item_set("reid_tracklets", items);
   const int64_t distractors = role == ReidRole::train ? 0 : o.distractors;
@@ -179,8 +182,8 @@ void ReidTracklets::example(int64_t index, Generator* augment, float* input, int
 
   std::vector<float> scratch;
   for (int64_t t = 0; t < frames; ++t) {
-    cx += rng.normal() * 0.5;
-    cy += rng.normal() * 0.5;
+    cx += rng.normal() * options_.motion;
+    cy += rng.normal() * options_.motion;
     const double jitter = 1.0 + 0.04 * rng.normal();
     Damage damage = Damage::none;
     const double roll = rng.uniform(), kind = rng.uniform();

@@ -26,6 +26,7 @@ struct ReidTrackletsOptions {
   int64_t frames = 4;               // T, frames per tracklet (1..64)
   int64_t size = 32;                // H = W of a frame (24..256)
   double occlusion = 0.2;           // the chance that a tracklet has occluded or corrupted frames
+  double motion = 0.5;              // per-frame drift of the item (a random walk), pixels (std per axis)
   int64_t distractors = 20;         // evaluation only: gallery identities that are never queried
   uint64_t seed = 0;  // the cameras and the choice of identities; use the same for training and evaluation
 };

@@ -12,7 +12,6 @@ namespace gaze {
 
 namespace {
 
-constexpr double kMinSide = 0.35, kMaxSide = 0.70;  // item sizes, fractions of the canvas
 constexpr double kMinPatch = 0.15, kMaxPatch = 0.35;
 // An item covers a pixel where its resized intensity reaches kSolid (Fashion-MNIST's background is
 // 0, its items' pixels mostly far above); below that the coverage falls linearly to 0, so the
@@ -78,11 +77,26 @@ SegmentationScenes::SegmentationScenes(const ImageSet& items, SegmentationScenes
     fail("segmentation_scenes: min_items = {}, max_items = {}; need 1 <= min_items <= max_items <= 16 (the default "
          "is 2 to 4)",
          o.min_items, o.max_items);
+  if (!(o.min_side > 0.0 && o.min_side <= o.max_side && o.max_side <= 1.0))
+    fail("segmentation_scenes: item sides {} to {} of the canvas; need 0 < min_side <= max_side <= 1 (the default is 0.35 "
+         "to 0.7)",
+         o.min_side, o.max_side);
   if (!(o.textured >= 0.0 && o.textured <= 1.0))
     fail("segmentation_scenes: textured = {} is a probability; give a value in [0, 1] (the default is 0.5)", o.textured);
   if (o.clutter < 0 || o.clutter > 16)
     fail("segmentation_scenes: clutter = {}; give 0 to 16 background patches (the default is 1)", o.clutter);
   check_item_set("segmentation_scenes", items);
+  if (o.classes_per_scene > 0) {
+    for (size_t i = 0; i < items.labels.size(); ++i) {
+      const auto label = static_cast<size_t>(items.labels[i]);
+      if (label >= items_of_class_.size()) items_of_class_.resize(label + 1);
+      items_of_class_[label].push_back(static_cast<int64_t>(i));
+    }
+    std::erase_if(items_of_class_, [](const std::vector<int64_t>& members) { return members.empty(); });
+    if (o.classes_per_scene > static_cast<int64_t>(items_of_class_.size()))
+      fail("segmentation_scenes: classes_per_scene = {}, but the item set has {} classes; give 0 (independent items) to {}",
+           o.classes_per_scene, items_of_class_.size(), items_of_class_.size());
+  }
 }
 
 const std::vector<std::string>& SegmentationScenes::class_names() const {
@@ -111,13 +125,23 @@ SceneLayout SegmentationScenes::layout(int64_t index) const {
     patch.texture = draw_texture(rng);
     layout.patches.push_back(patch);
   }
+  // The scene's classes (when it has few): a partial shuffle of the non-empty classes.
+  std::vector<size_t> scene_classes(items_of_class_.size());
+  for (size_t c = 0; c < scene_classes.size(); ++c) scene_classes[c] = c;
+  for (size_t c = 0; c < static_cast<size_t>(options_.classes_per_scene); ++c)
+    std::swap(scene_classes[c], scene_classes[c + uniform_below(rng, scene_classes.size() - c)]);
   const int64_t count =
       options_.min_items + static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>(options_.max_items - options_.min_items + 1)));
   for (int64_t k = 0; k < count; ++k) {
     SceneItem item;
-    item.item = static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>(items_.size())));
+    if (options_.classes_per_scene > 0) {
+      const auto& members = items_of_class_[scene_classes[uniform_below(rng, static_cast<uint64_t>(options_.classes_per_scene))]];
+      item.item = members[uniform_below(rng, members.size())];
+    } else {
+      item.item = static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>(items_.size())));
+    }
     item.label = items_.labels[static_cast<size_t>(item.item)] + 1;
-    item.side = std::max<int64_t>(8, static_cast<int64_t>((kMinSide + (kMaxSide - kMinSide) * rng.uniform()) * canvas));
+    item.side = std::max<int64_t>(8, static_cast<int64_t>((options_.min_side + (options_.max_side - options_.min_side) * rng.uniform()) * canvas));
     item.left = static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>(size - item.side + 1)));
     item.top = static_cast<int64_t>(uniform_below(rng, static_cast<uint64_t>(size - item.side + 1)));
     const bool textured = rng.uniform() < options_.textured;

@@ -20,11 +20,16 @@ inline constexpr int64_t kSegmentationIgnore = 255;
 
 struct SegmentationScenesOptions {
   int64_t scenes = 1000;
-  int64_t size = 64;  // H = W (32..512); items are 35% to 70% of it
+  int64_t size = 64;  // H = W (32..512)
   int64_t min_items = 2, max_items = 4;
+  double min_side = 0.35, max_side = 0.70;  // an item's side, as a fraction of the canvas
   uint64_t seed = 0;
   double textured = 0.5;  // the chance that an item's interior is a class-independent texture
   int64_t clutter = 1;    // textured background patches per scene (0..clutter, uniformly)
+  // 0: each item's class is drawn on its own. k >= 1: a scene's items all come from k classes drawn
+  // for that scene (like a street scene's cars), so a textured item's class can be read off the
+  // clear items elsewhere in the scene, context no nearby pixel holds.
+  int64_t classes_per_scene = 0;
 };
 
 enum class TextureKind : int64_t { none, stripes, checks, noise };
@@ -79,6 +84,7 @@ class SegmentationScenes : public ExampleSource {
  private:
   const ImageSet& items_;
   SegmentationScenesOptions options_;
+  std::vector<std::vector<int64_t>> items_of_class_;  // filled when classes_per_scene > 0
 };
 
 // Pixel statistics of rendered scenes (intensity in [0, 1]), measured over ~900 examples rendered

@@ -27,6 +27,8 @@ ReidTrackletsOptions tracklet_options(const Config& config, int64_t identities) 
   o.cameras = config.integer("data.cameras");
   o.frames = config.integer("data.frames");
   o.size = size_or(config, "data.image_size", 32);
+  o.occlusion = config.number("data.occlusion");
+  o.motion = config.number("data.motion");
   o.seed = static_cast<uint64_t>(config.integer("data.seed"));  // the same for both: it fixes the cameras
   return o;
 }
