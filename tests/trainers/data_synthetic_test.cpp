@@ -482,6 +482,24 @@ TEST_CASE("synthetic sets: bad options are one gaze::Error naming the option and
   CHECK_THROWS_WITH_AS(make_reid_evaluation(items, reid), doctest::Contains("2 identities and 20 distractors need"), Error);
 }
 
+TEST_CASE("sample pictures: a row per video, per identity and camera, or per scene") {
+  const ImageSet& items = fashion("train");
+  ActionClipsOptions clips;
+  clips.videos = 4;  // 2 clips per video: clip 2v is video v's first
+  CHECK(distinct_examples(ActionClips(items, clips), 3) == std::vector<int64_t>{0, 2, 4});
+  CHECK(distinct_examples(ActionClips(items, clips), 10) == std::vector<int64_t>{0, 2, 4, 6});
+  ReidTrackletsOptions reid;
+  reid.identities = 2;  // per identity: camera 0's 2 tracklets, camera 1's, camera 2's
+  const ReidTracklets tracklets(items, reid);
+  const std::vector<int64_t> rows = distinct_examples(tracklets, 4);
+  CHECK(rows == std::vector<int64_t>{0, 2, 4, 6});
+  CHECK(tracklets.group(rows[3]) == 1);
+  CHECK(tracklets.camera(rows[3]) == 0);
+  SegmentationScenesOptions scenes;
+  scenes.scenes = 5;
+  CHECK(distinct_examples(SegmentationScenes(items, scenes), 3) == std::vector<int64_t>{0, 1, 2});
+}
+
 TEST_CASE("sample pictures: a PNG per synthetic set, frames in a row and a scene beside its label map") {
   const ImageSet& items = fashion("train");
   test::TempDir dir("samples");

@@ -1,8 +1,10 @@
-// `gaze samples --dataset NAME`: a PNG of a synthetic dataset's examples (docs/datasets.md's pictures).
+// `gaze samples CONFIG` or `gaze samples --dataset NAME`: a PNG of a synthetic dataset's examples
+// (docs/datasets.md's pictures), as a config trains on them or with the generator's defaults.
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
@@ -11,28 +13,26 @@
 #include "trainers/data/reid_tracklets.h"
 #include "trainers/data/sample_pictures.h"
 #include "trainers/data/segmentation_scenes.h"
+#include "trainers/tasks/task.h"
 
 namespace gaze::cli {
 
 namespace {
 
 struct SamplesArgs {
-  std::string dataset, root = "/usr/share/datasets/fashion-mnist", output = ".";
+  std::string config, dataset, root = "/usr/share/datasets/fashion-mnist", output = ".";
+  std::vector<std::string> sets;
   int64_t count = 8;
   uint64_t seed = 0;
 };
 
-// Rows worth looking at: one clip per video (a video's clips are near repeats), and for re-ID a
-// few identities each through every camera.
-void write_samples(const SamplesArgs& args, const std::string& path) {
+// The generator's default options: one row per video, per identity and camera, or per scene.
+void write_default_samples(const SamplesArgs& args, const std::string& path) {
   const ImageSet items = load_fashion_mnist(args.root, "train");
-  std::vector<int64_t> rows;
   if (args.dataset == "action_clips") {
     ActionClipsOptions options;
     options.seed = args.seed;
-    ActionClips source(items, options);
-    for (int64_t r = 0; r < args.count; ++r) rows.push_back(r * options.clips_per_video % source.size());
-    write_samples_png(source, path, rows);
+    write_samples_png(ActionClips(items, options), path, args.count);
   } else if (args.dataset == "segmentation_scenes") {
     SegmentationScenesOptions options;
     options.seed = args.seed;
@@ -40,13 +40,7 @@ void write_samples(const SamplesArgs& args, const std::string& path) {
   } else if (args.dataset == "reid_tracklets") {
     ReidTrackletsOptions options;
     options.seed = args.seed;
-    ReidTracklets source(items, options);
-    const int64_t per_identity = options.cameras * options.tracklets_per_camera;
-    for (int64_t r = 0; r < args.count; ++r) {
-      const int64_t identity = r / options.cameras, camera = r % options.cameras;
-      rows.push_back((identity * per_identity + camera * options.tracklets_per_camera) % source.size());
-    }
-    write_samples_png(source, path, rows);
+    write_samples_png(ReidTracklets(items, options), path, args.count);
   } else {
     fail("samples: unknown dataset '{}'; choose action_clips, segmentation_scenes or reid_tracklets", args.dataset);
   }
@@ -55,22 +49,41 @@ void write_samples(const SamplesArgs& args, const std::string& path) {
 }  // namespace
 
 void add_samples_command(CLI::App& app, GlobalOptions& options) {
-  auto* cmd = app.add_subcommand("samples", "Draw examples of a synthetic dataset as <dataset>.png (one example per row)");
+  auto* cmd = app.add_subcommand(
+      "samples", "Draw examples of a synthetic dataset as <dataset>.png (one example per row): a config's training set, or --dataset's defaults");
   auto args = std::make_shared<SamplesArgs>();
-  cmd->add_option("--dataset", args->dataset, "action_clips, segmentation_scenes or reid_tracklets")
-      ->required()
+  cmd->add_option("config", args->config, "A config whose training set to draw (its data.* keys: sizes, frames, options)");
+  cmd->add_option("--set", args->sets, "Override a config key (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--dataset", args->dataset, "Without a config: action_clips, segmentation_scenes or reid_tracklets, default options")
       ->check(CLI::IsMember({"action_clips", "segmentation_scenes", "reid_tracklets"}));
-  cmd->add_option("--root", args->root, "Fashion-MNIST's directory (the items are its training images)");
+  cmd->add_option("--root", args->root, "Without a config: Fashion-MNIST's directory (the items are its training images)");
   cmd->add_option("--output", args->output, "Directory for the picture (created if missing)");
   cmd->add_option("--count", args->count, "Rows: examples to draw")->check(CLI::Range(1, 64));
-  cmd->add_option("--seed", args->seed, "The dataset's seed");
+  cmd->add_option("--seed", args->seed, "Without a config: the dataset's seed (a config's is data.seed)");
   cmd->callback([&options, args] {
+    if (args->config.empty() == args->dataset.empty())
+      run_guarded(options, [&] {
+        fail("samples: give a config (to draw its training set) or --dataset NAME (the generator's defaults); you gave {}",
+             args->config.empty() ? "neither" : "both");
+      }, 2);
+    std::optional<Config> config;
+    if (!args->config.empty()) config = load_config_or_exit(options, args->config, args->sets);
     run_guarded(options, [&] {
+      std::unique_ptr<Task> task;
+      if (config) {
+        if (config->text("data.dataset") == "fashion_mnist")
+          fail("samples: {} trains on fashion_mnist; samples draws the synthetic sets (action_clips, segmentation_scenes, "
+               "reid_tracklets)",
+               args->config);
+        task = make_task(*config);
+      }
+      const std::string name = config ? config->text("data.dataset") : args->dataset;
       std::error_code error;
       std::filesystem::create_directories(args->output, error);
       if (error) fail("samples: cannot create the output directory {}: {}", args->output, error.message());
-      const std::string path = (std::filesystem::path(args->output) / (args->dataset + ".png")).string();
-      write_samples(*args, path);
+      const std::string path = (std::filesystem::path(args->output) / (name + ".png")).string();
+      if (task) write_samples_png(task->train_set(), path, args->count);
+      else write_default_samples(*args, path);
       fmt::print("wrote {}\n", path);
     });
   });

@@ -1,7 +1,8 @@
 #include "trainers/data/sample_pictures.h"
 
 #include <algorithm>
-#include <numeric>
+#include <set>
+#include <utility>
 
 #include "framework/error.h"
 #include "trainers/checkpoint/atomic_file.h"
@@ -140,11 +141,17 @@ void write_samples_png(const ExampleSource& source, const std::string& path, con
   write_file_atomically(path, canvas.png());
 }
 
+std::vector<int64_t> distinct_examples(const ExampleSource& source, int64_t count) {
+  std::vector<int64_t> indices;
+  std::set<std::pair<int64_t, int64_t>> seen;  // (group, camera)
+  for (int64_t i = 0; i < source.size() && static_cast<int64_t>(indices.size()) < count; ++i)
+    if (seen.insert({source.group(i), source.camera(i)}).second) indices.push_back(i);
+  return indices;
+}
+
 void write_samples_png(const ExampleSource& source, const std::string& path, int64_t count) {
   if (count < 1) fail("write_samples_png({}): count = {}; ask for at least one example", path, count);
-  std::vector<int64_t> indices(static_cast<size_t>(std::min(count, source.size())));
-  std::iota(indices.begin(), indices.end(), int64_t{0});
-  write_samples_png(source, path, indices);
+  write_samples_png(source, path, distinct_examples(source, count));
 }
 
 }  // namespace gaze

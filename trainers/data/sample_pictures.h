@@ -17,7 +17,10 @@ namespace gaze {
 // otherwise the first channel as grey. Written atomically. An index outside the source, no
 // indices, or an input shape other than 3-D or 4-D is a gaze::Error.
 void write_samples_png(const ExampleSource& source, const std::string& path, const std::vector<int64_t>& indices);
-// The first `count` examples.
+// The first `count` examples worth a row each: the first of every distinct (group, camera), in index
+// order — one clip per video, one tracklet per identity and camera, every scene.
+std::vector<int64_t> distinct_examples(const ExampleSource& source, int64_t count);
+// The PNG of distinct_examples(source, count).
 void write_samples_png(const ExampleSource& source, const std::string& path, int64_t count);
 
 }  // namespace gaze
