@@ -211,6 +211,11 @@ TEST_CASE("tasks: a key that does not fit the task is one error naming it, befor
                        Error);
   CHECK_THROWS_WITH_AS(make_task(load_config(reid, {"data.dataset=fashion_mnist", "eval.metrics=[]"})), doctest::Contains("trains resnet, not 'reid3d'"),
                        Error);
+  const std::string scenes = dir.write("scenes.yaml", segmentation_config(dir.path.string()));
+  CHECK_THROWS_WITH_AS(make_task(load_config(scenes, {"data.items_per_scene=[4, 2]"})),
+                       doctest::Contains("data.items_per_scene is [fewest, most] items, two values in order (got [4, 2])"), Error);
+  CHECK_THROWS_WITH_AS(make_task(load_config(scenes, {"data.item_size=[35]"})),
+                       doctest::Contains("data.item_size is [smallest, largest] side in percent"), Error);
   CHECK_THROWS_WITH_AS(train(load_config(action, {"data.batch_size=64"}), {.config_path = action, .progress = false}),
                        doctest::Contains("larger than the training set"), Error);
   CHECK_FALSE(fs::exists(dir.path / "action"));

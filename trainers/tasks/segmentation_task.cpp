@@ -26,8 +26,12 @@ SegmentationScenesOptions scene_options(const Config& config, int64_t scenes, ui
   o.size = size_or(config, "data.image_size", 64);
   o.classes_per_scene = config.integer("data.classes_per_scene");
   const std::vector<int64_t> items = config.integers("data.items_per_scene"), sides = config.integers("data.item_size");
-  if (items.size() != 2) fail("{}: data.items_per_scene takes two values, [fewest, most] (got {}); e.g. [2, 4]", config.where("data.items_per_scene"), items.size());
-  if (sides.size() != 2) fail("{}: data.item_size takes two values, [smallest, largest] percent (got {}); e.g. [35, 70]", config.where("data.item_size"), sides.size());
+  if (items.size() != 2 || items[0] > items[1])
+    fail("{}: data.items_per_scene is [fewest, most] items, two values in order (got [{}]); e.g. [2, 4]",
+         config.where("data.items_per_scene"), fmt::join(items, ", "));
+  if (sides.size() != 2 || sides[0] > sides[1])
+    fail("{}: data.item_size is [smallest, largest] side in percent of the canvas, two values in order (got [{}]); e.g. [35, 70]",
+         config.where("data.item_size"), fmt::join(sides, ", "));
   o.min_items = items[0], o.max_items = items[1];
   o.min_side = static_cast<double>(sides[0]) / 100.0, o.max_side = static_cast<double>(sides[1]) / 100.0;
   o.seed = seed;
