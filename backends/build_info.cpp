@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "backends/cuda/cuda_runtime_info.h"
+#include "backends/openblas_core.h"
 #include "gaze/build_config.h"
 
 #if GAZE_HAVE_OPENBLAS
@@ -31,6 +32,7 @@ BuildInfo build_info() {
   info.libraries.push_back({"fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100)});
 #if GAZE_HAVE_OPENBLAS
   info.libraries.push_back({"OpenBLAS", openblas_get_config()});
+  info.libraries.push_back({"OpenBLAS core", openblas_core_description()});
 #else
   info.libraries.push_back({"OpenBLAS", "not built (GAZE_WITH_OPENBLAS off or libopenblas-openmp-dev missing)"});
 #endif

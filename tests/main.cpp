@@ -4,9 +4,11 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include "backends/openblas_core.h"
 #include "backends/registry.h"
 
 int main(int argc, char** argv) {
+  gaze::restart_with_best_openblas_core(argv);
   gaze::set_cpu_backend("reference");
   doctest::Context context(argc, argv);
   return context.run();

@@ -1,9 +1,11 @@
 // The gaze command-line program: one subcommand per workflow.
 #include <CLI/CLI.hpp>
 
+#include "backends/openblas_core.h"
 #include "trainers/cli/commands.h"
 
 int main(int argc, char** argv) {
+  gaze::restart_with_best_openblas_core(argv);  // before any work: OpenBLAS picks its kernels once
   CLI::App app{"gaze: self-attention modules for computer vision, from scratch in C++"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand: gaze bench --threads 2
