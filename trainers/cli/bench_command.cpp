@@ -1,5 +1,6 @@
-// `gaze bench`: times torch_ref.py's cases on each backend and prints a table with a column per
-// backend (and PyTorch's, given torch_ref.py's JSON output), or CSV / JSON lines.
+// `gaze bench`: times the benchmark cases on each backend and prints a table with a column per
+// backend (and PyTorch's: scripts/bench/torch_ref.py run here with --torch auto, or its JSON output
+// given as a file), or CSV / JSON lines.
 #include <fmt/format.h>
 
 #include <fstream>
@@ -9,10 +10,12 @@
 #include <sstream>
 
 #include "backends/cuda/cuda_memory.h"
+#include "backends/openblas_core.h"
 #include "backends/registry.h"
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/bench/bench_case.h"
+#include "trainers/bench/torch_reference.h"
 #include "trainers/cli/commands.h"
 
 namespace gaze::cli {
@@ -51,12 +54,10 @@ std::vector<const bench::Case*> selected_cases(const std::string& filter) {
   return out;
 }
 
-// torch_ref.py's JSON lines, by case.
-std::map<std::string, nlohmann::json> read_torch(const std::string& path) {
+// torch_ref.py's JSON lines, by case; `source` names them in errors.
+std::map<std::string, nlohmann::json> parse_torch_rows(const std::string& text, const std::string& source) {
   std::map<std::string, nlohmann::json> rows;
-  if (path.empty()) return rows;
-  std::ifstream in(path);
-  if (!in) fail("bench: cannot open --torch file '{}' (write it with: /usr/bin/python3 ../shared/bench/torch_ref.py > {})", path, path);
+  std::stringstream in(text);
   int line_no = 0;
   for (std::string line; std::getline(in, line);) {
     ++line_no;
@@ -65,10 +66,36 @@ std::map<std::string, nlohmann::json> read_torch(const std::string& path) {
       nlohmann::json row = nlohmann::json::parse(line);
       rows[row.at("case").get<std::string>()] = row;
     } catch (const std::exception& e) {
-      fail("bench: {}:{}: not a torch_ref.py JSON line ({})", path, line_no, e.what());
+      fail("bench: {}:{}: not a torch_ref.py JSON line ({})", source, line_no, e.what());
     }
   }
   return rows;
+}
+
+// PyTorch's rows: none, from a file, or (auto) from running scripts/bench/torch_ref.py now.
+std::map<std::string, nlohmann::json> torch_rows(const std::string& torch, const std::vector<const bench::Case*>& cases,
+                                                 const BenchOptions& o) {
+  if (torch.empty()) return {};
+  if (torch == "auto") {
+    std::vector<std::string> names;
+    for (const bench::Case* c : cases)
+      if (c->unavailable.empty()) names.push_back(c->name);
+    fmt::print(stderr, "  pytorch: running scripts/bench/torch_ref.py\n");
+    bench::TorchRun run = bench::run_torch_reference(names, num_threads(), o.warmup, o.iters);
+    if (!run.why.empty()) {
+      fmt::print(stderr, "bench: no PyTorch column: {}\n", run.why);
+      return {};
+    }
+    if (!run.note.empty()) fmt::print(stderr, "  pytorch: {}\n", run.note);
+    return parse_torch_rows(run.jsonl, "torch_ref.py's output");
+  }
+  std::ifstream in(torch);
+  if (!in)
+    fail("bench: cannot open --torch file '{}' (write it with: /usr/bin/python3 scripts/bench/torch_ref.py > {}, or use --torch auto)",
+         torch, torch);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_torch_rows(text.str(), torch);
 }
 
 std::string cell(std::optional<double> ms, std::optional<double> first) {
@@ -105,7 +132,6 @@ std::vector<std::string> runnable_backends(const std::vector<std::string>& asked
 void run_bench(const BenchOptions& o) {
   std::vector<std::string> backends = runnable_backends(o.backends.empty() ? available_backends() : split_list(o.backends));
   std::vector<const bench::Case*> cases = selected_cases(o.cases);
-  auto torch = read_torch(o.torch);
   int threads = num_threads();
   Backend& previous = cpu_backend();
 
@@ -120,6 +146,8 @@ void run_bench(const BenchOptions& o) {
     }
   }
   set_cpu_backend(previous.name());
+  // PyTorch after gaze, alone on the machine: two OpenMP programs at once would slow each other.
+  auto torch = torch_rows(o.torch, cases, o);
 
   if (o.output == "json" || o.output == "csv") {
     if (o.output == "csv") fmt::print("case,impl,threads,shape,fwd_ms,fwdbwd_ms,gflops\n");
@@ -148,6 +176,7 @@ void run_bench(const BenchOptions& o) {
 
   std::vector<std::string> columns = backends;
   if (!torch.empty()) columns.push_back("pytorch");
+  fmt::print("gaze's OpenBLAS core: {}\n", openblas_core_description());
   for (bool backward : {false, true}) {
     fmt::print("\n{} (median ms over {} iterations, {} threads; ratio to {})\n", backward ? "forward + backward" : "forward", o.iters,
                threads, columns.front());
@@ -194,14 +223,16 @@ void run_bench(const BenchOptions& o) {
 
 void add_bench_command(CLI::App& app, GlobalOptions& global) {
   static BenchOptions options;  // CLI11 writes into it during parse; the callback reads it after
-  auto* cmd = app.add_subcommand("bench", "Time torch_ref.py's cases on each backend (compare with /usr/bin/python3 ../shared/bench/torch_ref.py)");
+  auto* cmd = app.add_subcommand("bench", "Time the benchmark cases on each backend, beside PyTorch's with --torch auto");
   cmd->add_option("--backends", options.backends, "Comma-separated backends, cuda included (default: every CPU backend built)");
   cmd->add_option("--cases", options.cases, "Comma-separated cases (default: all)");
   cmd->add_option("--warmup", options.warmup, "Untimed iterations before timing")->check(CLI::Range(0, 1000));
   cmd->add_option("--iters", options.iters, "Timed iterations (the median is reported)")->check(CLI::Range(1, 100000));
   cmd->add_option("--output", options.output, "table, csv or json (one object per line, keys as torch_ref.py)")
       ->check(CLI::IsMember({"table", "csv", "json"}));
-  cmd->add_option("--torch", options.torch, "torch_ref.py's JSON-lines output, shown as a 'pytorch' column");
+  cmd->add_option("--torch", options.torch,
+                  "A 'pytorch' column: 'auto' runs scripts/bench/torch_ref.py with /usr/bin/python3 now (same cases, threads, "
+                  "iterations and OpenBLAS kernels), or give a file of its JSON lines");
   cmd->callback([&global] { run_guarded(global, [] { run_bench(options); }); });
 }
 
