@@ -16,6 +16,7 @@
 #include "trainers/checkpoint/atomic_file.h"
 #include "trainers/tasks/task.h"
 #include "trainers/train/checkpoints.h"
+#include "trainers/train/console_log.h"
 #include "trainers/train/from_config.h"
 #include "trainers/train/reproduce.h"
 #include "trainers/train/run_directory.h"
@@ -83,8 +84,16 @@ TEST_CASE("the same config and seed give the same metrics; another seed gives ot
   CHECK(a.parameters == b.parameters);
   CHECK(timeless_metrics(a.run_dir) == timeless_metrics(b.run_dir));
   CHECK(timeless_metrics(a.run_dir) != timeless_metrics(c.run_dir));
-  for (const char* file : {"config.yaml", "manifest.json", "metrics.jsonl", "best.safetensors", "result.json", "curves.png", "confusion.png"})
+  for (const char* file : {"config.yaml", "manifest.json", "metrics.jsonl", "train.log", "best.safetensors", "result.json", "curves.png",
+                           "confusion.png"})
     CHECK_MESSAGE(fs::exists(fs::path(a.run_dir) / file), file);
+  // The console is kept, log lines with their throughput and ETAs (4 steps an epoch, a line every 2).
+  const std::string console = slurp(a.run_dir + "/train.log");
+  CHECK(console.find("run " + a.run_dir + ": classification task") == 0);
+  CHECK(console.find("epoch 1/2 step 2/4 loss ") != std::string::npos);
+  CHECK(console.find(" samples/s ETA epoch ") != std::string::npos);
+  CHECK(console.find("epoch 2/2 done in ") != std::string::npos);
+  CHECK(console.find("test: loss ") != std::string::npos);
   const auto manifest = nlohmann::json::parse(slurp(a.run_dir + "/manifest.json"));
   CHECK(manifest.at("backend") == fastest_backend());
   CHECK(manifest.at("parameters") == a.parameters);
@@ -180,6 +189,15 @@ TEST_CASE("eval.metrics decides what the evaluation records hold and whether con
     CHECK_FALSE(r.contains("top5"));
   }
   CHECK(evals == 2);  // val after the epoch, test at the end
+}
+
+TEST_CASE("the ETAs count the epoch's remaining steps, the later epochs' and the evaluations still to come") {
+  RunPace pace{.steps_per_epoch = 10, .epochs = 3, .eval_interval = 2, .seconds_per_step = 0.5, .seconds_per_eval = 4};
+  CHECK(pace.epoch_eta(4) == doctest::Approx(3.0));
+  // In epoch 1 of 3 (0-based 0), 4 steps done: 6 + 20 steps left; evaluations after epochs 2 and 3, then the test.
+  CHECK(pace.run_eta(0, 4) == doctest::Approx(0.5 * 26 + 4 * 3));
+  // In the last epoch: its steps, the last validation and the test.
+  CHECK(pace.run_eta(2, 10) == doctest::Approx(4 * 2));
 }
 
 TEST_CASE("mean_std is the mean and the sample standard deviation") {

@@ -2,6 +2,7 @@
 //   config.yaml      the resolved config (every key, defaults filled in)
 //   manifest.json    commit, compiler, libraries, backend, threads, device, command line, times
 //   metrics.jsonl    one JSON object a line: train intervals, epoch summaries, evaluations
+//   train.log        the console's lines (log lines with throughput and ETAs, epoch summaries)
 //   checkpoints/     step-<global step>/{model,trainer}.safetensors (trainers/train/checkpoints.h)
 //   best.safetensors the weights with the best validation top-1 so far
 //   result.json      the final figures (written last: its presence means the run finished)
@@ -22,6 +23,7 @@ struct RunPaths {
   std::string config() const { return dir + "/config.yaml"; }
   std::string manifest() const { return dir + "/manifest.json"; }
   std::string metrics() const { return dir + "/metrics.jsonl"; }
+  std::string train_log() const { return dir + "/train.log"; }
   std::string checkpoints() const { return dir + "/checkpoints"; }
   std::string best_weights() const { return dir + "/best.safetensors"; }
   std::string result() const { return dir + "/result.json"; }

@@ -15,6 +15,7 @@
 #include "trainers/optim/clip_grad.h"
 #include "trainers/report/plot.h"
 #include "trainers/train/checkpoints.h"
+#include "trainers/train/console_log.h"
 #include "trainers/tasks/task.h"
 #include "trainers/train/from_config.h"
 #include "trainers/train/progress.h"
@@ -177,11 +178,13 @@ TrainResult train(const Config& config, const TrainOptions& options) {
                         manifest.dump(2) + "\n");
   MetricsLog log(paths.metrics(), resumed_from.empty() ? -1 : state.metrics_bytes);
 
-  fmt::print("run {}: {} task, {} parameters, {} train / {} val / {} test examples, {} steps per epoch, backend {}, {} threads{}\n",
-             paths.dir, task->name(), count_parameters(*model), task->train_set().size(), task->val_size(), task->test_size(),
-             steps_per_epoch, backend, num_threads(),
-             resumed_from.empty() ? "" : fmt::format(", resumed from {}", resumed_from));
-  std::fflush(stdout);
+  ConsoleLog console(paths.train_log());
+  console.line("run {}: {} task, {} parameters, {} train / {} val / {} test examples, {} steps per epoch, backend {}, {} threads{}",
+               paths.dir, task->name(), count_parameters(*model), task->train_set().size(), task->val_size(), task->test_size(),
+               steps_per_epoch, backend, num_threads(), resumed_from.empty() ? "" : fmt::format(", resumed from {}", resumed_from));
+  RunPace pace{.steps_per_epoch = steps_per_epoch, .epochs = epochs, .eval_interval = eval_interval};
+  double interval_seconds = 0;  // training + data wait since the last log line: the pace and throughput
+  int64_t interval_examples = 0, interval_timed_steps = 0;  // (a resumed interval's first steps were not timed here)
 
   auto checkpoint = [&] {
     state.rng_state = default_generator().state();
@@ -222,6 +225,9 @@ TrainResult train(const Config& config, const TrainOptions& options) {
       state.epoch_counted += out.counted;
       state.interval_loss += loss_value;
       state.interval_steps += 1;
+      interval_seconds += step_seconds + batch.wait_seconds;
+      interval_examples += examples;
+      interval_timed_steps += 1;
       state.step_in_epoch += 1;
       state.global_step += 1;
       bar.update(state.step_in_epoch, fmt::format("loss {:.4f}", loss_value));
@@ -234,9 +240,15 @@ TrainResult train(const Config& config, const TrainOptions& options) {
         for (const auto& [name, value] : out.terms) record[name] = value, terms += fmt::format(" {} {:.4f}", name, value);
         log.write(record);
         bar.clear();
-        fmt::print("epoch {}/{} step {}/{} loss {:.4f}{} lr {:.5f} step {:.1f} ms data {:.2f} ms backend {}\n", epoch + 1, epochs,
-                   state.step_in_epoch, steps_per_epoch, mean_loss, terms, lr, 1e3 * step_seconds, 1e3 * batch.wait_seconds, backend);
-        std::fflush(stdout);
+        pace.seconds_per_step = interval_seconds / static_cast<double>(interval_timed_steps);
+        console.line("epoch {}/{} step {}/{} loss {:.4f}{} lr {:.5f} step {:.1f} ms data {:.2f} ms {:.0f} samples/s ETA epoch {} run {} "
+                     "backend {}",
+                     epoch + 1, epochs, state.step_in_epoch, steps_per_epoch, mean_loss, terms, lr, 1e3 * step_seconds,
+                     1e3 * batch.wait_seconds, interval_examples / std::max(interval_seconds, 1e-9),
+                     format_duration(pace.epoch_eta(state.step_in_epoch)), format_duration(pace.run_eta(epoch, state.step_in_epoch)),
+                     backend);
+        interval_seconds = 0;
+        interval_examples = interval_timed_steps = 0;
         state.interval_loss = 0;
         state.interval_steps = 0;
       }
@@ -257,7 +269,9 @@ TrainResult train(const Config& config, const TrainOptions& options) {
     }
     log.write(epoch_record);
     if (((epoch + 1) % eval_interval == 0 || epoch + 1 == epochs) && task->val_size() > 0) {
+      const auto eval_start = Clock::now();
       const Evaluation val = task->evaluate(*model, Split::val, paths.dir);
+      pace.seconds_per_eval = seconds_since(eval_start);
       log.write(metrics_record(Split::val, epoch + 1, state.global_step, val));
       line += ", val " + val.summary;
       if (val.score > state.best_score) {
@@ -268,8 +282,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
         line += " (best)";
       }
     }
-    fmt::print("{}\n", line);
-    std::fflush(stdout);
+    console.line(line);
     write_curves(paths, task->score_name());
     state.step_in_epoch = 0;
     state.epoch_loss = 0;
@@ -302,7 +315,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
                      {"parameters", result.parameters}, {"epochs", epochs}, {"seconds_per_epoch", result.seconds_per_epoch},
                      {"table", table}, {"backend", backend}, {"threads", num_threads()}};
   write_file_atomically(paths.result(), summary.dump(2) + "\n");
-  fmt::print("test: {} ({} examples); run directory {}\n", test.summary, task->test_size(), paths.dir);
+  console.line("test: {} ({} examples); run directory {}", test.summary, task->test_size(), paths.dir);
   return result;
 }
 
