@@ -73,8 +73,8 @@ std::map<std::string, nlohmann::json> parse_torch_rows(const std::string& text, 
 }
 
 // PyTorch's rows: none, from a file, or (auto) from running scripts/bench/torch_ref.py now.
-std::map<std::string, nlohmann::json> torch_rows(const std::string& torch, const std::vector<const bench::Case*>& cases,
-                                                 const BenchOptions& o) {
+std::map<std::string, nlohmann::json> torch_rows(const std::vector<const bench::Case*>& cases, const BenchOptions& o) {
+  const std::string& torch = o.torch;
   if (torch.empty()) return {};
   if (torch == "auto") {
     std::vector<std::string> names;
@@ -147,7 +147,7 @@ void run_bench(const BenchOptions& o) {
   }
   set_cpu_backend(previous.name());
   // PyTorch after gaze, alone on the machine: two OpenMP programs at once would slow each other.
-  auto torch = torch_rows(o.torch, cases, o);
+  auto torch = torch_rows(cases, o);
 
   if (o.output == "json" || o.output == "csv") {
     if (o.output == "csv") fmt::print("case,impl,threads,shape,fwd_ms,fwdbwd_ms,gflops\n");
@@ -169,6 +169,17 @@ void run_bench(const BenchOptions& o) {
         if (t.fwdbwd_ms) row["fwdbwd_ms"] = std::round(*t.fwdbwd_ms * 1e4) / 1e4;
         if (t.gflops) row["gflops"] = std::round(*t.gflops * 100) / 100;
         fmt::print("{}\n", row.dump());
+      }
+      // PyTorch's row after gaze's, with the same keys (its impl says "pytorch-<version>").
+      auto it = torch.find(c->name);
+      if (it == torch.end()) continue;
+      const nlohmann::json& row = it->second;
+      if (o.output == "json") {
+        fmt::print("{}\n", row.dump());
+      } else {
+        auto number = [&row](const char* key) { return row.contains(key) && !row[key].is_null() ? row[key].dump() : std::string(); };
+        fmt::print("{},{},{},{},{},{},{}\n", c->name, row.value("impl", "pytorch"), number("threads"), row.value("shape", ""),
+                   number("fwd_ms"), number("fwdbwd_ms"), number("gflops"));
       }
     }
     return;
@@ -228,7 +239,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--cases", options.cases, "Comma-separated cases (default: all)");
   cmd->add_option("--warmup", options.warmup, "Untimed iterations before timing")->check(CLI::Range(0, 1000));
   cmd->add_option("--iters", options.iters, "Timed iterations (the median is reported)")->check(CLI::Range(1, 100000));
-  cmd->add_option("--output", options.output, "table, csv or json (one object per line, keys as torch_ref.py)")
+  cmd->add_option("--output", options.output, "table, csv or json (one object per line, keys as torch_ref.py; with --torch, PyTorch's row follows each case's)")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   cmd->add_option("--torch", options.torch,
                   "A 'pytorch' column: 'auto' runs scripts/bench/torch_ref.py with /usr/bin/python3 now (same cases, threads, "
