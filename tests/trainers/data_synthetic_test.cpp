@@ -1,4 +1,4 @@
-// The synthetic datasets of issue #7 (action clips, segmentation scenes, re-ID tracklets): each is
+// The synthetic datasets of the action, segmentation and re-ID tasks: each is
 // deterministic, its labels say what its pixels show, no single frame of a clip tells the class,
 // re-ID's splits hold what an evaluation needs, and bad options fail with a message naming them.
 #include <algorithm>

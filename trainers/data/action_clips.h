@@ -1,5 +1,5 @@
 // ActionClips: short videos in which two Fashion-MNIST items move, classified by the motion pattern
-// of the whole clip (issue #7's action recognition task). See docs/datasets.md.
+// of the whole clip (the action recognition task). See docs/datasets.md.
 //
 // Each video gets one class and two items drawn at random (their Fashion-MNIST categories carry
 // no class information): the actor, and a partner that either jitters in place (a distractor) or

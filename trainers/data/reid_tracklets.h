@@ -1,5 +1,5 @@
 // ReidTracklets: video re-identification of Fashion-MNIST item instances seen through several
-// "cameras" (issue #7's re-ID task). See docs/datasets.md.
+// "cameras" (the video re-ID task). See docs/datasets.md.
 //
 // An identity is one item image (an instance, not a category: a hundred shirts are a hundred
 // identities), with an instance signature of colours and a faint stripe pattern derived from its

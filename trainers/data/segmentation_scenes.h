@@ -1,5 +1,5 @@
 // SegmentationScenes: canvases of several Fashion-MNIST items at random scales and places, possibly
-// overlapping, with a label per pixel (issue #7's segmentation task). See docs/datasets.md.
+// overlapping, with a label per pixel (the segmentation task). See docs/datasets.md.
 //
 // Some items have their interior filled with a texture drawn independently of their class
 // (stripes, checks or noise), and textured patches of the same kinds lie in the background: inside
