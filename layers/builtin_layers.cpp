@@ -18,9 +18,12 @@ namespace gaze {
 void register_builtin_layers() {
   using T = OptionType;
   register_layer({"se", "Squeeze-and-Excitation (Hu et al. 2018)",
-                  {{"channels", T::integer, "", "input channels"}, {"reduction", T::integer, "16", "hidden width = channels / reduction"}},
+                  {{"channels", T::integer, "", "input channels"},
+                   {"reduction", T::integer, "16", "hidden width = channels / reduction"},
+                   {"bias", T::boolean, "true", "biases in both FC layers (false: moskomule/senet.pytorch's SELayer)"}},
                   [](const LayerArgs& a) {
-                    return std::make_shared<SqueezeExcitation>(SqueezeExcitationOptions{a.integer("channels"), a.integer("reduction")});
+                    return std::make_shared<SqueezeExcitation>(
+                        SqueezeExcitationOptions{a.integer("channels"), a.integer("reduction"), a.boolean("bias")});
                   }});
   register_layer({"cbam", "CBAM: channel then spatial gate (Woo et al. 2018)",
                   {{"channels", T::integer, "", "input channels"},
@@ -28,19 +31,26 @@ void register_builtin_layers() {
                    {"spatial_kernel", T::integer, "7", "spatial-gate conv kernel (odd)"},
                    {"dims", T::integer, "2", "spatial dims of the input"},
                    {"channel_gate", T::boolean, "true", "use the channel gate"},
-                   {"spatial_gate", T::boolean, "true", "use the spatial gate"}},
+                   {"spatial_gate", T::boolean, "true", "use the spatial gate"},
+                   {"pool_types", T::texts, "[avg, max]", "channel-gate descriptors, summed after the MLP: avg, max, lp, lse"},
+                   {"spatial_bn", T::boolean, "false", "BatchNorm (momentum 0.01) after the spatial conv (true: the authors' code)"},
+                   {"spatial_pool_order", T::text, "mean_max", "spatial conv input: mean_max (the paper) or max_mean (the authors' code)"}},
                   [](const LayerArgs& a) {
                     return std::make_shared<CBAM>(CBAMOptions{a.integer("channels"), a.integer("reduction"), a.integer("spatial_kernel"),
                                                               static_cast<int>(a.integer("dims")), a.boolean("channel_gate"),
-                                                              a.boolean("spatial_gate")});
+                                                              a.boolean("spatial_gate"), a.texts("pool_types"), a.boolean("spatial_bn"),
+                                                              a.text("spatial_pool_order")});
                   }});
   register_layer({"bam", "BAM: bottleneck attention module (Park et al. 2018)",
                   {{"channels", T::integer, "", "input channels"},
                    {"reduction", T::integer, "16", "hidden width = channels / reduction"},
                    {"dilation", T::integer, "4", "dilation of the spatial branch's 3x3 convs"},
-                   {"combine", T::text, "product", "product (sigmoid(Mc*Ms), the authors' code) or sum (sigmoid(Mc+Ms), the paper)"}},
+                   {"combine", T::text, "product", "product (sigmoid(Mc*Ms), the authors' code) or sum (sigmoid(Mc+Ms), the paper)"},
+                   {"num_layers", T::integer, "1", "hidden FC-BN-ReLU blocks of the channel branch"},
+                   {"dilation_conv_num", T::integer, "2", "dilated conv-BN-ReLU blocks of the spatial branch"}},
                   [](const LayerArgs& a) {
-                    return std::make_shared<BAM>(BAMOptions{a.integer("channels"), a.integer("reduction"), a.integer("dilation"), a.text("combine")});
+                    return std::make_shared<BAM>(BAMOptions{a.integer("channels"), a.integer("reduction"), a.integer("dilation"), a.text("combine"),
+                                                            a.integer("num_layers"), a.integer("dilation_conv_num")});
                   }});
   register_layer({"coord_attention", "Coordinate attention (Hou et al. 2021)",
                   {{"channels", T::integer, "", "input channels"},
@@ -64,11 +74,13 @@ void register_builtin_layers() {
                    {"sub_sample", T::boolean, "false", "max-pool phi and g (2, or (1,2,2) in 3D)"},
                    {"scale_logits", T::boolean, "false", "divide theta·phi by sqrt(inter) before the softmax"},
                    {"bn_init", T::number, "0", "initial scale of W_z's BatchNorm (0 = identity block)"},
-                   {"variant", T::text, "spacetime", "3D only: spacetime, space (per frame) or time (per position)"}},
+                   {"variant", T::text, "spacetime", "3D only: spacetime, space (per frame) or time (per position)"},
+                   {"bn_layer", T::boolean, "true", "W_z = conv + BatchNorm; false: a zero-initialised conv alone"}},
                   [](const LayerArgs& a) {
                     return std::make_shared<NonLocal>(NonLocalOptions{a.integer("channels"), a.text("mode"), static_cast<int>(a.integer("dims")),
                                                                       a.integer("inter_channels"), a.boolean("sub_sample"),
-                                                                      a.boolean("scale_logits"), a.number("bn_init"), a.text("variant")});
+                                                                      a.boolean("scale_logits"), a.number("bn_init"), a.text("variant"),
+                                                                      a.boolean("bn_layer")});
                   }});
   register_layer({"position_attention", "DANet position attention module (Fu et al. 2019)",
                   {{"channels", T::integer, "", "input channels"},

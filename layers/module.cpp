@@ -97,6 +97,12 @@ void Module::load_state_dict(const std::map<std::string, Tensor>& state, bool st
   }
 }
 
+OfficialNames Module::official_names() const {
+  fail("{} has no official PyTorch counterpart in gaze, so there are no official names to load or write; layers that have "
+       "them: se, cbam, bam, nonlocal, position_attention, channel_attention, danet_head, coord_attention (docs/official-weights.md)",
+       type_name());
+}
+
 void Module::train(bool on) {
   training_ = on;
   for (auto& [_, child] : children_) child->train(on);

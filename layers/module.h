@@ -11,6 +11,7 @@
 
 #include "framework/error.h"
 #include "framework/tensor.h"
+#include "layers/official_names.h"
 
 namespace gaze {
 
@@ -50,6 +51,12 @@ class Module {
   // optimizer's, taken from parameters()) see the moved tensors. Gradients move with them.
   void to(Device device);
   void zero_grad();
+
+  // The names of this layer's state in its authors' PyTorch code, for its current options
+  // (layers/official_names.h; loaded and written by layers/official_weights.h). Layers with an
+  // official counterpart override it next to their forward; the default fails with a message
+  // naming the layer.
+  virtual OfficialNames official_names() const;
 
   // An indented tree of the modules with their options and parameter counts.
   std::string summary() const;

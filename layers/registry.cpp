@@ -32,12 +32,14 @@ const char* type_name_of(OptionType t) {
     case OptionType::boolean: return "true or false";
     case OptionType::text: return "a string";
     case OptionType::integers: return "an integer or a list of integers";
+    case OptionType::texts: return "a string or a list of strings";
   }
   return "?";
 }
 
 bool fits(const YAML::Node& v, OptionType t) {
-  if (!v.IsScalar() && !(t == OptionType::integers && v.IsSequence())) return false;
+  bool list = t == OptionType::integers || t == OptionType::texts;
+  if (!v.IsScalar() && !(list && v.IsSequence())) return false;
   try {
     switch (t) {
       case OptionType::integer: v.as<int64_t>(); return true;
@@ -48,6 +50,11 @@ bool fits(const YAML::Node& v, OptionType t) {
         if (v.IsScalar()) v.as<int64_t>();
         else
           for (const auto& item : v) item.as<int64_t>();
+        return true;
+      case OptionType::texts:
+        if (v.IsSequence())
+          for (const auto& item : v)
+            if (!item.IsScalar()) return false;
         return true;
     }
   } catch (const YAML::Exception&) {
@@ -82,6 +89,11 @@ std::vector<int64_t> LayerArgs::integers(const std::string& name) const {
   const YAML::Node& v = at(name);
   if (v.IsScalar()) return {v.as<int64_t>()};
   return v.as<std::vector<int64_t>>();
+}
+std::vector<std::string> LayerArgs::texts(const std::string& name) const {
+  const YAML::Node& v = at(name);
+  if (v.IsScalar()) return {v.as<std::string>()};
+  return v.as<std::vector<std::string>>();
 }
 
 void register_layer(LayerEntry entry) {

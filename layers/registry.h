@@ -16,7 +16,7 @@
 
 namespace gaze {
 
-enum class OptionType { integer, number, boolean, text, integers };
+enum class OptionType { integer, number, boolean, text, integers, texts };
 
 struct LayerOption {
   std::string name;
@@ -33,6 +33,7 @@ class LayerArgs {
   bool boolean(const std::string& name) const;
   std::string text(const std::string& name) const;
   std::vector<int64_t> integers(const std::string& name) const;
+  std::vector<std::string> texts(const std::string& name) const;  // a string alone is a list of one
   std::map<std::string, YAML::Node> values;
 
  private:

@@ -20,6 +20,12 @@
 // code puts BN + ReLU after the hidden FC and after every convolution but the last one, including
 // the first 1x1 reduction.
 //
+// The authors' ChannelGate(num_layers) and SpatialGate(dilation_conv_num) make the depth of each
+// branch an argument; `num_layers` (hidden FC + BN + ReLU blocks of the channel branch, 1 by
+// default) and `dilation_conv_num` (dilated 3x3 blocks of the spatial branch, 2 by default) are
+// those. Their ChannelGate pools with avg_pool2d(x, H), which is global only for square maps;
+// gaze pools globally, the same thing where the authors' code runs at all (H = W).
+//
 // The recorded attention map is the gate M [N, C, H, W].
 #pragma once
 #include <string>
@@ -34,6 +40,8 @@ struct BAMOptions {
   int64_t reduction = 16;      // hidden width of both branches = max(1, channels / reduction)
   int64_t dilation = 4;        // of the two 3x3 convolutions of the spatial branch
   std::string combine = "product";  // product: σ(Mc ⊙ Ms) (authors' code); sum: σ(Mc + Ms) (paper)
+  int64_t num_layers = 1;         // hidden FC-BN-ReLU blocks of the channel branch (authors' num_layers)
+  int64_t dilation_conv_num = 2;  // dilated conv-BN-ReLU blocks of the spatial branch (authors' dilation_conv_num)
 };
 
 class BAM : public Module, public AttentionMapRecorder {
@@ -42,12 +50,17 @@ class BAM : public Module, public AttentionMapRecorder {
   Tensor forward(const Tensor& x) override;  // x [N, C, H, W] -> [N, C, H, W]
   std::string type_name() const override { return "BAM"; }
   std::string extra_repr() const override;
+  // Jongchan/attention-module MODELS/bam.py BAM (channel_att.gate_c.*, spatial_att.gate_s.*); needs
+  // combine: product, the code's.
+  OfficialNames official_names() const override;
 
  private:
   BAMOptions options_;
-  // channel.0 FC, channel.1 BN, channel.2 ReLU, channel.3 FC.
+  // With the defaults: channel.0 FC, channel.1 BN, channel.2 ReLU, channel.3 FC; each extra layer
+  // adds FC, BN, ReLU before the last FC (block i at 3i, 3i+1, 3i+2).
   std::shared_ptr<Sequential> channel_;
-  // spatial.0 1x1 conv, .1 BN, .2 ReLU, .3/.6 dilated 3x3 convs, .4/.7 BN, .5/.8 ReLU, .9 1x1 conv.
+  // With the defaults: spatial.0 1x1 conv, .1 BN, .2 ReLU, .3/.6 dilated 3x3 convs, .4/.7 BN,
+  // .5/.8 ReLU, .9 1x1 conv; dilated block i at 3 + 3i, the last conv at 3 + 3·dilation_conv_num.
   std::shared_ptr<Sequential> spatial_;
 };
 

@@ -1,5 +1,7 @@
 #include "layers/attention/cbam.h"
 
+#include <set>
+
 #include "autograd/ops.h"
 #include "layers/attention/gate_support.h"
 #include "layers/linear.h"
@@ -7,43 +9,86 @@
 
 namespace gaze {
 
-ChannelGate::ChannelGate(ChannelGateOptions o) : options_(o) {
-  int64_t hidden = hidden_width("ChannelGate", o.channels, o.reduction);
+ChannelGate::ChannelGate(ChannelGateOptions o) : options_(std::move(o)) {
+  int64_t hidden = hidden_width("ChannelGate", options_.channels, options_.reduction);
+  if (options_.pool_types.empty()) fail("ChannelGate: pool_types is empty; choose from avg, max, lp, lse");
+  std::set<std::string> seen;
+  for (const std::string& p : options_.pool_types) {
+    if (p != "avg" && p != "max" && p != "lp" && p != "lse") fail("ChannelGate: unknown pool type '{}'; pool types: avg, max, lp, lse", p);
+    if (!seen.insert(p).second) fail("ChannelGate: pool type '{}' is given twice", p);
+  }
   mlp_ = register_module("mlp", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
-                                    std::make_shared<Linear>(o.channels, hidden), std::make_shared<ReLU>(),
-                                    std::make_shared<Linear>(hidden, o.channels)}));
+                                    std::make_shared<Linear>(options_.channels, hidden), std::make_shared<ReLU>(),
+                                    std::make_shared<Linear>(hidden, options_.channels)}));
 }
+
+namespace {
+
+// One descriptor [N, C] of x [N, C, *spatial] over every position.
+Tensor channel_descriptor(const Tensor& x, const std::string& type) {
+  if (type == "avg") return flatten(global_avg_pool(x), 1);
+  if (type == "max") return flatten(global_max_pool(x), 1);
+  Tensor flat = flatten(x, 2);  // [N, C, L]
+  if (type == "lp") return sqrt(sum(square(flat), {2}));  // F.lp_pool2d(x, 2, whole map) = sqrt(Σ x²)
+  // lse: log Σ exp x, shifted by the (constant) max for range; the shift cancels in value and gradient.
+  Tensor shift = max(flat, {2}, true).detach();
+  return flatten(shift + log(sum(exp(flat - shift), {2}, true)), 1);
+}
+
+}  // namespace
 
 Tensor ChannelGate::forward(const Tensor& x) {
   check_feature_map("ChannelGate", x, options_.channels);
-  Tensor avg = flatten(global_avg_pool(x), 1), mx = flatten(global_max_pool(x), 1);
-  Tensor gate = reshape(sigmoid(mlp_->forward(avg) + mlp_->forward(mx)), channel_gate_shape(x));
+  Tensor logits;
+  for (const std::string& p : options_.pool_types) {
+    Tensor raw = mlp_->forward(channel_descriptor(x, p));
+    logits = logits.defined() ? logits + raw : raw;
+  }
+  Tensor gate = reshape(sigmoid(logits), channel_gate_shape(x));
   remember(gate);
   return x * gate;
 }
 
-std::string ChannelGate::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
+std::string ChannelGate::extra_repr() const {
+  bool standard = options_.pool_types == std::vector<std::string>{"avg", "max"};
+  return fmt::format("{}, reduction={}{}", options_.channels, options_.reduction,
+                     standard ? "" : fmt::format(", pool_types=[{}]", fmt::join(options_.pool_types, ",")));
+}
 
-SpatialGate::SpatialGate(SpatialGateOptions o) : options_(o) {
-  if (o.kernel < 1 || o.kernel % 2 == 0) fail("SpatialGate: kernel must be odd and positive, got {}", o.kernel);
-  conv_ = register_module("conv", make_conv(o.dims, 2, 1, o.kernel, 1, o.kernel / 2, /*bias=*/false));
+SpatialGate::SpatialGate(SpatialGateOptions o) : options_(std::move(o)) {
+  if (options_.kernel < 1 || options_.kernel % 2 == 0) fail("SpatialGate: kernel must be odd and positive, got {}", options_.kernel);
+  if (options_.pool_order != "mean_max" && options_.pool_order != "max_mean")
+    fail("SpatialGate: unknown pool order '{}'; orders: mean_max (the paper), max_mean (the authors' code)", options_.pool_order);
+  conv_ = register_module("conv", make_conv(options_.dims, 2, 1, options_.kernel, 1, options_.kernel / 2, /*bias=*/false));
+  // The authors' BasicConv: BatchNorm2d(1, eps=1e-5, momentum=0.01, affine=True).
+  if (options_.bn) bn_ = register_module("bn", std::make_shared<BatchNorm>(BatchNormOptions{.channels = 1, .momentum = 0.01}));
 }
 
 Tensor SpatialGate::forward(const Tensor& x) {
   if (!x.defined() || x.dim() != options_.dims + 2)
     fail("SpatialGate: expected input [N, C, {} spatial dims], got {}", options_.dims, x.defined() ? shape_str(x.shape()) : "undefined");
-  Tensor pooled = cat({mean(x, {1}, true), max(x, {1}, true)}, 1);
-  Tensor gate = sigmoid(conv_->forward(pooled));
+  Tensor avg = mean(x, {1}, true), mx = max(x, {1}, true);
+  Tensor pooled = options_.pool_order == "mean_max" ? cat({avg, mx}, 1) : cat({mx, avg}, 1);
+  Tensor logits = conv_->forward(pooled);
+  if (bn_) logits = bn_->forward(logits);
+  Tensor gate = sigmoid(logits);
   remember(gate);
   return x * gate;
 }
 
-std::string SpatialGate::extra_repr() const { return fmt::format("kernel={}", options_.kernel); }
+std::string SpatialGate::extra_repr() const {
+  return fmt::format("kernel={}{}{}", options_.kernel, options_.bn ? ", bn" : "",
+                     options_.pool_order != "mean_max" ? ", pool_order=" + options_.pool_order : "");
+}
 
-CBAM::CBAM(CBAMOptions o) : options_(o) {
-  if (!o.channel_gate && !o.spatial_gate) fail("CBAM: at least one of channel_gate and spatial_gate must be on");
-  if (o.channel_gate) channel = register_module("channel", std::make_shared<ChannelGate>(ChannelGateOptions{o.channels, o.reduction}));
-  if (o.spatial_gate) spatial = register_module("spatial", std::make_shared<SpatialGate>(SpatialGateOptions{o.spatial_kernel, o.dims}));
+CBAM::CBAM(CBAMOptions o) : options_(std::move(o)) {
+  if (!options_.channel_gate && !options_.spatial_gate) fail("CBAM: at least one of channel_gate and spatial_gate must be on");
+  if (options_.channel_gate)
+    channel = register_module("channel", std::make_shared<ChannelGate>(
+                                             ChannelGateOptions{options_.channels, options_.reduction, options_.pool_types}));
+  if (options_.spatial_gate)
+    spatial = register_module("spatial", std::make_shared<SpatialGate>(SpatialGateOptions{
+                                             options_.spatial_kernel, options_.dims, options_.spatial_bn, options_.spatial_pool_order}));
 }
 
 Tensor CBAM::forward(const Tensor& x) {
@@ -54,6 +99,29 @@ Tensor CBAM::forward(const Tensor& x) {
 
 std::string CBAM::extra_repr() const {
   return fmt::format("{}, reduction={}, spatial_kernel={}", options_.channels, options_.reduction, options_.spatial_kernel);
+}
+
+// The authors' CBAM: ChannelGate.mlp = Sequential(Flatten, Linear, ReLU, Linear) and
+// SpatialGate.spatial = BasicConv(conv without bias, bn). Their ChannelPool concatenates
+// [max; mean], so a layer pooling [mean; max] would load the weights and silently compute
+// something else: that is refused here, as is the paper's BN-free gate, whose missing BN cannot
+// be emulated (a BN folded into the conv leaves a bias the bias-free conv has no room for, and in
+// training a BN does not fold at all).
+OfficialNames CBAM::official_names() const {
+  if (!channel) fail("CBAM: the authors' CBAM always has its channel gate; official names need channel_gate: true");
+  OfficialNames names("Jongchan/attention-module MODELS/cbam.py CBAM");
+  names.add_weight_bias("ChannelGate.mlp.1", "channel.mlp.0");
+  names.add_weight_bias("ChannelGate.mlp.3", "channel.mlp.2");
+  if (spatial) {
+    if (!options_.spatial_bn || options_.spatial_pool_order != "max_mean")
+      fail("CBAM: the authors' spatial gate is sigmoid(BN(conv([max; mean]))); official names need spatial_bn: true and "
+           "spatial_pool_order: max_mean (this layer has spatial_bn: {}, spatial_pool_order: {}), or spatial_gate: false for "
+           "their no_spatial=True",
+           options_.spatial_bn, options_.spatial_pool_order);
+    names.add("SpatialGate.spatial.conv.weight", "spatial.conv.weight");
+    names.add_batch_norm("SpatialGate.spatial.bn", "spatial.bn");
+  }
+  return names;
 }
 
 }  // namespace gaze

@@ -31,4 +31,13 @@ Tensor CoordinateAttention::forward(const Tensor& x) {
 
 std::string CoordinateAttention::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
 
+OfficialNames CoordinateAttention::official_names() const {
+  OfficialNames names("Andrew-Qibin/CoordAttention coordatt.py CoordAtt");
+  names.add_weight_bias("conv1", "conv1");
+  names.add_batch_norm("bn1", "bn1");
+  names.add_weight_bias("conv_h", "conv_h");
+  names.add_weight_bias("conv_w", "conv_w");
+  return names;
+}
+
 }  // namespace gaze

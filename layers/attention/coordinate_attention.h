@@ -33,6 +33,8 @@ class CoordinateAttention : public Module, public AttentionMapRecorder {
   Tensor forward(const Tensor& x) override;  // x [N, C, H, W] -> [N, C, H, W]
   std::string type_name() const override { return "CoordinateAttention"; }
   std::string extra_repr() const override;
+  // Andrew-Qibin/CoordAttention coordatt.py CoordAtt with oup = inp: gaze already uses its names.
+  OfficialNames official_names() const override;
 
  private:
   CoordinateAttentionOptions options_;

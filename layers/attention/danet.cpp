@@ -49,6 +49,15 @@ Tensor PositionAttention::forward(const Tensor& x) {
 
 std::string PositionAttention::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
 
+OfficialNames PositionAttention::official_names() const {
+  OfficialNames names("junfu1115/DANet encoding/nn/da_att.py PAM_Module");
+  names.add_weight_bias("query_conv", "query");
+  names.add_weight_bias("key_conv", "key");
+  names.add_weight_bias("value_conv", "value");
+  names.add("gamma", "gamma");
+  return names;
+}
+
 ChannelAttention::ChannelAttention(ChannelAttentionOptions o) : options_(std::move(o)) {
   if (options_.channels < 1) fail("ChannelAttention: channels must be positive, got {}", options_.channels);
   if (options_.form != "official" && options_.form != "paper")
@@ -69,6 +78,16 @@ Tensor ChannelAttention::forward(const Tensor& x) {
 }
 
 std::string ChannelAttention::extra_repr() const { return fmt::format("{}, form={}", options_.channels, options_.form); }
+
+// The paper form is refused: the same gamma would load into another attention.
+OfficialNames ChannelAttention::official_names() const {
+  if (options_.form != "official")
+    fail("ChannelAttention: the authors' CAM_Module computes softmax(rowmax(E) - E); official names need form: official (this layer has form: {})",
+         options_.form);
+  OfficialNames names("junfu1115/DANet encoding/nn/da_att.py CAM_Module");
+  names.add("gamma", "gamma");
+  return names;
+}
 
 DualAttentionHead::DualAttentionHead(DualAttentionHeadOptions o) : options_(std::move(o)) {
   if (options_.in_channels < 1 || options_.num_classes < 1)
@@ -111,6 +130,27 @@ DualAttentionOutputs DualAttentionHead::forward_all(const Tensor& x) {
 std::string DualAttentionHead::extra_repr() const {
   return fmt::format("{} -> {} classes{}{}", options_.in_channels, options_.num_classes, options_.position ? ", PAM" : "",
                      options_.channel ? ", CAM" : "");
+}
+
+// DANetHead: conv5a/conv5c/conv51/conv52 = Sequential(conv without bias, norm_layer, ReLU), and
+// conv6/conv7/conv8 = Sequential(Dropout2d, conv): the same layout as gaze's branches.
+OfficialNames DualAttentionHead::official_names() const {
+  if (!pam || !cam) fail("DualAttentionHead: the authors' DANetHead has both branches; official names need position: true and channel: true");
+  OfficialNames names("junfu1115/DANet encoding/models/sseg/danet.py DANetHead");
+  auto conv_bn = [&](const std::string& official, const std::string& gaze_name) {
+    names.add(official + ".0.weight", gaze_name + ".0.weight");
+    names.add_batch_norm(official + ".1", gaze_name + ".1");
+  };
+  conv_bn("conv5a", "pam_in");
+  conv_bn("conv5c", "cam_in");
+  names.add_submodule(pam->official_names(), "sa", "pam");
+  names.add_submodule(cam->official_names(), "sc", "cam");
+  conv_bn("conv51", "pam_out");
+  conv_bn("conv52", "cam_out");
+  names.add_weight_bias("conv6.1", "pam_classifier.1");
+  names.add_weight_bias("conv7.1", "cam_classifier.1");
+  names.add_weight_bias("conv8.1", "classifier.1");
+  return names;
 }
 
 }  // namespace gaze

@@ -28,6 +28,7 @@ class PositionAttention : public Module, public AttentionMapRecorder {
   Tensor forward(const Tensor& x) override;  // x [N, C, H, W]
   std::string type_name() const override { return "PositionAttention"; }
   std::string extra_repr() const override;
+  OfficialNames official_names() const override;  // junfu1115/DANet PAM_Module: query_conv, key_conv, value_conv, gamma
   Tensor gamma;
 
  private:
@@ -48,6 +49,7 @@ class ChannelAttention : public Module, public AttentionMapRecorder {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "ChannelAttention"; }
   std::string extra_repr() const override;
+  OfficialNames official_names() const override;  // junfu1115/DANet CAM_Module: gamma (form official only)
   Tensor gamma;
 
  private:
@@ -77,6 +79,9 @@ class DualAttentionHead : public Module {
   DualAttentionOutputs forward_all(const Tensor& x);
   std::string type_name() const override { return "DualAttentionHead"; }
   std::string extra_repr() const override;
+  // junfu1115/DANet DANetHead: conv5a, sa, conv51, conv6 (position branch), conv5c, sc, conv52,
+  // conv7 (channel branch), conv8 (fused classifier); both branches and the official CAM form needed.
+  OfficialNames official_names() const override;
   std::shared_ptr<PositionAttention> pam;  // null when off
   std::shared_ptr<ChannelAttention> cam;
 

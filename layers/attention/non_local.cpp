@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "layers/attention/gate_support.h"
 
@@ -35,9 +36,20 @@ NonLocal::NonLocal(NonLocalOptions o) : options_(std::move(o)) {
     std::vector<int64_t> kernel = block_dims_ == 3 ? std::vector<int64_t>{1, 2, 2} : std::vector<int64_t>{2};
     pool_ = register_module("pool", std::make_shared<Pool>(Pool::Kind::max, PoolOptions{.kernel = kernel}));
   }
-  w_z_ = register_module("w_z", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
-                                    make_conv(block_dims_, inter_, c, 1),
-                                    std::make_shared<BatchNorm>(BatchNormOptions{.channels = c, .weight_init = options_.bn_init})}));
+  if (!options_.bn_layer && options_.bn_init != 0.0)
+    fail("NonLocal: bn_init = {} sets the scale of W_z's BatchNorm, but bn_layer is false (W_z is then a conv starting at 0)",
+         options_.bn_init);
+  if (options_.bn_layer) {
+    w_z_ = register_module("w_z", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
+                                      make_conv(block_dims_, inter_, c, 1),
+                                      std::make_shared<BatchNorm>(BatchNormOptions{.channels = c, .weight_init = options_.bn_init})}));
+  } else {  // the authors' bn_layer=False: nn.init.constant_(W.weight, 0), nn.init.constant_(W.bias, 0)
+    auto w = make_conv(block_dims_, inter_, c, 1);
+    NoGradGuard no_grad;
+    w->weight.fill_(0.0);
+    w->bias.fill_(0.0);
+    w_z_ = register_module("w_z", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{w}));
+  }
 }
 
 Tensor NonLocal::block(const Tensor& x) {
@@ -91,9 +103,34 @@ Tensor NonLocal::forward(const Tensor& x) {
 }
 
 std::string NonLocal::extra_repr() const {
-  return fmt::format("{}, mode={}, dims={}, inter={}{}{}{}", options_.channels, options_.mode, options_.dims, inter_,
+  return fmt::format("{}, mode={}, dims={}, inter={}{}{}{}{}", options_.channels, options_.mode, options_.dims, inter_,
                      options_.sub_sample ? ", sub_sample" : "", options_.scale_logits ? ", scale_logits" : "",
-                     options_.variant != "spacetime" ? ", variant=" + options_.variant : "");
+                     options_.variant != "spacetime" ? ", variant=" + options_.variant : "", options_.bn_layer ? "" : ", bn_layer=false");
+}
+
+// The authors' _NonLocalBlockND (one file per mode, the same names): with sub_sample, g and phi are
+// nn.Sequential(conv, max_pool), so their convs are g.0 and phi.0 (gaussian mode: phi is the pool
+// alone, with nothing to load); W is Sequential(conv, BN) with bn_layer, the conv alone without;
+// concatenation's w_f is concat_project.0 (Sequential(conv, ReLU)). The space and time variants
+// run the same block on frames or time series, so a 2D or 1D block's weights load into them.
+OfficialNames NonLocal::official_names() const {
+  if (options_.scale_logits)
+    fail("NonLocal: the authors' block (AlexHex7/Non-local_pytorch) has no scale_logits; official names need scale_logits: false");
+  OfficialNames names(fmt::format("AlexHex7/Non-local_pytorch lib/non_local_{}.py _NonLocalBlockND", options_.mode));
+  std::string pooled = options_.sub_sample ? ".0" : "";
+  names.add_weight_bias("g" + pooled, "g");
+  if (options_.mode != "gaussian") {
+    names.add_weight_bias("theta", "theta");
+    names.add_weight_bias("phi" + pooled, "phi");
+  }
+  if (options_.bn_layer) {
+    names.add_weight_bias("W.0", "w_z.0");
+    names.add_batch_norm("W.1", "w_z.1");
+  } else {
+    names.add_weight_bias("W", "w_z.0");
+  }
+  if (options_.mode == "concatenation") names.add("concat_project.0.weight", "w_f.weight");
+  return names;
 }
 
 }  // namespace gaze

@@ -7,6 +7,10 @@
 // max-pooled (2 in 1D/2D, (1,2,2) in 3D). `scale_logits` divides θᵀφ by sqrt(inter) before the
 // softmax (a variant of later official code). `variant` space or time runs a 3D input as
 // per-frame 2D blocks or per-position 1D blocks over time (the video variants).
+// `bn_layer = false` is the authors' other W (github.com/AlexHex7/Non-local_pytorch, bn_layer=False):
+// a 1x1 conv with weight and bias initialised to 0 and no BatchNorm, z = W_z y + x, again the
+// identity at init. The authors' sub_sample defaults to true; gaze's to false, so that a block
+// added to a config attends over every position unless asked (docs/layers.md).
 #pragma once
 #include <string>
 
@@ -27,6 +31,7 @@ struct NonLocalOptions {
   bool scale_logits = false;
   double bn_init = 0.0;                    // W_z's BatchNorm scale at init; 0 = identity block
   std::string variant = "spacetime";       // 3D only: spacetime, space, time
+  bool bn_layer = true;                    // false: W_z is a zero-initialised 1x1 conv, no BatchNorm
 };
 
 class NonLocal : public Module, public AttentionMapRecorder {
@@ -35,6 +40,9 @@ class NonLocal : public Module, public AttentionMapRecorder {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "NonLocal"; }
   std::string extra_repr() const override;
+  // AlexHex7/Non-local_pytorch's _NonLocalBlockND of the same mode (g, theta, phi, W,
+  // concat_project; g.0 and phi.0 when sub-sampled); refused with scale_logits, which it lacks.
+  OfficialNames official_names() const override;
 
  private:
   Tensor block(const Tensor& x);  // the block on the rank it was built for

@@ -10,8 +10,8 @@ namespace gaze {
 SqueezeExcitation::SqueezeExcitation(SqueezeExcitationOptions o) : options_(o) {
   int64_t hidden = hidden_width("SqueezeExcitation", o.channels, o.reduction);
   fc_ = register_module("fc", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
-                                  std::make_shared<Linear>(o.channels, hidden), std::make_shared<ReLU>(),
-                                  std::make_shared<Linear>(hidden, o.channels), std::make_shared<Sigmoid>()}));
+                                  std::make_shared<Linear>(o.channels, hidden, o.bias), std::make_shared<ReLU>(),
+                                  std::make_shared<Linear>(hidden, o.channels, o.bias), std::make_shared<Sigmoid>()}));
 }
 
 Tensor SqueezeExcitation::forward(const Tensor& x) {
@@ -22,6 +22,21 @@ Tensor SqueezeExcitation::forward(const Tensor& x) {
   return x * gate_map;
 }
 
-std::string SqueezeExcitation::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
+std::string SqueezeExcitation::extra_repr() const {
+  return fmt::format("{}, reduction={}{}", options_.channels, options_.reduction, options_.bias ? "" : ", bias=false");
+}
+
+// SELayer (moskomule/senet.pytorch): fc = Sequential(Linear, ReLU, Linear, Sigmoid), the names gaze
+// uses too; its Linears have no bias, so only bias = false loads it strictly.
+OfficialNames SqueezeExcitation::official_names() const {
+  OfficialNames names("moskomule/senet.pytorch se_module.py SELayer");
+  names.add("fc.0.weight", "fc.0.weight");
+  names.add("fc.2.weight", "fc.2.weight");
+  if (options_.bias) {  // a biased SE (e.g. a torchvision-style one) under the same names
+    names.add("fc.0.bias", "fc.0.bias");
+    names.add("fc.2.bias", "fc.2.bias");
+  }
+  return names;
+}
 
 }  // namespace gaze

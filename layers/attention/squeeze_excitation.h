@@ -1,4 +1,7 @@
 // Squeeze-and-Excitation (Hu et al., CVPR 2018): s = σ(W2 ReLU(W1 GAP(x))), y = x · s.
+// `bias = false` gives the bias-free W1, W2 of the widely used SELayer
+// (github.com/moskomule/senet.pytorch, se_module.py); the authors' Caffe models (hujie-frank/SENet)
+// have biases, as gaze's default does.
 #pragma once
 #include "layers/attention/attention_map.h"
 #include "layers/sequential.h"
@@ -8,6 +11,7 @@ namespace gaze {
 struct SqueezeExcitationOptions {
   int64_t channels = 0;
   int64_t reduction = 16;  // hidden width = max(1, channels / reduction)
+  bool bias = true;        // false: bias-free W1, W2 (moskomule/senet.pytorch's SELayer)
 };
 
 class SqueezeExcitation : public Module, public AttentionMapRecorder {
@@ -17,6 +21,7 @@ class SqueezeExcitation : public Module, public AttentionMapRecorder {
   Tensor forward(const Tensor& x) override;  // x [N, C, *spatial]
   std::string type_name() const override { return "SqueezeExcitation"; }
   std::string extra_repr() const override;
+  OfficialNames official_names() const override;  // SELayer of moskomule/senet.pytorch
 
  private:
   SqueezeExcitationOptions options_;

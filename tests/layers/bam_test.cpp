@@ -37,6 +37,21 @@ TEST_CASE("BAM: gradcheck in training mode w.r.t. the input and every parameter,
   }
 }
 
+TEST_CASE("BAM: gradcheck with the authors' num_layers and dilation_conv_num other than 1 and 2") {
+  for (auto [layers, convs] : {std::pair<int64_t, int64_t>{2, 1}, {0, 0}, {3, 3}}) {
+    CAPTURE(layers);
+    CAPTURE(convs);
+    auto bam = std::make_shared<BAM>(BAMOptions{.channels = 8, .reduction = 4, .dilation = 1, .num_layers = layers, .dilation_conv_num = convs});
+    bam->to(DType::f64);
+    Inputs inputs{leaf({3, 8, 4, 4}, 803)};
+    for (const Tensor& p : bam->parameters()) inputs.push_back(p);
+    // FC + BN per hidden layer and the last FC; conv + BN per block, the first and the last conv.
+    REQUIRE(inputs.size() == static_cast<size_t>(1 + 4 * layers + 2 + 4 + 4 * convs + 2));
+    check_gradients([&](const Inputs& in) { return bam->forward(in[0]); }, inputs);
+  }
+  CHECK_THROWS_WITH_AS(BAM(BAMOptions{.channels = 8, .num_layers = -1}), doctest::Contains("num_layers must be 0 or more"), Error);
+}
+
 TEST_CASE("BAM: gate is σ(Mc·Ms) (code) or σ(Mc + Ms) (paper), output x·(1 + gate)") {
   for (std::string combine : {"product", "sum"}) {
     CAPTURE(combine);

@@ -31,6 +31,33 @@ TEST_CASE("gradcheck: SqueezeExcitation, ChannelGate, SpatialGate and CBAM") {
   check_layer_gradients(std::make_shared<CBAM>(CBAMOptions{.channels = 4, .reduction = 2, .spatial_kernel = 3, .dims = 1}), {2, 4, 5});
 }
 
+TEST_CASE("gradcheck: the authors' forms of SE (no biases) and CBAM (lp and lse pooling, BN and [max; mean] in the spatial gate)") {
+  check_layer_gradients(std::make_shared<SqueezeExcitation>(SqueezeExcitationOptions{.channels = 8, .reduction = 4, .bias = false}), {2, 8, 3, 3});
+  check_layer_gradients(std::make_shared<ChannelGate>(ChannelGateOptions{.channels = 8, .reduction = 4, .pool_types = {"lp", "lse"}}),
+                        {2, 8, 3, 3});
+  check_layer_gradients(std::make_shared<SpatialGate>(SpatialGateOptions{.kernel = 3, .bn = true, .pool_order = "max_mean"}), {2, 3, 4, 4});
+  check_layer_gradients(std::make_shared<CBAM>(CBAMOptions{.channels = 8, .reduction = 4, .spatial_kernel = 3,
+                                                           .pool_types = {"avg", "max", "lp", "lse"}, .spatial_bn = true,
+                                                           .spatial_pool_order = "max_mean"}),
+                        {2, 8, 4, 3});
+  check_layer_gradients(std::make_shared<CBAM>(CBAMOptions{.channels = 4, .reduction = 2, .spatial_kernel = 3, .dims = 3,
+                                                           .pool_types = {"lse", "lp"}, .spatial_bn = true}),
+                        {2, 4, 2, 3, 2});
+}
+
+TEST_CASE("gradcheck: NonLocal without BatchNorm (bn_layer: false), W_z made non-zero") {
+  for (const char* mode : {"embedded_gaussian", "gaussian", "dot_product", "concatenation"}) {
+    CAPTURE(mode);
+    auto block = std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = mode, .dims = 2, .sub_sample = true, .bn_layer = false});
+    {
+      NoGradGuard no_grad;  // W_z starts at 0, which would leave g, theta and phi without gradient
+      for (auto& [name, p] : block->named_parameters())
+        if (name.starts_with("w_z")) p.copy_(randn(p.shape()) * 0.5);
+    }
+    check_layer_gradients(block, {2, 4, 4, 4});
+  }
+}
+
 TEST_CASE("gradcheck: NonLocal in every mode and variant") {
   for (const char* mode : {"embedded_gaussian", "gaussian", "dot_product", "concatenation"}) {
     CAPTURE(mode);

@@ -43,3 +43,19 @@ TEST_CASE("the layer schema lists every type with its options and defaults") {
   CHECK(schema.find("reduction") != std::string::npos);
   CHECK(schema.find("(required)") != std::string::npos);
 }
+
+TEST_CASE("list-of-text options (CBAM's pool_types): a list, a single string, and a clear error for anything else") {
+  auto all = build_layer(YAML::Load("{type: cbam, channels: 8, reduction: 2, pool_types: [avg, max, lp, lse]}"));
+  CHECK(all->summary().find("pool_types=[avg,max,lp,lse]") != std::string::npos);
+  auto one = build_layer(YAML::Load("{type: cbam, channels: 8, reduction: 2, pool_types: lse}"));
+  CHECK(one->summary().find("pool_types=[lse]") != std::string::npos);
+  CHECK(build_layer(YAML::Load("{type: cbam, channels: 8}"))->summary().find("pool_types") == std::string::npos);  // the default
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("{type: cbam, channels: 8, pool_types: {avg: 1}}")),
+                       doctest::Contains("option 'pool_types' of layer 'cbam' must be a string or a list of strings"), Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("{type: cbam, channels: 8, pool_types: [avg, mean]}")),
+                       doctest::Contains("ChannelGate: unknown pool type 'mean'; pool types: avg, max, lp, lse"), Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("{type: cbam, channels: 8, spatial_pool_order: max_avg}")),
+                       doctest::Contains("SpatialGate: unknown pool order 'max_avg'"), Error);
+  CHECK_THROWS_WITH_AS(build_layer(YAML::Load("{type: nonlocal, channels: 8, bn_layer: false, bn_init: 1}")),
+                       doctest::Contains("bn_layer is false"), Error);
+}

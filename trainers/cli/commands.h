@@ -26,6 +26,7 @@ void add_eval_command(CLI::App& app, GlobalOptions& options);
 void add_reproduce_command(CLI::App& app, GlobalOptions& options);
 void add_visualize_command(CLI::App& app, GlobalOptions& options);
 void add_samples_command(CLI::App& app, GlobalOptions& options);
+void add_convert_command(CLI::App& app, GlobalOptions& options);
 
 // Applies the global options, then runs `body`; a gaze::Error becomes one line on stderr and
 // exit status `error_status` (CLI::RuntimeError carries it out of CLI11): 1 for a failed run,
