@@ -58,8 +58,8 @@ ImageSet load_fashion_mnist(const std::string& root, const std::string& split) {
   const std::string prefix = split == "train" ? "train" : "t10k";
   const std::string images_path = find_idx_file(root, prefix + "-images-idx3-ubyte");
   const std::string labels_path = find_idx_file(root, prefix + "-labels-idx1-ubyte");
-  IdxArray images = read_idx(images_path);
-  IdxArray labels = read_idx(labels_path);
+  IdxArray images = read_idx(images_path, 3);
+  IdxArray labels = read_idx(labels_path, 1);
   if (images.dims.size() != 3) {
     fail("{}: expected images (IDX magic 0x00000803: N×H×W), got a rank-{} array", images_path, images.dims.size());
   }
