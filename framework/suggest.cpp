@@ -29,6 +29,9 @@ size_t common_suffix(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  // Names are short; a word this long is no typo of one, and its edit distances would cost
+  // time proportional to its length times every candidate's.
+  if (word.size() > 64) return "";
   std::string best;
   size_t best_distance = std::max<size_t>(2, word.size() / 2) + 1;  // beyond this, no suggestion
   for (const std::string& c : candidates) {

@@ -5,6 +5,7 @@
 
 #include "framework/error.h"
 #include "framework/suggest.h"
+#include "layers/yaml_values.h"
 
 namespace gaze {
 
@@ -38,26 +39,13 @@ const char* type_name_of(OptionType t) {
 }
 
 bool fits(const YAML::Node& v, OptionType t) {
-  bool list = t == OptionType::integers || t == OptionType::texts;
-  if (!v.IsScalar() && !(list && v.IsSequence())) return false;
-  try {
-    switch (t) {
-      case OptionType::integer: v.as<int64_t>(); return true;
-      case OptionType::number: v.as<double>(); return true;
-      case OptionType::boolean: v.as<bool>(); return true;
-      case OptionType::text: return true;
-      case OptionType::integers:
-        if (v.IsScalar()) v.as<int64_t>();
-        else
-          for (const auto& item : v) item.as<int64_t>();
-        return true;
-      case OptionType::texts:
-        if (v.IsSequence())
-          for (const auto& item : v)
-            if (!item.IsScalar()) return false;
-        return true;
-    }
-  } catch (const YAML::Exception&) {
+  switch (t) {
+    case OptionType::integer: return yaml_integer(v).has_value();
+    case OptionType::number: return yaml_number(v).has_value();
+    case OptionType::boolean: return yaml_boolean(v).has_value();
+    case OptionType::text: return yaml_text(v).has_value();
+    case OptionType::integers: return yaml_integer(v).has_value() || yaml_integers(v).has_value();
+    case OptionType::texts: return yaml_text(v).has_value() || yaml_texts(v).has_value();
   }
   return false;
 }
@@ -70,30 +58,34 @@ std::vector<std::string> option_names(const LayerEntry& e) {
 
 }  // namespace
 
-std::string yaml_position(const YAML::Node& node, const std::string& fallback) {
-  const YAML::Mark mark = node.Mark();
-  if (mark.line < 0) return fallback;
-  return fmt::format("{}:{}:{}", fallback, mark.line + 1, mark.column + 1);
-}
-
 const YAML::Node& LayerArgs::at(const std::string& name) const {
   auto it = values.find(name);
   if (it == values.end()) fail("layer option '{}' was not declared", name);
   return it->second;
 }
-int64_t LayerArgs::integer(const std::string& name) const { return at(name).as<int64_t>(); }
-double LayerArgs::number(const std::string& name) const { return at(name).as<double>(); }
-bool LayerArgs::boolean(const std::string& name) const { return at(name).as<bool>(); }
-std::string LayerArgs::text(const std::string& name) const { return at(name).as<std::string>(); }
+// The values were type-checked when the spec was (checked_args), so a read that fails is a
+// layer asking for an option as another type than it declared.
+namespace {
+template <typename T>
+T declared(std::optional<T> value, const std::string& name, const char* type) {
+  if (!value) fail("layer option '{}' is read as {}, which it was not declared as", name, type);
+  return *value;
+}
+}  // namespace
+
+int64_t LayerArgs::integer(const std::string& name) const { return declared(yaml_integer(at(name)), name, "an integer"); }
+double LayerArgs::number(const std::string& name) const { return declared(yaml_number(at(name)), name, "a number"); }
+bool LayerArgs::boolean(const std::string& name) const { return declared(yaml_boolean(at(name)), name, "true or false"); }
+std::string LayerArgs::text(const std::string& name) const { return declared(yaml_text(at(name)), name, "a string"); }
 std::vector<int64_t> LayerArgs::integers(const std::string& name) const {
   const YAML::Node& v = at(name);
-  if (v.IsScalar()) return {v.as<int64_t>()};
-  return v.as<std::vector<int64_t>>();
+  if (const auto one = yaml_integer(v)) return {*one};
+  return declared(yaml_integers(v), name, "a list of integers");
 }
 std::vector<std::string> LayerArgs::texts(const std::string& name) const {
   const YAML::Node& v = at(name);
-  if (v.IsScalar()) return {v.as<std::string>()};
-  return v.as<std::vector<std::string>>();
+  if (const auto one = yaml_text(v)) return {*one};
+  return declared(yaml_texts(v), name, "a list of strings");
 }
 
 void register_layer(LayerEntry entry) {
@@ -125,27 +117,36 @@ namespace {
 LayerArgs checked_args(const YAML::Node& spec, const std::map<std::string, std::string>& overrides,
                        const std::vector<std::string>& filled_later, const std::string& where) {
   std::string at = yaml_position(spec, where);
-  if (!spec.IsMap()) fail("{}: a layer is a mapping with a 'type' key, e.g. {{type: cbam, channels: 64}}", at);
-  if (!spec["type"]) fail("{}: the layer has no 'type'; types: {}", at, fmt::join(layer_types(), ", "));
-  std::string type = spec["type"].as<std::string>();
+  if (!spec.IsMap()) fail("{}: a layer is a mapping with a 'type' key, e.g. {{type: cbam, channels: 64}}, got '{}'", at, yaml_shown(spec));
+  const YAML::Node type_node = spec["type"];
+  if (!type_node) fail("{}: the layer has no 'type'; types: {}", at, fmt::join(layer_types(), ", "));
+  const auto type_text = yaml_text(type_node);
+  if (!type_text)
+    fail("{}: a layer's 'type' is one name, e.g. cbam, got '{}'; types: {}", yaml_position(type_node, where), yaml_shown(type_node),
+         fmt::join(layer_types(), ", "));
+  const std::string type = *type_text;
   auto found = entries().find(type);
   if (found == entries().end())
-    fail("{}: unknown layer type '{}'{}; types: {}", yaml_position(spec["type"], where), type, did_you_mean(type, layer_types()),
+    fail("{}: unknown layer type '{}'{}; types: {}", yaml_position(type_node, where), shown_text(type), did_you_mean(type, layer_types()),
          fmt::join(layer_types(), ", "));
   const LayerEntry& entry = found->second;
   LayerArgs args;
   for (const auto& item : spec) {
-    std::string key = item.first.as<std::string>();
+    const auto key_text = yaml_text(item.first);
+    if (!key_text)
+      fail("{}: an option of layer '{}' is named by a plain word, got '{}'; options: {}", yaml_position(item.first, where), type,
+           yaml_shown(item.first), fmt::join(option_names(entry), ", "));
+    const std::string key = *key_text;
     if (key == "type") continue;
     const LayerOption* option = nullptr;
     for (const auto& o : entry.options)
       if (o.name == key) option = &o;
     if (!option)
-      fail("{}: unknown option '{}' for layer '{}'{}; options: {}", yaml_position(item.first, where), key, type,
+      fail("{}: unknown option '{}' for layer '{}'{}; options: {}", yaml_position(item.first, where), shown_text(key), type,
            did_you_mean(key, option_names(entry)), fmt::join(option_names(entry), ", "));
     if (!fits(item.second, option->type))
-      fail("{}: option '{}' of layer '{}' must be {}, got '{}'", yaml_position(item.second, where), key, type,
-           type_name_of(option->type), YAML::Dump(item.second));
+      fail("{}: option '{}' of layer '{}' must be {}{}, got '{}'", yaml_position(item.second, where), key, type, type_name_of(option->type),
+           yaml_is_nonfinite(item.second) ? " (a finite one)" : "", yaml_shown(item.second));
     args.values[key] = item.second;
   }
   for (const auto& [key, text] : overrides) {
@@ -172,7 +173,7 @@ std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::map<std::
                                     const std::string& where) {
   LayerArgs args = checked_args(spec, overrides, {}, where);
   try {
-    return entries().at(spec["type"].as<std::string>()).build(args);
+    return entries().at(*yaml_text(spec["type"])).build(args);
   } catch (const Error& e) {
     fail("{}: {}", yaml_position(spec, where), e.what());
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "layers/module.h"
+#include "layers/yaml_values.h"
 
 namespace gaze {
 
@@ -60,8 +61,5 @@ std::shared_ptr<Module> build_layer(const YAML::Node& spec, const std::map<std::
 void check_layer_spec(const YAML::Node& spec, const std::vector<std::string>& filled_later, const std::string& where);
 // The schema: every type with its options, types, defaults and docs.
 std::string describe_layers();
-
-// "file:line:col" of a YAML node, or `fallback` when it has none.
-std::string yaml_position(const YAML::Node& node, const std::string& fallback);
 
 }  // namespace gaze

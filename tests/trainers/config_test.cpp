@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include "layers/yaml_values.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
 #include "trainers/config/config.h"
@@ -19,6 +20,9 @@ std::string write_yaml(const std::string& name, const std::string& text) {
   static const test::TempDir dir("config_test");
   return dir.write(name, text);
 }
+
+// doctest::Contains of a std::string (it takes doctest's own String).
+doctest::Contains has(const std::string& text) { return doctest::Contains(text.c_str()); }
 
 }  // namespace
 
@@ -135,4 +139,100 @@ TEST_CASE("the schema text lists every section and key") {
   CHECK(optim.find("weight_decay") != std::string::npos);
   CHECK(optim.find("epochs") == std::string::npos);
   CHECK_THROWS_WITH_AS(explain_config("optimizer"), doctest::Contains("unknown config section 'optimizer' (did you mean 'optim'?)"), Error);
+}
+
+TEST_CASE("a layer spec of the wrong YAML shape is one message with its place, never a yaml-cpp exception") {
+  // A list where the type or an option's name should be a scalar: yaml-cpp's conversions throw.
+  const std::string type_list = write_yaml("shape_type.yaml", "model:\n  attention: {type: [cbam, se], reduction: 4}\n");
+  CHECK_THROWS_WITH_AS(load_config(type_list),
+                       has(type_list + ":2:21: a layer's 'type' is one name, e.g. cbam, got '[cbam, se]'"), InputError);
+  const std::string type_map = write_yaml("shape_type_map.yaml", "model:\n  attention:\n    type: {name: cbam}\n");
+  CHECK_THROWS_WITH_AS(load_config(type_map), has(type_map + ":3:11: a layer's 'type' is one name"), InputError);
+  const std::string key_list = write_yaml("shape_key.yaml", "model:\n  attention: {type: se, [reduction]: 4}\n");
+  CHECK_THROWS_WITH_AS(load_config(key_list),
+                       has(key_list + ":2:25: an option of layer 'se' is named by a plain word, got '[reduction]'"),
+                       InputError);
+  const std::string value_map = write_yaml("shape_value.yaml", "model:\n  attention: {type: se, reduction: {a: 1}}\n");
+  CHECK_THROWS_WITH_AS(load_config(value_map),
+                       has(value_map + ":2:36: option 'reduction' of layer 'se' must be an integer, got '{a: 1}'"), InputError);
+  const std::string bn = write_yaml("shape_nan.yaml", "model:\n  attention: {type: nonlocal, bn_init: .nan}\n");
+  CHECK_THROWS_WITH_AS(load_config(bn), has("option 'bn_init' of layer 'nonlocal' must be a number (a finite one), got '.nan'"),
+                       InputError);
+  const std::string section_key = write_yaml("shape_section_key.yaml", "[optim]:\n  lr: 0.1\n");
+  CHECK_THROWS_WITH_AS(load_config(section_key), has(section_key + ":1:1: a section name must be a string, got '[optim]'"),
+                       InputError);
+  const std::string key = write_yaml("shape_config_key.yaml", "optim:\n  {lr: 1}: 0.1\n");
+  CHECK_THROWS_WITH_AS(load_config(key), has(key + ":2:3: a key must be a string, got '{lr: 1}'"), InputError);
+  // The same through --set.
+  CHECK_THROWS_WITH_AS(load_config("", {"model.attention={type: [se]}"}),
+                       has("a layer's 'type' is one name, e.g. cbam, got '[se]'"), InputError);
+}
+
+TEST_CASE("an empty config, a key or a section given twice, and NaN or infinite numbers are refused") {
+  const std::string empty = write_yaml("empty.yaml", "");
+  CHECK_THROWS_WITH_AS(load_config(empty), has(empty + ": the config is empty (no sections)"), InputError);
+  const std::string comments = write_yaml("comments.yaml", "# a config\n\n   # with nothing in it\n");
+  CHECK_THROWS_WITH_AS(load_config(comments), has(comments + ": the config is empty"), InputError);
+
+  const std::string key = write_yaml("twice_key.yaml", "optim:\n  lr: 0.1\n  momentum: 0.8\n  lr: 0.5\n");
+  CHECK_THROWS_WITH_AS(load_config(key),
+                       (key + ":4:3: 'optim.lr' is given twice (first at line 2); keys of a YAML mapping are unique: keep one").c_str(),
+                       InputError);
+  const std::string section = write_yaml("twice_section.yaml", "optim:\n  lr: 0.1\ntrain:\n  epochs: 2\noptim:\n  momentum: 0.5\n");
+  CHECK_THROWS_WITH_AS(load_config(section), has(section + ":5:1: 'optim' is given twice (first at line 1)"), InputError);
+  const std::string nested = write_yaml("twice_nested.yaml", "model:\n  attention: {type: se, reduction: 4, reduction: 8}\n");
+  CHECK_THROWS_WITH_AS(load_config(nested), has(nested + ":2:39: 'model.attention.reduction' is given twice"), InputError);
+  CHECK_THROWS_WITH_AS(load_config("", {"model.attention={type: se, type: cbam}"}), has("'type' is given twice"), InputError);
+
+  for (const std::string value : {".nan", ".NaN", ".inf", "-.inf", "+.Inf"}) {
+    INFO(value);
+    const std::string path = write_yaml("nonfinite.yaml", "optim:\n  lr: " + value + "\n");
+    CHECK_THROWS_WITH_AS(load_config(path), (path + ":2:7: 'optim.lr' must be a finite number, got '" + value + "'").c_str(), InputError);
+  }
+  for (const std::string key : {"optim.momentum", "schedule.warmup_epochs", "optim.grad_clip", "schedule.min_lr", "data.occlusion",
+                                "train.label_smoothing"})
+    CHECK_THROWS_WITH_AS(load_config("", {key + "=.nan"}), has("'" + key + "' must be a finite number, got '.nan'"),
+                         InputError);
+  // Infinity is also not in any range, and not an integer.
+  CHECK_THROWS_WITH_AS(load_config("", {"train.epochs=.inf"}), has("'train.epochs' must be an integer, got '.inf'"),
+                       InputError);
+}
+
+TEST_CASE("an unclosed quote is reported where it opens, in one line") {
+  const std::string path = write_yaml("quote.yaml", "optim:\n  name: \"sgd\n  lr: 0.1\nlog:\n  name: x\ntrain:\n  epochs: 2\n");
+  CHECK_THROWS_WITH_AS(load_config(path),
+                       (path + ":2:9: the quote opened here is not closed on this line (YAML would read on to the next \" quote or the "
+                               "end of the file); close it")
+                           .c_str(),
+                       InputError);
+  const std::string single = write_yaml("quote_single.yaml", "log:\n  name: 'it''s\ntrain:\n  epochs: 2\n");
+  CHECK_THROWS_WITH_AS(load_config(single), has(single + ":2:9: the quote opened here is not closed"), InputError);
+  // Quotes closed on their line, with escaped and doubled quotes inside, are fine.
+  const Config fine = load_config(write_yaml("quote_ok.yaml", "log:\n  name: \"a\\\"b\"\n  dir: 'it''s'\n"));
+  CHECK(fine.text("log.name") == "a\"b");
+  CHECK(fine.text("log.dir") == "it's");
+  // A long value is shown cut, on one line.
+  const std::string long_value = write_yaml("long_value.yaml", "optim:\n  name: " + std::string(200, 'x') + "\n");
+  CHECK_THROWS_WITH_AS(load_config(long_value), has("got '" + std::string(60, 'x') + "...'"), InputError);
+}
+
+TEST_CASE("a file above the size limit is refused with its size; a run name the file system refuses is refused at load") {
+  const std::string big = write_yaml("big.yaml", "model:\n  widths: [" + std::string(kMaxYamlFileBytes, '1') + "]\n");
+  CHECK_THROWS_WITH_AS(load_config(big),
+                       has(fmt::format("config file '{}' holds {} bytes; a config is at most 256 KiB", big,
+                                                     std::filesystem::file_size(big))),
+                       InputError);
+  // Just under the limit: read and checked whole (the value is out of range).
+  std::string list = "model:\n  widths: [";
+  while (list.size() < kMaxYamlFileBytes - 16) list += "4097, ";
+  const std::string under = write_yaml("under.yaml", list + "1]\n");
+  CHECK_THROWS_WITH_AS(load_config(under), has("each item of 'model.widths' must be between 1 and 4096, got 4097"),
+                       InputError);
+
+  CHECK_THROWS_WITH_AS(load_config("", {"log.name=" + std::string(256, 'n')}),
+                       has("'log.name' is 256 bytes long; a directory name is at most 255 bytes"), InputError);
+  CHECK_THROWS_WITH_AS(load_config("", {"log.name=a/b"}), has("'log.name' 'a/b' must be a plain directory name"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(load_config("", {"log.dir=\"runs\\0x\""}), has("'log.dir' must be one line of text without NUL"),
+                       InputError);
 }

@@ -68,6 +68,24 @@ TEST_CASE("data: a file that is not IDX, or not unsigned bytes, is rejected by i
   CHECK_THROWS_WITH_AS(read_idx(floats), doctest::Contains((floats + ": IDX element type 0x0d is not supported").c_str()), Error);
 }
 
+TEST_CASE("data: a damaged magic number is named as such, not as a truncated file") {
+  // A labels file whose magic's rank byte reads 3: its first labels would be taken for two
+  // dimensions ("header says 60000×150994947×132866 = ... bytes"). The expected rank catches it first.
+  test::TempDir dir("data_idx_damaged_magic");
+  std::string bytes = idx_bytes({6}, {9, 0, 0, 3, 0, 2});
+  bytes[3] = 0x03;
+  const std::string path = dir.write("train-labels-idx1-ubyte", bytes);
+  CHECK_THROWS_WITH_AS(read_idx(path, 1),
+                       (path + ": not an IDX file of labels (N): magic number is 0x00000803 (rank 3), expected 0x00000801 (rank 1); "
+                               "the file is damaged or another file: download or reinstall it")
+                           .c_str(),
+                       Error);
+  const std::string images = dir.write("images", idx_bytes({1, 2, 2}, {1, 2, 3, 4}));
+  CHECK_THROWS_WITH_AS(read_idx(images, 1), doctest::Contains("magic number is 0x00000803 (rank 3), expected 0x00000801"), Error);
+  CHECK(read_idx(images, 3).dims == std::vector<int64_t>{1, 2, 2});
+  CHECK(read_idx(images).dims == std::vector<int64_t>{1, 2, 2});  // no rank expected: any
+}
+
 TEST_CASE("data: corrupt or cut-short gzip data is an error, as is a missing file") {
   test::TempDir dir("data_idx_gzip");
   test::write_gzip(dir / "whole.gz", idx_bytes({64}, ramp(64)));

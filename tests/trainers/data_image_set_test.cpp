@@ -89,10 +89,12 @@ TEST_CASE("data: image and label counts must match, and labels must be Fashion-M
   CHECK_THROWS_WITH_AS(load_fashion_mnist(dir.path.string(), "train"),
                        doctest::Contains(((dir / "train-labels-idx1-ubyte") + ": label 10 of image 1 is outside [0, 10)").c_str()),
                        Error);
-  // Labels where the images should be: the rank gives it away.
+  // Labels where the images should be: the magic number's rank gives it away, before any size.
   dir.write("train-images-idx3-ubyte", test::idx_bytes({3}, {1, 2, 3}));
   CHECK_THROWS_WITH_AS(load_fashion_mnist(dir.path.string(), "train"),
-                       doctest::Contains("expected images (IDX magic 0x00000803: N×H×W), got a rank-1 array"), Error);
+                       doctest::Contains("train-images-idx3-ubyte: not an IDX file of images (N×H×W): magic number is 0x00000801 (rank 1), "
+                                         "expected 0x00000803 (rank 3)"),
+                       Error);
   CHECK_THROWS_WITH_AS(load_fashion_mnist(dir.path.string(), "validation"),
                        "Fashion-MNIST: unknown split 'validation'; valid splits: train, test", Error);
 }

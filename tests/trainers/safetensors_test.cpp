@@ -266,3 +266,11 @@ TEST_CASE("save_safetensors: a duplicate, empty or reserved name, or an undefine
   CHECK_THROWS_WITH_AS(save_safetensors(path, {{"w", Tensor()}}), doctest::Contains("tensor 'w' is undefined"), Error);
   CHECK(dir.names().empty());
 }
+
+TEST_CASE("safetensors: a header number too large for JSON's reader is a corrupt file, not an escaped exception") {
+  // Found by tests/fuzz/input_fuzz_test.cpp: nlohmann's out_of_range (406) got past the parse_error handler.
+  TempDir dir("safetensors_overflow");
+  const std::string path = dir.file("overflow.safetensors");
+  write_file_atomically(path, raw_file("{\"a\": {\"dtype\": \"F32\", \"shape\": [61e3084], \"data_offsets\": [0, 4]}}", "abcd"));
+  check_corrupt(path, "the header is not valid JSON ([json.exception.out_of_range.406] number overflow parsing '61e3084')");
+}

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "support/run_program.h"
+#include "trainers/train/interrupt.h"
+#include "trainers/train/run_lock.h"
 #include "support/scoped_backend.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
@@ -70,6 +72,11 @@ std::vector<nlohmann::json> timeless_metrics(const std::string& run_dir) {
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int64_t line_count(const std::string& path) {
+  const std::string text = slurp(path);
+  return std::count(text.begin(), text.end(), '\n');
 }
 
 }  // namespace
@@ -216,8 +223,6 @@ TEST_CASE("bad input to a run is one clear message and leaves existing runs inta
 
   CHECK_THROWS_WITH_AS(train(config, {.config_path = path, .resume = "auto", .weights = "x.safetensors"}),
                        doctest::Contains("--resume and --weights are exclusive"), Error);
-  CHECK_THROWS_WITH_AS(train(config, {.config_path = path, .resume = "auto", .progress = false}),
-                       doctest::Contains("holds no checkpoint to continue from"), Error);
   CHECK_THROWS_WITH_AS(train(load_config(path, {"data.root=/nonexistent"}), fresh), doctest::Contains("/nonexistent"), Error);
   CHECK_THROWS_WITH_AS(train(load_config(path, {"data.batch_size=1000"}), fresh), doctest::Contains("larger than the training set"), Error);
   CHECK_FALSE(fs::exists(dir.path / "tiny"));  // nothing was started, so no run directory
@@ -253,4 +258,135 @@ TEST_CASE("gaze train: a config that does not validate is exit status 2, one lin
   CHECK_FALSE(fs::exists(dir.path / "bad"));
   CHECK(run_program({GAZE_CLI_PATH, "train", dir / "missing.yaml"}, dir / "missing.log") == 2);
   CHECK(slurp(dir / "missing.log").find("missing.yaml") != std::string::npos);
+}
+
+TEST_CASE("exit status: 2 for every error in the input (also those found while the run starts), 1 for a run that failed") {
+  TempDir dir("trainer_cli_status");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 64, 1, 0));
+  const std::string reid = GAZE_SOURCE_DIR "/configs/reid/c3d.yaml";
+  struct Case {
+    std::string config, set, message;
+  };
+  // Each is found after the config loaded, against the dataset or the model.
+  const std::vector<Case> cases{
+      {path, "model.attention={type: cbam, spatial_kernel: 4}", "kernel must be odd"},  // a layer option out of range
+      {path, "model.num_classes=5", "--set model.num_classes=5: model.num_classes is 5 but"},
+      {reid, "data.batch_size=6", "--set data.batch_size=6: data.batch_size 6 must be a multiple of data.instances 4"},
+      {path, "eval.metrics=[miou]", "--set eval.metrics=[miou]: eval.metrics lists 'miou', which the classification task does not compute"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.set);
+    const std::string log = dir / "case.log";
+    CHECK(run_program({GAZE_CLI_PATH, "train", c.config, "--set", c.set, "--set", "log.dir=" + dir.path.string(), "--no-progress"}, log) == 2);
+    CHECK_MESSAGE(slurp(log).find(c.message) != std::string::npos, slurp(log));
+    CHECK(line_count(log) == 1);
+  }
+  CHECK_FALSE(fs::exists(dir.path / "tiny"));
+  CHECK_FALSE(fs::exists(dir.path / "c3d"));
+  // A bad command line is bad input too (CLI11's own codes would be 105, 106, ...).
+  CHECK(run_program({GAZE_CLI_PATH, "train"}, dir / "usage.log") == 2);
+  CHECK(run_program({GAZE_CLI_PATH, "train", path, "--threads", "0"}, dir / "usage.log") == 2);
+  CHECK(run_program({GAZE_CLI_PATH, "eval", path, "--weights", dir / "none.safetensors"}, dir / "eval.log") == 2);
+
+  // The run directory cannot be made (log.dir runs through a file): the run failed, status 1,
+  // and nothing is left behind.
+  dir.write("file", "x");
+  CHECK(run_program({GAZE_CLI_PATH, "train", path, "--set", "log.dir=" + (dir / "file/runs"), "--no-progress"}, dir / "dir.log") == 1);
+  CHECK(slurp(dir / "dir.log").find("cannot create run directory") != std::string::npos);
+  CHECK(fs::is_regular_file(dir.path / "file"));
+}
+
+TEST_CASE("a run stopped before its first checkpoint starts again from the beginning with --resume auto") {
+  ScopedBackend backend(fastest_backend());
+  TempDir dir("trainer_half_started");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 64, 2, 0));
+  const Config config = load_config(path);
+  const TrainResult through = train(load_config(path, {"log.name=through"}), {.config_path = path, .progress = false});
+
+  // What a run killed in its first epoch leaves: its config, manifest and a metrics log with a torn line.
+  dir.write("tiny/config.yaml", config.to_yaml());
+  dir.write("tiny/manifest.json", "{}\n");
+  dir.write("tiny/metrics.jsonl", "{\"type\": \"train\", \"epoch\": 1}\n{\"type\": \"tr");
+  fs::create_directories(dir.path / "tiny/checkpoints");
+  CHECK_THROWS_WITH_AS(train(config, {.config_path = path, .progress = false}),
+                       doctest::Contains("holds a run that stopped before its first checkpoint: start it again from the beginning with "
+                                         "--resume auto"),
+                       InputError);
+  const TrainResult again = train(config, {.config_path = path, .resume = "auto", .progress = false});
+  CHECK(timeless_metrics(again.run_dir) == timeless_metrics(through.run_dir));
+  // --resume auto of a run that was never started starts it.
+  const TrainResult fresh = train(load_config(path, {"log.name=new"}), {.config_path = path, .resume = "auto", .progress = false});
+  CHECK(timeless_metrics(fresh.run_dir) == timeless_metrics(through.run_dir));
+}
+
+TEST_CASE("SIGINT or SIGTERM: the step finishes, a checkpoint is written, exit 130 or 143, and the resumed run matches one that ran through") {
+  TempDir dir("trainer_interrupt");
+  // 16 steps an epoch, 2 epochs, no step checkpoints: before the first epoch ends the interrupt's
+  // checkpoint is the only one (the stuck half-started run of issue #20).
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 512, 2, 0));
+  const std::string gaze = GAZE_CLI_PATH;
+  REQUIRE(run_program({gaze, "train", path, "--set", "log.name=through", "--no-progress"}, dir / "through.log") == 0);
+  const auto through = timeless_metrics(dir / "through");
+
+  for (const int signal : {SIGINT, SIGTERM}) {
+    const std::string name = signal == SIGINT ? "sigint" : "sigterm";
+    INFO(name);
+    const pid_t pid = start_program({gaze, "train", path, "--set", "log.name=" + name, "--no-progress"}, dir / (name + ".log"));
+    // Wait for the second log record (step 4 of the first epoch), then interrupt.
+    const std::string metrics = dir / (name + "/metrics.jsonl");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while ((!fs::exists(metrics) || line_count(metrics) < 2) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ::kill(pid, signal);
+    const int status = wait_program(pid);
+    const std::string log = slurp(dir / (name + ".log"));
+    REQUIRE_MESSAGE(status == 128 + signal, log);
+    CHECK(log.find("interrupted by " + std::string(signal == SIGINT ? "SIGINT" : "SIGTERM")) != std::string::npos);
+    CHECK(log.find("--set log.name=" + name + " --no-progress --resume auto") != std::string::npos);
+    CHECK_FALSE(latest_checkpoint(dir / (name + "/checkpoints")).empty());
+    CHECK_FALSE(fs::exists(dir.path / name / "result.json"));
+
+    REQUIRE_MESSAGE(run_program({gaze, "train", path, "--set", "log.name=" + name, "--no-progress", "--resume", "auto"},
+                                dir / (name + "-resumed.log")) == 0,
+                    slurp(dir / (name + "-resumed.log")));
+    CHECK(slurp(dir / (name + "-resumed.log")).find("resumed from") != std::string::npos);
+    const auto resumed = timeless_metrics(dir / name);
+    REQUIRE(through.size() == resumed.size());
+    for (size_t i = 0; i < through.size(); ++i) CHECK_MESSAGE(through[i] == resumed[i], "record ", i);
+  }
+}
+
+TEST_CASE("a first SIGINT is caught and remembered; a second ends the process at once") {
+  for (const int raises : {1, 2}) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      InterruptGuard guard;
+      ::raise(SIGINT);
+      if (interrupt_signal() != SIGINT) ::_exit(3);
+      if (raises == 2) ::raise(SIGTERM);  // either signal, a second time
+      ::_exit(0);
+    }
+    CHECK(wait_program(pid) == (raises == 1 ? 0 : 128 + SIGTERM));
+  }
+}
+
+TEST_CASE("a run directory is locked while a process writes it; a second process is refused, naming the holder") {
+  TempDir dir("trainer_lock");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 64, 1, 0));
+  {
+    const RunLock held = lock_run_directory(dir / "tiny", "gaze train tiny.yaml");
+    CHECK(held.created());
+    CHECK(run_program({GAZE_CLI_PATH, "train", path, "--resume", "auto", "--no-progress"}, dir / "second.log") == 1);
+    const std::string message = slurp(dir / "second.log");
+    CHECK_MESSAGE(message.find("run directory " + (dir / "tiny") + " is in use by process " + std::to_string(::getpid())) !=
+                      std::string::npos,
+                  message);
+    CHECK(message.find("(gaze train tiny.yaml)") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path / "tiny/metrics.jsonl"));  // the second process wrote nothing
+    CHECK_THROWS_WITH_AS(lock_run_directory(dir / "tiny", ""), doctest::Contains("is in use by"), Error);
+  }
+  // Released: the run starts (and a lock on a directory that exists is not its creation).
+  CHECK(run_program({GAZE_CLI_PATH, "train", path, "--resume", "auto", "--no-progress"}, dir / "third.log") == 0);
+  CHECK_FALSE(lock_run_directory(dir / "tiny", "").created());
 }

@@ -169,6 +169,8 @@ SafetensorsFile load_safetensors(const std::string& path) {
     header = ordered_json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_length));
   } catch (const nlohmann::json::parse_error& e) {
     corrupt(path, fmt::format("the header is not valid JSON (at byte {} of {})", e.byte, header_length));
+  } catch (const nlohmann::json::exception& e) {  // found by tests/fuzz: a number too large (out_of_range 406)
+    corrupt(path, fmt::format("the header is not valid JSON ({})", e.what()));
   }
   if (!header.is_object()) corrupt(path, "the header is not a JSON object");
 

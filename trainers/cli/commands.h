@@ -28,10 +28,18 @@ void add_visualize_command(CLI::App& app, GlobalOptions& options);
 void add_samples_command(CLI::App& app, GlobalOptions& options);
 void add_convert_command(CLI::App& app, GlobalOptions& options);
 
-// Applies the global options, then runs `body`; a gaze::Error becomes one line on stderr and
-// exit status `error_status` (CLI::RuntimeError carries it out of CLI11): 1 for a failed run,
-// 2 for bad input (`gaze config`: a config that does not validate, an unknown section).
-void run_guarded(const GlobalOptions& options, const std::function<void()>& body, int error_status = 1);
+// Exit statuses, one rule for every subcommand (README, docs/training.md):
+//   0 success; 2 the input was refused (a config, a flag, a data, weights or checkpoint file),
+//   before anything was written; 1 a run that failed after it started (its directory could not
+//   be written, the loss diverged, ...); 128 + signal a run stopped by SIGINT (130) or SIGTERM
+//   (143) after writing a checkpoint.
+inline constexpr int kInputErrorStatus = 2;
+inline constexpr int kRunFailedStatus = 1;
+
+// Applies the global options, then runs `body`; an error becomes one line on stderr and the exit
+// status above (CLI::RuntimeError carries it out of CLI11): 2 for a gaze::InputError (wrap code
+// whose every failure is bad input in input_phase), 1 for any other error.
+void run_guarded(const GlobalOptions& options, const std::function<void()>& body);
 
 // The config's train.backend and train.threads, unless --backend / --threads (or their
 // environment variables) chose already: the command line wins over the file.

@@ -8,6 +8,7 @@
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
+#include "trainers/train/interrupt.h"
 
 namespace gaze::cli {
 
@@ -25,16 +26,34 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
       ->envname("GAZE_FALLBACK");
 }
 
-void run_guarded(const GlobalOptions& options, const std::function<void()>& body, int error_status) {
+void run_guarded(const GlobalOptions& options, const std::function<void()>& body) {
   try {
-    num_threads();  // reports a bad GAZE_NUM_THREADS before any output
-    if (!options.backend.empty()) set_cpu_backend(options.backend);
-    if (options.threads > 0) set_num_threads(options.threads);
-    set_backend_fallback(options.fallback);
+    input_phase([&] {
+      num_threads();  // reports a bad GAZE_NUM_THREADS before any output
+      if (!options.backend.empty()) set_cpu_backend(options.backend);
+      if (options.threads > 0) set_num_threads(options.threads);
+      set_backend_fallback(options.fallback);
+    });
     body();
+  } catch (const InputError& e) {
+    fmt::print(stderr, "gaze: error: {}\n", e.what());
+    throw CLI::RuntimeError(kInputErrorStatus);
   } catch (const Error& e) {
     fmt::print(stderr, "gaze: error: {}\n", e.what());
-    throw CLI::RuntimeError(error_status);
+    throw CLI::RuntimeError(kRunFailedStatus);
+  } catch (const Interrupted& e) {
+    fmt::print(stderr, "gaze: {}\n", e.what());
+    throw CLI::RuntimeError(e.exit_status());
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "gaze: error: out of memory (a smaller data.batch_size or model, or fewer data.prefetch batches, may fit)\n");
+    throw CLI::RuntimeError(kRunFailedStatus);
+  } catch (const CLI::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // Every failure gaze knows of is a gaze::Error; anything else is a bug, but still one line
+    // and a status rather than std::terminate.
+    fmt::print(stderr, "gaze: internal error: {} (please report it)\n", e.what());
+    throw CLI::RuntimeError(kRunFailedStatus);
   }
 }
 
@@ -47,7 +66,7 @@ void apply_config_runtime(const GlobalOptions& options, const Config& config) {
 
 Config load_config_or_exit(const GlobalOptions& options, const std::string& path, const std::vector<std::string>& sets) {
   Config config;
-  run_guarded(options, [&] { config = load_config(path, sets); }, 2);
+  run_guarded(options, [&] { config = load_config(path, sets); });  // load_config's errors are InputErrors
   return config;
 }
 

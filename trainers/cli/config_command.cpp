@@ -26,18 +26,17 @@ void add_config_command(CLI::App& app, GlobalOptions& options) {
   cmd->add_option("--set", args->sets, "Override a key: --set optim.lr=0.05 --set model.widths=[16,32] (repeatable)")
       ->allow_extra_args(false);
   cmd->callback([&options, args] {
-    run_guarded(
-        options,
-        [&args] {
-          if (args->explain) {
-            if (!args->sets.empty()) fail("--set applies to a config file, not to --explain");
-            fmt::print("{}", explain_config(args->target));
-            return;
-          }
-          if (args->target.empty()) fail("config: give a config file (gaze config FILE [--set a.b=v ...]) or --explain [SECTION]");
-          fmt::print("{}", load_config(args->target, args->sets).to_yaml());
-        },
-        2);
+    run_guarded(options, [&args] {
+      const std::string text = input_phase([&args] {  // every error here is the input's
+        if (args->explain) {
+          if (!args->sets.empty()) fail("--set applies to a config file, not to --explain");
+          return explain_config(args->target);
+        }
+        if (args->target.empty()) fail("config: give a config file (gaze config FILE [--set a.b=v ...]) or --explain [SECTION]");
+        return load_config(args->target, args->sets).to_yaml();
+      });
+      fmt::print("{}", text);
+    });
   });
 }
 

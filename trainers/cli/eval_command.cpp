@@ -31,13 +31,19 @@ void add_eval_command(CLI::App& app, GlobalOptions& options) {
     const Config config = load_config_or_exit(options, args->config, args->sets);
     run_guarded(options, [&] {
       apply_config_runtime(options, config);
-      const std::string weights = resolve_weights_path(args->weights);
-      const std::unique_ptr<Task> task = make_task(config);
       const Split split = args->split == "test" ? Split::test : Split::val;
-      if (split == Split::val && task->val_size() == 0)
-        fail("--split val: the config holds out no validation set (data.val_fraction or data.val_size is 0)");
-      std::shared_ptr<Module> model = task->build_model();
-      load_weights(weights, *model);
+      // The config against its data and model, and the weights against the model: the input.
+      std::string weights;
+      std::unique_ptr<Task> task;
+      std::shared_ptr<Module> model;
+      input_phase([&] {
+        weights = resolve_weights_path(args->weights);
+        task = make_task(config);
+        if (split == Split::val && task->val_size() == 0)
+          fail("--split val: the config holds out no validation set (data.val_fraction or data.val_size is 0)");
+        model = task->build_model();
+        load_weights(weights, *model);
+      });
       if (!args->pictures.empty()) create_directories_or_fail(args->pictures);
       const Evaluation e = task->evaluate(*model, split, args->pictures);
       fmt::print("{} on the {} set ({} examples): {}\n", weights, args->split, split == Split::test ? task->test_size() : task->val_size(),

@@ -1,5 +1,6 @@
 // The gaze command-line program: one subcommand per workflow.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "backends/openblas_core.h"
 #include "trainers/cli/commands.h"
@@ -24,8 +25,14 @@ int main(int argc, char** argv) {
   gaze::cli::remember_command_line(argc, argv);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::Error& e) {
-    return app.exit(e);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand's status; its message is printed already
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);  // prints the usage error (or --help, --version)
+    return status == 0 ? 0 : gaze::cli::kInputErrorStatus;  // a bad command line is bad input
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gaze: internal error: %s (please report it)\n", e.what());
+    return gaze::cli::kRunFailedStatus;
   }
   return 0;
 }

@@ -1,4 +1,5 @@
 // `gaze reproduce DIR --seeds N`: every config of DIR trained with N seeds, and the results table.
+#include "framework/error.h"
 #include "trainers/cli/commands.h"
 #include "trainers/train/reproduce.h"
 
@@ -20,7 +21,7 @@ void add_reproduce_command(CLI::App& app, GlobalOptions& options) {
     args->command_line = remembered_command_line();
     args->progress = !*no_progress;
     std::vector<ReproducePlan> plan;
-    run_guarded(options, [&] { plan = plan_reproduce(*args); }, 2);
+    run_guarded(options, [&] { plan = input_phase([&] { return plan_reproduce(*args); }); });
     run_guarded(options, [&] {
       apply_config_runtime(options, plan.front().runs.front());
       reproduce(*args);

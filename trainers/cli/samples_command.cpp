@@ -63,19 +63,21 @@ void add_samples_command(CLI::App& app, GlobalOptions& options) {
   cmd->callback([&options, args] {
     if (args->config.empty() == args->dataset.empty())
       run_guarded(options, [&] {
-        fail("samples: give a config (to draw its training set) or --dataset NAME (the generator's defaults); you gave {}",
-             args->config.empty() ? "neither" : "both");
-      }, 2);
+        throw InputError(fmt::format("samples: give a config (to draw its training set) or --dataset NAME (the generator's defaults); you gave {}",
+                                     args->config.empty() ? "neither" : "both"));
+      });
     std::optional<Config> config;
     if (!args->config.empty()) config = load_config_or_exit(options, args->config, args->sets);
     run_guarded(options, [&] {
       std::unique_ptr<Task> task;
       if (config) {
-        if (config->text("data.dataset") == "fashion_mnist")
-          fail("samples: {} trains on fashion_mnist; samples draws the synthetic sets (action_clips, segmentation_scenes, "
-               "reid_tracklets)",
-               args->config);
-        task = make_task(*config);
+        task = input_phase([&] {
+          if (config->text("data.dataset") == "fashion_mnist")
+            fail("samples: {} trains on fashion_mnist; samples draws the synthetic sets (action_clips, segmentation_scenes, "
+                 "reid_tracklets)",
+                 args->config);
+          return make_task(*config);
+        });
       }
       const std::string name = config ? config->text("data.dataset") : args->dataset;
       std::error_code error;

@@ -28,9 +28,13 @@ void add_visualize_command(CLI::App& app, GlobalOptions& options) {
     const Config config = load_config_or_exit(options, args->config, args->sets);
     run_guarded(options, [&] {
       apply_config_runtime(options, config);
-      const std::unique_ptr<Task> task = make_task(config);
-      std::shared_ptr<Module> model = task->build_model();
-      load_weights(args->weights, *model);
+      std::unique_ptr<Task> task;
+      std::shared_ptr<Module> model;
+      input_phase([&] {  // the config against its data and model, the weights against the model
+        task = make_task(config);
+        model = task->build_model();
+        load_weights(args->weights, *model);
+      });
       const AttentionPictures pictures = write_attention_pictures(*model, task->test_set(), args->images, args->output);
       for (const auto& skipped : pictures.skipped) fmt::print("skipped {}\n", skipped);
       fmt::print("wrote {} pictures under {}\n", pictures.written.size(), args->output);

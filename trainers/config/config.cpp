@@ -9,6 +9,7 @@
 #include "framework/error.h"
 #include "framework/suggest.h"
 #include "layers/registry.h"
+#include "layers/yaml_values.h"
 #include "trainers/config/schema.h"
 
 namespace gaze {
@@ -28,40 +29,17 @@ std::vector<std::string> section_keys(const std::string& section) {
   return keys;
 }
 
-bool scalar_as_integer(const YAML::Node& v) {
-  if (!v.IsScalar()) return false;
-  try {
-    v.as<int64_t>();
-    return true;
-  } catch (const YAML::Exception&) {
-    return false;
-  }
-}
-
 bool has_type(const YAML::Node& v, KeyType type) {
-  try {
-    switch (type) {
-      case KeyType::integer: return scalar_as_integer(v);
-      case KeyType::number: return v.IsScalar() && (v.as<double>(), true);
-      case KeyType::boolean: return v.IsScalar() && (v.as<bool>(), true);
-      case KeyType::text: return v.IsScalar();
-      case KeyType::integers:
-        return v.IsSequence() && std::all_of(v.begin(), v.end(), [](const YAML::Node& item) { return scalar_as_integer(item); });
-      case KeyType::texts:
-        return v.IsSequence() && std::all_of(v.begin(), v.end(), [](const YAML::Node& item) { return item.IsScalar(); });
-      case KeyType::map: return v.IsMap();
-    }
-  } catch (const YAML::Exception&) {
+  switch (type) {
+    case KeyType::integer: return yaml_integer(v).has_value();
+    case KeyType::number: return yaml_number(v).has_value();
+    case KeyType::boolean: return yaml_boolean(v).has_value();
+    case KeyType::text: return yaml_text(v).has_value();
+    case KeyType::integers: return yaml_integers(v).has_value();
+    case KeyType::texts: return yaml_texts(v).has_value();
+    case KeyType::map: return v.IsMap();
   }
   return false;
-}
-
-std::string shown(const YAML::Node& v) {
-  YAML::Emitter out;
-  out.SetMapFormat(YAML::Flow);
-  out.SetSeqFormat(YAML::Flow);
-  out << v;
-  return out.c_str();
 }
 
 std::string range_text(const ConfigKey& k) {
@@ -77,27 +55,30 @@ void check_number(const ConfigKey& k, double v, const std::string& at, const std
 
 void check_allowed(const ConfigKey& k, const std::string& v, const std::string& at, const std::string& what) {
   if (k.allowed.empty() || std::find(k.allowed.begin(), k.allowed.end(), v) != k.allowed.end()) return;
-  fail("{}: {} must be one of {}, got '{}'{}", at, what, fmt::join(k.allowed, ", "), v, did_you_mean(v, k.allowed));
+  fail("{}: {} must be one of {}, got '{}'{}", at, what, fmt::join(k.allowed, ", "), shown_text(v), did_you_mean(v, k.allowed));
 }
 
 // Type, range and allowed values of one key's value; `file` names the place when the node has a
 // position, `at` otherwise.
 void check_value(const ConfigKey& k, const YAML::Node& v, const std::string& file, const std::string& at) {
   const std::string where = file.empty() ? at : yaml_position(v, file);
-  if (!has_type(v, k.type))
-    fail("{}: '{}' must be {}, got '{}'", where, k.dotted(), key_type_name(k.type), shown(v));
+  if (!has_type(v, k.type)) {
+    // .nan and .inf are YAML numbers, but a run given one dies at its first steps: refused here.
+    const bool nonfinite = k.type == KeyType::number && yaml_is_nonfinite(v);
+    fail("{}: '{}' must be {}, got '{}'", where, k.dotted(), nonfinite ? "a finite number" : key_type_name(k.type), yaml_shown(v));
+  }
   switch (k.type) {
-    case KeyType::integer:
-    case KeyType::number: check_number(k, v.as<double>(), where, fmt::format("'{}'", k.dotted())); break;
-    case KeyType::text: check_allowed(k, v.as<std::string>(), where, fmt::format("'{}'", k.dotted())); break;
+    case KeyType::integer: check_number(k, static_cast<double>(*yaml_integer(v)), where, fmt::format("'{}'", k.dotted())); break;
+    case KeyType::number: check_number(k, *yaml_number(v), where, fmt::format("'{}'", k.dotted())); break;
+    case KeyType::text: check_allowed(k, *yaml_text(v), where, fmt::format("'{}'", k.dotted())); break;
     case KeyType::integers:
       for (const auto& item : v)
-        check_number(k, item.as<double>(), file.empty() ? at : yaml_position(item, file), fmt::format("each item of '{}'", k.dotted()));
+        check_number(k, static_cast<double>(*yaml_integer(item)), file.empty() ? at : yaml_position(item, file),
+                     fmt::format("each item of '{}'", k.dotted()));
       break;
     case KeyType::texts:
       for (const auto& item : v)
-        check_allowed(k, item.as<std::string>(), file.empty() ? at : yaml_position(item, file),
-                      fmt::format("each item of '{}'", k.dotted()));
+        check_allowed(k, *yaml_text(item), file.empty() ? at : yaml_position(item, file), fmt::format("each item of '{}'", k.dotted()));
       break;
     case KeyType::boolean:
     case KeyType::map: break;
@@ -106,19 +87,8 @@ void check_value(const ConfigKey& k, const YAML::Node& v, const std::string& fil
 
 const ConfigKey& known_key(const std::string& dotted, const std::string& at) {
   const ConfigKey* k = find_config_key(dotted);
-  if (!k) fail("{}: unknown key '{}'{}", at, dotted, did_you_mean(dotted, dotted_keys()));
+  if (!k) fail("{}: unknown key '{}'{}", at, shown_text(dotted), did_you_mean(dotted, dotted_keys()));
   return *k;
-}
-
-YAML::Node read_file(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) fail("config file '{}' not found", path);
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::ParserException& e) {
-    fail("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg);
-  } catch (const YAML::BadFile&) {
-    fail("config file '{}' cannot be read", path);
-  }
 }
 
 // model.attention is a layer spec: checked by the layer registry now, so an unknown type or
@@ -130,23 +100,28 @@ void check_attention_spec(const std::string& dotted, const YAML::Node& value, co
 }
 
 void apply_file(Config& config, const std::string& path) {
-  const YAML::Node root = read_file(path);
-  if (root.IsNull()) return;  // an empty file: defaults only
+  const YAML::Node root = load_yaml_file(path);
+  // An empty file (or one of comments) would train the defaults: almost surely the wrong file.
+  if (root.IsNull())
+    fail("{}: the config is empty (no sections); name at least one, e.g. 'train: {{epochs: 3}}' (`gaze config --explain` lists them)",
+         path);
   if (!root.IsMap()) fail("{}: a config is a mapping of sections ({})", yaml_position(root, path), fmt::join(config_sections(), ", "));
   const auto sections = config_sections();
   for (const auto& section : root) {
-    if (!section.first.IsScalar()) fail("{}: a section name must be a string", yaml_position(section.first, path));
-    const std::string name = section.first.as<std::string>();
+    if (!section.first.IsScalar())
+      fail("{}: a section name must be a string, got '{}'", yaml_position(section.first, path), yaml_shown(section.first));
+    const std::string name = section.first.Scalar();
     if (std::find(sections.begin(), sections.end(), name) == sections.end())
-      fail("{}: unknown section '{}'{}; sections: {}", yaml_position(section.first, path), name, did_you_mean(name, sections),
+      fail("{}: unknown section '{}'{}; sections: {}", yaml_position(section.first, path), shown_text(name), did_you_mean(name, sections),
            fmt::join(sections, ", "));
     if (section.second.IsNull()) continue;  // `train:` with nothing under it
     if (!section.second.IsMap())
       fail("{}: section '{}' must be a mapping of keys ({})", yaml_position(section.second, path), name,
            fmt::join(section_keys(name), ", "));
     for (const auto& item : section.second) {
-      if (!item.first.IsScalar()) fail("{}: a key must be a string", yaml_position(item.first, path));
-      const std::string dotted = name + "." + item.first.as<std::string>();
+      if (!item.first.IsScalar())
+        fail("{}: a key must be a string, got '{}'", yaml_position(item.first, path), yaml_shown(item.first));
+      const std::string dotted = name + "." + item.first.Scalar();
       const ConfigKey& k = known_key(dotted, yaml_position(item.first, path));
       check_value(k, item.second, path, "");
       check_attention_spec(dotted, item.second, path);
@@ -167,9 +142,9 @@ void apply_override(Config& config, const std::string& text) {
   const ConfigKey& k = known_key(dotted, flag);
   YAML::Node value;
   try {
-    value = YAML::Load(text.substr(eq + 1));
-  } catch (const YAML::ParserException& e) {
-    fail("{}: the value is not valid YAML: {}", flag, e.msg);
+    value = parse_yaml(text.substr(eq + 1), "");
+  } catch (const Error& e) {
+    fail("{}: the value is not valid YAML: {}", flag, e.what());
   }
   check_value(k, value, "", flag);
   check_attention_spec(dotted, value, flag);
@@ -177,8 +152,25 @@ void apply_override(Config& config, const std::string& text) {
   config.origins[dotted] = fmt::format("--set {}", text);
 }
 
+// log.name becomes a directory when the run starts; a name the file system refuses is refused
+// now, before anything is created.
+void check_run_name(const Config& config) {
+  const std::string name = config.text("log.name");
+  const std::string at = config.where("log.name");
+  if (name.find('/') != std::string::npos || name == "." || name == "..")
+    fail("{}: 'log.name' '{}' must be a plain directory name (no '/')", at, name);
+  if (name.size() > 255)
+    fail("{}: 'log.name' is {} bytes long; a directory name is at most 255 bytes", at, name.size());
+  for (const char* key : {"log.name", "log.dir", "data.root"}) {
+    const std::string value = config.text(key);
+    if (value.find('\0') != std::string::npos || value.find('\n') != std::string::npos)
+      fail("{}: '{}' must be one line of text without NUL characters, got '{}'", config.where(key), key, yaml_shown(config.node(key)));
+  }
+}
+
 // Checks that span keys, after every override is in.
 void check_consistent(const Config& config) {
+  check_run_name(config);
   const auto widths = config.integers("model.widths");
   const auto strides = config.integers("model.strides");
   if (widths.empty()) fail("{}: 'model.widths' needs at least one stage", config.where("model.widths"));
@@ -217,31 +209,39 @@ void expect_type(const std::string& key, KeyType type) {
   if (!k) fail("config: unknown key '{}'{}", key, did_you_mean(key, dotted_keys()));
   if (k->type != type) fail("config: '{}' is {}, not {}", key, key_type_name(k->type), key_type_name(type));
 }
+
+// Values were type-checked when they were set, so these reads cannot fail; `checked` keeps
+// that promise visible instead of trusting it.
+template <typename T>
+T checked(std::optional<T> value, const std::string& key) {
+  if (!value) fail("config: '{}' does not hold a value of its schema's type", key);
+  return *value;
+}
 }  // namespace
 
 int64_t Config::integer(const std::string& key) const {
   expect_type(key, KeyType::integer);
-  return node(key).as<int64_t>();
+  return checked(yaml_integer(node(key)), key);
 }
 double Config::number(const std::string& key) const {
   expect_type(key, KeyType::number);
-  return node(key).as<double>();
+  return checked(yaml_number(node(key)), key);
 }
 bool Config::boolean(const std::string& key) const {
   expect_type(key, KeyType::boolean);
-  return node(key).as<bool>();
+  return checked(yaml_boolean(node(key)), key);
 }
 std::string Config::text(const std::string& key) const {
   expect_type(key, KeyType::text);
-  return node(key).as<std::string>();
+  return checked(yaml_text(node(key)), key);
 }
 std::vector<int64_t> Config::integers(const std::string& key) const {
   expect_type(key, KeyType::integers);
-  return node(key).as<std::vector<int64_t>>();
+  return checked(yaml_integers(node(key)), key);
 }
 std::vector<std::string> Config::texts(const std::string& key) const {
   expect_type(key, KeyType::texts);
-  return node(key).as<std::vector<std::string>>();
+  return checked(yaml_texts(node(key)), key);
 }
 
 std::string Config::to_yaml() const {
@@ -262,12 +262,14 @@ std::string Config::to_yaml() const {
 }
 
 Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
-  Config config;
-  for (const auto& k : config_schema()) config.values[k.dotted()] = YAML::Load(k.default_value);
-  if (!path.empty()) apply_file(config, path);
-  for (const auto& text : overrides) apply_override(config, text);
-  check_consistent(config);
-  return config;
+  return input_phase([&] {
+    Config config;
+    for (const auto& k : config_schema()) config.values[k.dotted()] = YAML::Load(k.default_value);
+    if (!path.empty()) apply_file(config, path);
+    for (const auto& text : overrides) apply_override(config, text);
+    check_consistent(config);
+    return config;
+  });
 }
 
 }  // namespace gaze

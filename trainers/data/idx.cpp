@@ -56,7 +56,7 @@ uint32_t big_endian_u32(const uint8_t* p) {
 // Reads the header first, then exactly the bytes it announces into one buffer (no over-allocation,
 // no copy: page faults on fresh memory are most of the cost of reading 47 MB), then counts
 // whatever follows.
-IdxArray read_idx(const std::string& path) {
+IdxArray read_idx(const std::string& path, int expected_rank) {
   ZlibFile file(path);
   std::array<uint8_t, 4> magic{};
   const size_t magic_bytes = file.read(magic.data(), magic.size());
@@ -74,6 +74,12 @@ IdxArray read_idx(const std::string& path) {
   if (type != 0x08) {
     fail("{}: IDX element type 0x{:02x} is not supported: only unsigned bytes (0x08) are, as in MNIST and Fashion-MNIST",
          path, type);
+  }
+  if (expected_rank > 0 && rank != expected_rank) {
+    const char* what = expected_rank == 3 ? "images (N×H×W)" : expected_rank == 1 ? "labels (N)" : "arrays";
+    fail("{}: not an IDX file of {}: magic number is 0x{:02x}{:02x}{:02x}{:02x} (rank {}), expected 0x000008{:02x} (rank {}); "
+         "the file is damaged or another file: download or reinstall it",
+         path, what, magic[0], magic[1], magic[2], magic[3], rank, expected_rank, expected_rank);
   }
   std::vector<uint8_t> dim_bytes(4 * size_t{rank});
   const size_t dims_read = file.read(dim_bytes.data(), dim_bytes.size());

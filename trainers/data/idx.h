@@ -17,6 +17,8 @@ struct IdxArray {
 // name). Anything wrong (a missing, non-IDX, truncated or oversized file, corrupt gzip data) is
 // one gaze::Error naming the path and the problem, e.g.
 // "train-images-idx3-ubyte.gz: truncated: header says 60000×28×28 = 47040000 bytes, file holds 1234".
-IdxArray read_idx(const std::string& path);
+// With `expected_rank` > 0 the magic number must announce that rank (3: images, 1: labels); it is
+// checked before the sizes, so a damaged magic is named as such and not as a truncated file.
+IdxArray read_idx(const std::string& path, int expected_rank = 0);
 
 }  // namespace gaze

@@ -58,14 +58,8 @@ ImageSet load_fashion_mnist(const std::string& root, const std::string& split) {
   const std::string prefix = split == "train" ? "train" : "t10k";
   const std::string images_path = find_idx_file(root, prefix + "-images-idx3-ubyte");
   const std::string labels_path = find_idx_file(root, prefix + "-labels-idx1-ubyte");
-  IdxArray images = read_idx(images_path);
-  IdxArray labels = read_idx(labels_path);
-  if (images.dims.size() != 3) {
-    fail("{}: expected images (IDX magic 0x00000803: N×H×W), got a rank-{} array", images_path, images.dims.size());
-  }
-  if (labels.dims.size() != 1) {
-    fail("{}: expected labels (IDX magic 0x00000801: N), got a rank-{} array", labels_path, labels.dims.size());
-  }
+  IdxArray images = read_idx(images_path, 3);  // the ranks are checked from the magic numbers
+  IdxArray labels = read_idx(labels_path, 1);
   if (images.dims[0] != labels.dims[0]) {
     fail("Fashion-MNIST {}: {} holds {} images but {} holds {} labels; the files do not belong together", split,
          images_path, images.dims[0], labels_path, labels.dims[0]);

@@ -7,6 +7,7 @@
 
 #include "autograd/ops.h"
 #include "framework/error.h"
+#include "layers/yaml_values.h"
 #include "trainers/report/plot.h"
 #include "trainers/tasks/eval_metrics.h"
 #include "trainers/tasks/task_support.h"
@@ -68,7 +69,7 @@ ClassificationTask::ClassificationTask(const Config& config)
 std::string ClassificationTask::model_summary() const {
   const YAML::Node& spec = config_.node("model.attention");
   if (!spec.IsMap() || spec.size() == 0 || !spec["type"]) return "none";
-  return fmt::format("{} ({})", spec["type"].as<std::string>(), config_.text("model.attention_placement"));
+  return fmt::format("{} ({})", yaml_text(spec["type"]).value_or("?"), config_.text("model.attention_placement"));
 }
 
 std::shared_ptr<Module> ClassificationTask::build_model() const {

@@ -3,6 +3,7 @@
 #include "autograd/grad_mode.h"
 #include "framework/device.h"
 #include "framework/error.h"
+#include "layers/yaml_values.h"
 
 namespace gaze {
 
@@ -51,18 +52,19 @@ NonLocalChoice nonlocal_choice(const Config& config) {
   const YAML::Node& spec = config.node("model.attention");
   NonLocalChoice choice;
   if (!spec.IsMap() || spec.size() == 0) return choice;
-  const std::string type = spec["type"] ? spec["type"].as<std::string>() : "";
+  // The spec passed the layer registry's checks when the config loaded; yaml_text still never throws.
+  const std::string type = yaml_text(spec["type"]).value_or("");
   if (type != "nonlocal")
     fail("{}: model.backbone {} takes Non-local blocks ({{type: nonlocal, mode: embedded_gaussian}}) or {{}}, not '{}'",
          config.where("model.attention"), config.text("model.backbone"), type);
   for (const auto& entry : spec) {
-    const std::string key = entry.first.as<std::string>();
+    const std::string key = yaml_text(entry.first).value_or("?");
     if (key != "type" && key != "mode" && key != "sub_sample")
       fail("{}: model.attention key '{}' does not apply to the {} network's Non-local blocks (it takes mode and sub_sample)",
            config.where("model.attention"), key, config.text("model.backbone"));
   }
-  choice.mode = spec["mode"] ? spec["mode"].as<std::string>() : "embedded_gaussian";
-  if (spec["sub_sample"]) choice.sub_sample = spec["sub_sample"].as<bool>();
+  choice.mode = yaml_text(spec["mode"]).value_or("embedded_gaussian");
+  choice.sub_sample = yaml_boolean(spec["sub_sample"]).value_or(choice.sub_sample);
   return choice;
 }
 

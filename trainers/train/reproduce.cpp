@@ -81,12 +81,12 @@ std::vector<ReproduceRow> reproduce(const ReproduceOptions& options) {
         fmt::print("reproduce: {} finished already; reading {}\n", paths.dir, paths.result());
         result = nlohmann::json::parse(read_file(paths.result()));
       } else {
-        const bool cut_short = !latest_checkpoint(paths.checkpoints()).empty();
+        // A run cut short continues (--resume auto: from its newest checkpoint, or from the
+        // beginning when it stopped before its first).
+        const bool cut_short = !latest_checkpoint(paths.checkpoints()).empty() || fs::exists(paths.metrics(), ec);
         fmt::print("reproduce: {} seed {} -> {}{}\n", row.config, config.integer("train.seed"), paths.dir,
                    cut_short ? " (resuming)" : "");
         std::fflush(stdout);
-        if (!cut_short && fs::exists(paths.metrics(), ec))
-          fail("reproduce: {} holds a run without a checkpoint or result; remove it to train it again", paths.dir);
         train(config, TrainOptions{.config_path = p.file, .resume = cut_short ? "auto" : "", .weights = "", .command_line = options.command_line,
                                    .progress = options.progress});
         result = nlohmann::json::parse(read_file(paths.result()));

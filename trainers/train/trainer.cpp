@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 
 #include "autograd/ops.h"
 #include "backends/registry.h"
@@ -18,8 +20,10 @@
 #include "trainers/train/console_log.h"
 #include "trainers/tasks/task.h"
 #include "trainers/train/from_config.h"
+#include "trainers/train/interrupt.h"
 #include "trainers/train/progress.h"
 #include "trainers/train/run_directory.h"
+#include "trainers/train/run_lock.h"
 
 namespace gaze {
 
@@ -79,14 +83,11 @@ double mean_epoch_seconds(const RunPaths& paths) {
   return count ? total / count : 0.0;
 }
 
-// Where a resumed run starts: the checkpoint directory `resume` stands for.
+// Where a resumed run starts: the checkpoint directory `resume` stands for, or "" for `auto` on a
+// run that has none yet (never started, or stopped before its first checkpoint): it starts from
+// the beginning, since nothing of it could be kept.
 std::string checkpoint_to_resume(const std::string& resume, const RunPaths& paths) {
-  if (resume == "auto") {
-    const std::string latest = latest_checkpoint(paths.checkpoints());
-    if (latest.empty())
-      fail("--resume auto: {} holds no checkpoint to continue from; start the run without --resume", paths.checkpoints());
-    return latest;
-  }
+  if (resume == "auto") return latest_checkpoint(paths.checkpoints());
   std::error_code ec;
   if (fs::is_directory(fs::path(resume) / "checkpoints", ec)) {
     const std::string latest = latest_checkpoint((fs::path(resume) / "checkpoints").string());
@@ -94,6 +95,44 @@ std::string checkpoint_to_resume(const std::string& resume, const RunPaths& path
     return latest;
   }
   return resume;
+}
+
+// Whether the run directory holds (part of) a run: a metrics log or a checkpoint.
+bool holds_run(const RunPaths& paths) {
+  std::error_code ec;
+  return fs::exists(paths.metrics(), ec) || !latest_checkpoint(paths.checkpoints()).empty();
+}
+
+void refuse_existing_run(const RunPaths& paths) {
+  if (latest_checkpoint(paths.checkpoints()).empty())
+    fail("run directory {} holds a run that stopped before its first checkpoint: start it again from the beginning with "
+         "--resume auto, or start another with --set log.name=NAME",
+         paths.dir);
+  fail("run directory {} already holds a run: continue it with --resume auto, or start another with --set log.name=NAME "
+       "(or remove the directory)",
+       paths.dir);
+}
+
+// The command that continues an interrupted run: the one that started it, with --resume auto in
+// place of --resume/--weights (a continued run brings its own weights).
+std::string continue_command(const TrainOptions& options) {
+  std::vector<std::string> words;
+  std::string word;
+  for (std::istringstream in(options.command_line); in >> word;) words.push_back(word);
+  const bool is_train = std::find(words.begin(), words.end(), "train") != words.end();
+  if (!is_train) return options.command_line.empty() ? fmt::format("gaze train {} --resume auto", options.config_path) : options.command_line;
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "--resume" || words[i] == "--weights") {
+      ++i;
+      continue;
+    }
+    if (words[i].rfind("--resume=", 0) == 0 || words[i].rfind("--weights=", 0) == 0) continue;
+    kept.push_back(words[i]);
+  }
+  kept.push_back("--resume");
+  kept.push_back("auto");
+  return fmt::format("{}", fmt::join(kept, " "));
 }
 
 // A resumed run must be the same run: the keys that shape the results may not change.
@@ -116,15 +155,14 @@ void check_same_run(const Config& config, const RunPaths& paths) {
 
 }  // namespace
 
-TrainResult train(const Config& config, const TrainOptions& options) {
+namespace {
+
+TrainResult train_run(const Config& config, const TrainOptions& options, bool& started) {
   if (!options.resume.empty() && !options.weights.empty())
     fail("--resume and --weights are exclusive: resume continues a run with its own weights; --weights starts a new run from given weights");
   const RunPaths paths = run_paths(config, options.config_path);
   std::error_code ec;
-  if (options.resume.empty() && (fs::exists(paths.metrics(), ec) || !latest_checkpoint(paths.checkpoints()).empty()))
-    fail("run directory {} already holds a run: continue it with --resume auto, or start another with --set log.name=NAME "
-         "(or remove the directory)",
-         paths.dir);
+  if (options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);
   if (!options.resume.empty()) check_same_run(config, paths);
 
   // Everything that can fail on bad input happens before the run directory is touched.
@@ -138,10 +176,12 @@ TrainResult train(const Config& config, const TrainOptions& options) {
 
   TrainerState state;
   std::string resumed_from;
-  if (!options.resume.empty()) {
-    resumed_from = checkpoint_to_resume(options.resume, paths);
+  if (!options.resume.empty()) resumed_from = checkpoint_to_resume(options.resume, paths);
+  if (!resumed_from.empty()) {
     state = load_checkpoint(resumed_from, *model, *optimizer);
     default_generator().set_state(state.rng_state);
+  } else if (!options.resume.empty()) {
+    fmt::print("--resume auto: {} holds no checkpoint yet; starting the run from the beginning\n", paths.dir);
   }
 
   const uint64_t seed = static_cast<uint64_t>(config.integer("train.seed"));
@@ -164,6 +204,23 @@ TrainResult train(const Config& config, const TrainOptions& options) {
     fail("{}: data.batch_size ({}) is larger than the training set ({} examples): no full batch to train on",
          config.where("data.batch_size"), batch_size, task->train_set().size());
 
+  if (const int signal = interrupt_signal())
+    throw Interrupted(signal, fmt::format("interrupted (signal {}) before the run started; nothing was written", signal));
+
+  // The input is valid: the run starts. From here on a failure is the run's (exit status 1), and
+  // this process holds the run directory's lock until it returns.
+  started = true;
+  const RunLock lock = lock_run_directory(paths.dir, options.command_line);
+  if (options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);  // another process got here first
+  // A new directory that cannot be set up is removed again: no half-made run is left behind.
+  struct RemoveUnlessKept {
+    const RunLock& lock;
+    bool keep = false;
+    ~RemoveUnlessKept() {
+      std::error_code ignored;
+      if (lock.created() && !keep) fs::remove_all(lock.dir(), ignored);
+    }
+  } setup{lock};
   fs::create_directories(paths.checkpoints(), ec);
   if (ec) fail("cannot create run directory {}: {}", paths.dir, ec.message());
   write_file_atomically(paths.config(), config.to_yaml());
@@ -177,6 +234,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   write_file_atomically(resumed_from.empty() ? paths.manifest() : paths.dir + "/manifest-resume-" + std::to_string(state.global_step) + ".json",
                         manifest.dump(2) + "\n");
   MetricsLog log(paths.metrics(), resumed_from.empty() ? -1 : state.metrics_bytes);
+  setup.keep = true;
 
   ConsoleLog console(paths.train_log());
   console.line("run {}: {} task, {} parameters, {} train / {} val / {} test examples, {} steps per epoch, backend {}, {} threads{}",
@@ -186,10 +244,23 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   double interval_seconds = 0;  // training + data wait since the last log line: the pace and throughput
   int64_t interval_examples = 0, interval_timed_steps = 0;  // (a resumed interval's first steps were not timed here)
 
+  int64_t checkpointed_step = -1;
+  std::string last_checkpoint;
   auto checkpoint = [&] {
     state.rng_state = default_generator().state();
     state.metrics_bytes = log.bytes();
-    save_checkpoint(paths.checkpoints(), *model, *optimizer, state, keep);
+    last_checkpoint = save_checkpoint(paths.checkpoints(), *model, *optimizer, state, keep);
+    checkpointed_step = state.global_step;
+  };
+  // After a SIGINT or SIGTERM, between steps: save where the run stands (unless that checkpoint
+  // was just written) and stop.
+  auto stop_if_interrupted = [&] {
+    const int signal = interrupt_signal();
+    if (signal == 0) return;
+    if (checkpointed_step != state.global_step) checkpoint();
+    throw Interrupted(signal, fmt::format("interrupted by {} at epoch {} step {}: wrote {}; continue the run with:\n  {}",
+                                          signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal", state.epoch + 1,
+                                          state.step_in_epoch, last_checkpoint, continue_command(options)));
   };
 
   TrainResult result;
@@ -253,6 +324,7 @@ TrainResult train(const Config& config, const TrainOptions& options) {
         state.interval_steps = 0;
       }
       if (checkpoint_steps > 0 && state.global_step % checkpoint_steps == 0) checkpoint();
+      stop_if_interrupted();
     }
     bar.finish();
 
@@ -288,9 +360,11 @@ TrainResult train(const Config& config, const TrainOptions& options) {
     state.epoch_loss = 0;
     state.epoch_examples = state.epoch_correct = state.epoch_counted = 0;
     state.epoch_seconds = 0;
-    if ((epoch + 1) % checkpoint_interval == 0 || epoch + 1 == epochs) {
+    const bool interrupted = interrupt_signal() != 0;
+    if ((epoch + 1) % checkpoint_interval == 0 || epoch + 1 == epochs || interrupted) {
       ++state.epoch;  // the checkpoint resumes at the next epoch
       checkpoint();
+      if (interrupted) stop_if_interrupted();
       --state.epoch;
     }
   }
@@ -317,6 +391,23 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   write_file_atomically(paths.result(), summary.dump(2) + "\n");
   console.line("test: {} ({} examples); run directory {}", test.summary, task->test_size(), paths.dir);
   return result;
+}
+
+}  // namespace
+
+TrainResult train(const Config& config, const TrainOptions& options) {
+  InterruptGuard interrupts;  // the first SIGINT/SIGTERM stops the run after its step, with a checkpoint
+  bool started = false;
+  try {
+    return train_run(config, options, started);
+  } catch (const InputError&) {
+    throw;
+  } catch (const Error& e) {
+    // Everything before the run starts checks the input: the config's values against the data
+    // and the model, the data files, the checkpoint. Its errors are the input's (exit status 2).
+    if (!started) throw InputError(e.what());
+    throw;
+  }
 }
 
 }  // namespace gaze
