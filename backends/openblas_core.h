@@ -1,6 +1,7 @@
 // Running OpenBLAS with the kernels this CPU can run. OpenBLAS (Debian 12 ships 0.3.21) picks its
 // kernels once, when the library loads, from the CPU it recognises; a newer CPU it does not know
-// (recent Xeons, AMD Zen 5) gets its generic SSE3 "Prescott" kernels, 4x slower than AVX-512 ones.
+// (a Xeon of family 6 model 207 was reported) gets its generic SSE3 "Prescott" kernels, about 4x
+// slower there than the AVX-512 ones.
 // It reads OPENBLAS_CORETYPE at that moment, so gaze, finding a core below what the CPU supports,
 // sets that variable and starts itself again before any work (`restart_with_best_openblas_core`).
 // An OPENBLAS_CORETYPE the user set is always respected.

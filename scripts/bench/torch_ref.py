@@ -26,8 +26,8 @@ Conventions (shared by all cases unless a case says otherwise):
   * --warmup (5) untimed iterations, then the median of --iters (20) timed
     iterations, in milliseconds;
   * OpenBLAS runs the kernels of this CPU's widest vector unit, as gaze does:
-    Debian's OpenBLAS 0.3.21 gives a CPU it does not know (recent Xeons, AMD
-    Zen 5) its SSE3 "Prescott" kernels, so unless OPENBLAS_CORETYPE is set
+    Debian's OpenBLAS 0.3.21 gives a CPU it does not know (a recent Xeon was
+    reported) its SSE3 "Prescott" kernels, so unless OPENBLAS_CORETYPE is set
     already it is set here, before torch loads OpenBLAS (which reads it once).
 
 Output: one JSON object per line (default) or CSV (--csv).
