@@ -5,7 +5,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "framework/error.h"
 
 namespace gaze::autograd {

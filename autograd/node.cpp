@@ -1,7 +1,7 @@
 #include "autograd/node.h"
 
 #include "autograd/grad_mode.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "framework/error.h"
 
 namespace gaze::autograd {

@@ -4,8 +4,8 @@
 
 #include <thread>
 
-#include "backends/cuda/cuda_runtime_info.h"
 #include "backends/openblas_core.h"
+#include "framework/device_memory.h"
 #include "gaze/build_config.h"
 
 #if GAZE_HAVE_OPENBLAS
@@ -13,6 +13,9 @@
 #endif
 #if GAZE_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
+#endif
+#if GAZE_HAVE_CUDA
+#include "backends/cuda/cuda_runtime_info.h"
 #endif
 
 namespace gaze {
@@ -42,18 +45,19 @@ BuildInfo build_info() {
 #else
   info.libraries.push_back({"oneDNN", "not built (GAZE_WITH_ONEDNN off or libdnnl-dev missing)"});
 #endif
-  CudaRuntimeInfo cuda = cuda_runtime_info();
-  if (cuda.built) {
-    info.libraries.push_back({"CUDA runtime", cuda.runtime_version});
-    info.libraries.push_back({"CUDA driver", cuda.driver_version.empty() ? "none installed" : cuda.driver_version});
-    info.libraries.push_back({"cuBLAS", cuda.cublas_version});
-    info.libraries.push_back({"cuDNN", cuda.cudnn_version});
-  } else {
-    info.libraries.push_back({"CUDA", "not built"});
-  }
   info.devices.push_back(fmt::format("cpu ({} hardware threads)", std::thread::hardware_concurrency()));
+#if GAZE_HAVE_CUDA
+  CudaRuntimeInfo cuda = cuda_runtime_info();
+  info.libraries.push_back({"CUDA runtime", cuda.runtime_version});
+  info.libraries.push_back({"CUDA driver", cuda.driver_version.empty() ? "none installed" : cuda.driver_version});
+  info.libraries.push_back({"cuBLAS", cuda.cublas_version});
+  info.libraries.push_back({"cuDNN", cuda.cudnn_version});
   for (const auto& device : cuda.devices) info.devices.push_back(device);
   info.cuda_status = cuda.no_device_reason;
+#else
+  info.libraries.push_back({"CUDA", "not built"});
+  info.cuda_status = gpu_memory().unavailable_reason();
+#endif
   return info;
 }
 

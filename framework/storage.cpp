@@ -1,8 +1,8 @@
 #include "framework/storage.h"
 
-#include "backends/cuda/cuda_memory.h"
 #include <cstdio>
 
+#include "framework/device_memory.h"
 #include "framework/error.h"
 #include "framework/host_allocator.h"
 
@@ -11,9 +11,9 @@ namespace gaze {
 Storage::Storage(size_t nbytes, Device device, bool pinned) : nbytes_(nbytes), device_(device), pinned_(pinned) {
   if (device.is_cuda()) {
     if (pinned) fail("pinned memory is host memory; allocate it on the cpu device, not {}", device.str());
-    data_ = cuda::allocate(nbytes, device.index);
+    data_ = gpu_memory().allocate(nbytes, device.index);
   } else if (pinned) {
-    data_ = cuda::pinned_allocate(nbytes);
+    data_ = gpu_memory().pinned_allocate(nbytes);
   } else {
     data_ = host_allocate(nbytes);
   }
@@ -31,8 +31,8 @@ std::shared_ptr<Storage> Storage::borrow(void* data, size_t nbytes, Device devic
 Storage::~Storage() {
   if (borrowed_) return;
   try {
-    if (device_.is_cuda()) cuda::release(data_, nbytes_, device_.index);
-    else if (pinned_) cuda::pinned_release(data_);
+    if (device_.is_cuda()) gpu_memory().release(data_, nbytes_, device_.index);
+    else if (pinned_) gpu_memory().pinned_release(data_);
     else host_release(data_, nbytes_);
   } catch (const std::exception& e) {
     // A destructor must not throw; a failing release means the device is already lost.

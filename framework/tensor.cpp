@@ -3,8 +3,8 @@
 #include <cmath>
 #include <sstream>
 
-#include "backends/cuda/cuda_memory.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
+#include "framework/device_memory.h"
 #include "framework/error.h"
 
 namespace gaze {
@@ -88,7 +88,7 @@ double Tensor::at(const std::vector<int64_t>& index) const {
   if (!device().is_cpu()) {  // one element to the host: printing and tests only
     Tensor host = empty({}, dtype());
     size_t size = dtype_size(dtype());
-    cuda::copy_device_to_host(host.raw_data(), static_cast<const char*>(impl_->storage->data()) + offset * size, size,
+    gpu_memory().copy_device_to_host(host.raw_data(), static_cast<const char*>(impl_->storage->data()) + offset * size, size,
                               device().index);
     return host.item();
   }
@@ -183,9 +183,9 @@ Tensor Tensor::to(Device target) const {
   Tensor packed = is_contiguous() ? *this : empty(shape(), dtype(), source).copy_(*this);
   Tensor out = empty(shape(), dtype(), target);
   size_t bytes = static_cast<size_t>(numel()) * dtype_size(dtype());
-  if (source.is_cpu()) cuda::copy_host_to_device(out.raw_data(), packed.raw_data(), bytes, target.index);
-  else if (target.is_cpu()) cuda::copy_device_to_host(out.raw_data(), packed.raw_data(), bytes, source.index);
-  else cuda::copy_device_to_device(out.raw_data(), target.index, packed.raw_data(), source.index, bytes);
+  if (source.is_cpu()) gpu_memory().copy_host_to_device(out.raw_data(), packed.raw_data(), bytes, target.index);
+  else if (target.is_cpu()) gpu_memory().copy_device_to_host(out.raw_data(), packed.raw_data(), bytes, source.index);
+  else gpu_memory().copy_device_to_device(out.raw_data(), target.index, packed.raw_data(), source.index, bytes);
   return out;
 }
 

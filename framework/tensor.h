@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "framework/device.h"
 #include "framework/dtype.h"
 #include "framework/random.h"

@@ -5,7 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "backends/openblas_core.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 
 int main(int argc, char** argv) {
   gaze::restart_with_best_openblas_core(argv);

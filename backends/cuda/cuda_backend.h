@@ -6,7 +6,7 @@
 //
 // No CUDA headers here: registry.cpp includes this in every CUDA build.
 #pragma once
-#include "backends/backend.h"
+#include "framework/backend.h"
 
 namespace gaze {
 

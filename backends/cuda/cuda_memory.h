@@ -1,7 +1,7 @@
-// What the framework needs from CUDA, without CUDA headers: device selection, memory from the
-// caching allocator, copies and synchronization. Implemented in context.cpp when the build has
-// CUDA, and by cuda_absent.cpp (every call an error saying so) when it does not, so framework/
-// compiles the same way in every build.
+// The CUDA backend's device memory, without CUDA headers: device selection, memory from the
+// caching allocator, copies and synchronization, implemented in context.cpp. The framework
+// reaches these through the DeviceMemory interface (framework/device_memory.h), which
+// cuda_device_memory() implements and backends/builtin_backends.cpp registers.
 //
 // Streams: each device has one stream; every kernel and copy on that device goes on it, so work
 // is ordered without events. Reads to the host (copy_device_to_host) wait for the stream.
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "framework/caching_allocator.h"
+#include "framework/device_memory.h"
 
 namespace gaze::cuda {
 
@@ -42,5 +43,8 @@ void synchronize(int device);
 // staging buffers. Releasing waits for the streams first, so a copy still reading it is not cut short.
 void* pinned_allocate(size_t nbytes);
 void pinned_release(void* data);
+
+// All of the above as the framework's DeviceMemory (framework/device_memory.h).
+DeviceMemory& cuda_device_memory();
 
 }  // namespace gaze::cuda

@@ -15,7 +15,6 @@ std::string cuda_version_string(int v) { return fmt::format("{}.{}", v / 1000, (
 
 CudaRuntimeInfo cuda_runtime_info() {
   CudaRuntimeInfo info;
-  info.built = true;
   int runtime = 0, driver = 0;
   if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) info.runtime_version = cuda_version_string(runtime);
   if (cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0) info.driver_version = cuda_version_string(driver);

@@ -7,7 +7,6 @@
 namespace gaze {
 
 struct CudaRuntimeInfo {
-  bool built = false;            // compiled with GAZE_WITH_CUDA
   std::string runtime_version;   // "13.0"
   std::string driver_version;    // empty when no driver is installed
   std::string cudnn_version;     // "9.x.y"

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "backends/cuda/plan/kernel_params.h"
 
 namespace gaze::cuda {

@@ -5,7 +5,7 @@
 #pragma once
 #include <cuda_runtime_api.h>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "backends/cuda/plan/kernel_params.h"
 
 namespace gaze::cuda {

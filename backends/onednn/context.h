@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "framework/error.h"
 
 namespace gaze::onednn {

@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 
 namespace gaze::openblas {
 

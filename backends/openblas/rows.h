@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 
 namespace gaze::openblas {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 
 namespace gaze::reference {
 

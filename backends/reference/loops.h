@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "framework/error.h"
 
 namespace gaze::reference {

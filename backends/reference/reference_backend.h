@@ -1,7 +1,7 @@
 // The reference backend: plain single-threaded loops in f32 and f64 (accumulating in double),
 // obviously correct, the oracle every other backend is tested against.
 #pragma once
-#include "backends/backend.h"
+#include "framework/backend.h"
 
 namespace gaze {
 

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "autograd/op_support.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "support/device_staging.h"
 #include "support/test_support.h"
 

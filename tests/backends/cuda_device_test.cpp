@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 
 #include "autograd/ops.h"
-#include "backends/cuda/cuda_memory.h"
-#include "backends/registry.h"
+#include "framework/device_memory.h"
+#include "framework/backend_registry.h"
 #include "framework/error.h"
 #include "layers/batch_norm.h"
 #include "layers/conv.h"
@@ -20,8 +20,8 @@ using namespace gaze;
 namespace {
 
 bool gpu_here(const char* what) {
-  if (cuda_backend_built() && cuda::device_count() > 0) return true;
-  std::string why = cuda_backend_built() ? "no CUDA device: " + cuda::unavailable_reason() : "this build has no CUDA backend";
+  if (cuda_backend_built() && gpu_memory().device_count() > 0) return true;
+  std::string why = cuda_backend_built() ? "no CUDA device: " + gpu_memory().unavailable_reason() : "this build has no CUDA backend";
   MESSAGE("skipped (" << why << "): cuda " << std::string(what));
   return false;
 }
@@ -62,16 +62,16 @@ TEST_CASE("cuda: host-device copies, views and host reads") {
 
 TEST_CASE("cuda: the caching allocator reuses blocks and reports use and peak") {
   if (!gpu_here("allocator")) return;
-  cuda::synchronize(0);
-  size_t before = cuda::memory_stats(0).in_use;
+  gpu_memory().synchronize(0);
+  size_t before = gpu_memory().memory_stats(0).in_use;
   {
     Tensor a = empty({1 << 20}, DType::f32, kGpu);
-    CHECK(cuda::memory_stats(0).in_use >= before + (4u << 20));
+    CHECK(gpu_memory().memory_stats(0).in_use >= before + (4u << 20));
   }
-  CHECK(cuda::memory_stats(0).in_use == before);
-  size_t hits = cuda::memory_stats(0).hits;
+  CHECK(gpu_memory().memory_stats(0).in_use == before);
+  size_t hits = gpu_memory().memory_stats(0).hits;
   Tensor b = empty({1 << 20}, DType::f32, kGpu);
-  CHECK(cuda::memory_stats(0).hits == hits + 1);
+  CHECK(gpu_memory().memory_stats(0).hits == hits + 1);
   CHECK_THROWS_WITH_AS(empty({int64_t{1} << 45}, DType::f32, kGpu), doctest::Contains("out of memory on cuda:0"), Error);
 }
 

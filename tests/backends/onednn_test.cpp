@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 
 namespace gaze {
 namespace {

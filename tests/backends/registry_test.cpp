@@ -1,7 +1,7 @@
 // Backend selection: unknown names, user backends, and the explicit error (or opt-in fallback)
 // for a kernel a backend does not support.
 #include "backends/reference/reference_backend.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "support/test_support.h"
 
 using namespace gaze;

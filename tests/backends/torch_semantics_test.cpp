@@ -5,7 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "support/test_support.h"
 
 using namespace gaze;

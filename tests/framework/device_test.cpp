@@ -4,8 +4,8 @@
 #include <doctest/doctest.h>
 
 #include "autograd/ops.h"
-#include "backends/cuda/cuda_memory.h"
-#include "backends/registry.h"
+#include "framework/device_memory.h"
+#include "framework/backend_registry.h"
 #include "framework/error.h"
 #include "framework/tensor.h"
 
@@ -57,11 +57,11 @@ TEST_CASE("a GPU tensor's memory is not addressable from the host") {
 }
 
 TEST_CASE("without a GPU, CUDA tensors are a clear error naming the reason") {
-  if (cuda::device_count() > 0) {
+  if (gpu_memory().device_count() > 0) {
     MESSAGE("skipped (a CUDA device is present): the no-GPU error messages");
     return;
   }
-  std::string reason = cuda::unavailable_reason();
+  std::string reason = gpu_memory().unavailable_reason();
   CHECK(!reason.empty());
   CHECK_THROWS_WITH_AS(empty({2}, DType::f32, Device::cuda()), doctest::Contains(reason.c_str()), Error);
   CHECK_THROWS_WITH_AS(ones({2}).to(Device::cuda(0)), doctest::Contains("cuda:0"), Error);

@@ -4,7 +4,7 @@
 // reference backend (≤ 1e-9).
 #include <functional>
 
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "layers/attention/bam.h"
 #include "layers/attention/cbam.h"
 #include "layers/attention/coordinate_attention.h"

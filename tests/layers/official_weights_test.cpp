@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <set>
 
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "layers/attention/cbam.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/interaction_aware_pyramid.h"

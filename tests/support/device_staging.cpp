@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "backends/cuda/cuda_memory.h"
-#include "backends/registry.h"
+#include "framework/device_memory.h"
+#include "framework/backend_registry.h"
 #include "framework/tensor.h"
 
 namespace gaze::test {
@@ -12,7 +12,7 @@ namespace {
 // Copies of the arguments of one kernel call on the device.
 class Staging {
  public:
-  explicit Staging(Device device) : device_(device) { cuda::use_device(device.index); }
+  explicit Staging(Device device) : device_(device) { gpu_memory().use_device(device.index); }
 
   KernelArg in(const KernelArg& host) { return stage(host, false); }
   KernelArg out(const KernelArg& host) { return stage(host, true); }
@@ -20,7 +20,7 @@ class Staging {
   // Copies the outputs back (waits for the kernel).
   void finish() {
     for (const Staged& s : staged_)
-      if (s.output) cuda::copy_device_to_host(s.host_base, s.memory.raw_data(), s.bytes, device_.index);
+      if (s.output) gpu_memory().copy_device_to_host(s.host_base, s.memory.raw_data(), s.bytes, device_.index);
   }
 
  private:
@@ -45,7 +45,7 @@ class Staging {
     s.memory = empty({static_cast<int64_t>(std::max<size_t>(s.bytes, element) / element)}, host.dtype, device_);
     s.host_base = static_cast<char*>(host.data) + lo * static_cast<int64_t>(element);
     s.output = output;
-    cuda::copy_host_to_device(s.memory.raw_data(), s.host_base, s.bytes, device_.index);
+    gpu_memory().copy_host_to_device(s.memory.raw_data(), s.host_base, s.bytes, device_.index);
     KernelArg device = host;
     device.data = static_cast<char*>(s.memory.raw_data()) - lo * static_cast<int64_t>(element);
     staged_.push_back(std::move(s));
@@ -200,8 +200,8 @@ std::unique_ptr<Backend> make_device_staging_backend(Device device, std::string&
     why = "this build has no CUDA backend";
     return nullptr;
   }
-  if (cuda::device_count() <= device.index) {
-    why = cuda::device_count() == 0 ? "no CUDA device: " + cuda::unavailable_reason() : "no " + device.str();
+  if (gpu_memory().device_count() <= device.index) {
+    why = gpu_memory().device_count() == 0 ? "no CUDA device: " + gpu_memory().unavailable_reason() : "no " + device.str();
     return nullptr;
   }
   return std::make_unique<DeviceStagingBackend>(get_backend("cuda"), device);

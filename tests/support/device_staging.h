@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "framework/device.h"
 
 namespace gaze::test {

@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 
 namespace gaze::test {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "autograd/ops.h"
-#include "backends/cuda/cuda_memory.h"
-#include "backends/registry.h"
+#include "framework/device_memory.h"
+#include "framework/backend_registry.h"
 #include "framework/error.h"
 #include "layers/attention/cbam.h"
 #include "layers/attention/danet.h"
@@ -23,7 +23,7 @@ std::string shape_text(const Shape& shape) { return fmt::format("{}", fmt::join(
 double median_ms(const std::function<void()>& fn, const std::function<void()>& reset, int warmup, int iters, Device device) {
   std::vector<double> times;
   auto wait = [device] {
-    if (device.is_cuda()) cuda::synchronize(device.index);
+    if (device.is_cuda()) gpu_memory().synchronize(device.index);
   };
   for (int i = 0; i < warmup + iters; ++i) {
     if (reset) reset();

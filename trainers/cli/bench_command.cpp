@@ -9,9 +9,9 @@
 #include <optional>
 #include <sstream>
 
-#include "backends/cuda/cuda_memory.h"
+#include "framework/device_memory.h"
 #include "backends/openblas_core.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/bench/bench_case.h"
@@ -115,7 +115,7 @@ std::vector<std::string> runnable_backends(const std::vector<std::string>& asked
   std::vector<std::string> out;
   for (const std::string& b : asked) {
     if (b == "cuda") {
-      std::string why = !cuda_backend_built() || cuda::device_count() == 0 ? cuda::unavailable_reason() : "";
+      std::string why = !cuda_backend_built() || gpu_memory().device_count() == 0 ? gpu_memory().unavailable_reason() : "";
       if (!why.empty()) {
         fmt::print(stderr, "bench: backend 'cuda' is unavailable: {}; timing the others\n", why);
         continue;

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "backends/build_info.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/cli/commands.h"

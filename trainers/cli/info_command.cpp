@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "backends/build_info.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "backends/threads.h"
 #include "trainers/cli/commands.h"
 

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "framework/error.h"
 #include "framework/suggest.h"
 

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "backends/build_info.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "backends/threads.h"
 #include "framework/error.h"
 

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "autograd/ops.h"
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/checkpoint/atomic_file.h"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "backends/cuda/plan/kernel_params.h"
 
 namespace gaze::cuda {

@@ -1,12 +1,17 @@
 // Which backend runs the kernels. CPU backends share host memory, so switching between them is
 // free. Selection order: set_cpu_backend() (the CLI's --backend, a config's backend:), else the
 // GAZE_BACKEND environment variable, else the fastest CPU backend built.
+//
+// The registry knows no backend by name: the backends layer adds the ones it built
+// (backends/builtin_backends.cpp, through add_builtin_*), as factories that run when the
+// registry is first used.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
+#include "framework/backend.h"
 #include "framework/device.h"
 
 namespace gaze {
@@ -14,9 +19,16 @@ namespace gaze {
 // The CPU backends built, fastest first. The `cuda` backend is not among them: it runs the
 // kernels of tensors on a GPU, whichever CPU backend is selected.
 std::vector<std::string> available_backends();
-// Whether this build has the `cuda` backend (a GPU may still be absent: cuda_memory.h's
-// unavailable_reason() says).
+// Whether this build has the `cuda` backend (a GPU may still be absent: gpu_memory()'s
+// unavailable_reason() says, framework/device_memory.h).
 bool cuda_backend_built();
+
+// For the backends layer, at static initialization, before the registry is first used: a CPU
+// backend built into this program, ranked by speed (the highest rank is selected by default),
+// and the backend that runs GPU tensors (named `cuda`). The factories run once, on first use.
+using BackendFactory = std::function<std::unique_ptr<Backend>()>;
+void add_builtin_cpu_backend(int rank, BackendFactory make);
+void add_builtin_gpu_backend(BackendFactory make);
 // Adds a backend of the user's (docs/backends.md shows how to write one); it is not selected.
 // Its name must be new.
 void register_backend(std::unique_ptr<Backend> backend);

@@ -1,4 +1,4 @@
-#include "backends/backend.h"
+#include "framework/backend.h"
 
 namespace gaze {
 

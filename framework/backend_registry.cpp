@@ -1,26 +1,27 @@
-#include "backends/registry.h"
+#include "framework/backend_registry.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 
-#include "backends/reference/reference_backend.h"
-#include "backends/threads.h"
-#include "gaze/build_config.h"
-#if GAZE_HAVE_OPENBLAS
-#include "backends/openblas/openblas_backend.h"
-#endif
-#if GAZE_HAVE_ONEDNN
-#include "backends/onednn/onednn_backend.h"
-#endif
-#if GAZE_HAVE_CUDA
-#include "backends/cuda/cuda_backend.h"
-#endif
-#include "backends/cuda/cuda_memory.h"
+#include "framework/device_memory.h"
 #include "framework/error.h"
 
 namespace gaze {
 namespace {
+
+// What the backends layer announced, before the registry is made from it.
+struct BuiltinBackends {
+  std::vector<std::pair<int, BackendFactory>> cpu;  // rank, factory
+  BackendFactory gpu;
+  bool taken = false;  // the registry has been made: later announcements are a program error
+};
+
+BuiltinBackends& builtins() {
+  static BuiltinBackends instance;
+  return instance;
+}
 
 struct Registry {
   std::vector<std::unique_ptr<Backend>> backends;  // fastest first
@@ -31,18 +32,15 @@ struct Registry {
 
 Registry& registry() {
   static Registry instance = [] {
+    BuiltinBackends& built = builtins();
+    built.taken = true;
+    if (built.cpu.empty())
+      fail("no CPU backend is registered: this program does not link gaze's backends layer whole (CMake: link "
+           "gaze_autograd, or gaze_backends through $<LINK_LIBRARY:WHOLE_ARCHIVE,gaze_backends>)");
+    std::stable_sort(built.cpu.begin(), built.cpu.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     Registry r;
-    num_threads();  // applies GAZE_NUM_THREADS to every thread pool before any kernel runs
-#if GAZE_HAVE_ONEDNN
-    r.backends.push_back(std::make_unique<OnednnBackend>());
-#endif
-#if GAZE_HAVE_OPENBLAS
-    r.backends.push_back(std::make_unique<OpenblasBackend>());
-#endif
-    r.backends.push_back(std::make_unique<ReferenceBackend>());
-#if GAZE_HAVE_CUDA
-    r.cuda = std::make_unique<CudaBackend>();  // touches no GPU until a kernel runs
-#endif
+    for (auto& [rank, make] : built.cpu) r.backends.push_back(make());
+    if (built.gpu) r.cuda = built.gpu();  // touches no GPU until a kernel runs
     r.selected = r.backends.front().get();
     if (const char* env = std::getenv("GAZE_BACKEND"); env != nullptr && *env != '\0') {
       for (auto& backend : r.backends)
@@ -59,6 +57,10 @@ Registry& registry() {
   return instance;
 }
 
+void check_not_taken(const char* what) {
+  if (builtins().taken) fail("{}: the backend registry is already in use; built-in backends are added at static initialization", what);
+}
+
 }  // namespace
 
 std::vector<std::string> available_backends() {
@@ -68,6 +70,16 @@ std::vector<std::string> available_backends() {
 }
 
 bool cuda_backend_built() { return registry().cuda != nullptr; }
+
+void add_builtin_cpu_backend(int rank, BackendFactory make) {
+  check_not_taken("add_builtin_cpu_backend");
+  builtins().cpu.emplace_back(rank, std::move(make));
+}
+
+void add_builtin_gpu_backend(BackendFactory make) {
+  check_not_taken("add_builtin_gpu_backend");
+  builtins().gpu = std::move(make);
+}
 
 void register_backend(std::unique_ptr<Backend> backend) {
   if (!backend) fail("register_backend: null backend");
@@ -93,7 +105,7 @@ Backend& get_backend(const std::string& name) {
     if (backend->name() == name) return *backend;
   if (name == "cuda") {
     if (registry().cuda) return *registry().cuda;
-    fail("backend 'cuda' is not built: {}", cuda::unavailable_reason());
+    fail("backend 'cuda' is not built: {}", gpu_memory().unavailable_reason());
   }
   fail("unknown backend '{}'; built: {}{}", name, fmt::join(available_backends(), ", "), cuda_backend_built() ? ", cuda (GPU tensors)" : "");
 }
@@ -115,8 +127,8 @@ Backend& cuda_kernel_backend(Op op, DType dtype, Device device) {
   Registry& r = registry();
   if (!r.cuda)
     fail("{}: the tensors are on {}, but this build has no CUDA backend ({})", op_name(op), device.str(),
-         cuda::unavailable_reason());
-  cuda::use_device(device.index);
+         gpu_memory().unavailable_reason());
+  gpu_memory().use_device(device.index);
   if (r.cuda->supports(op, dtype)) return *r.cuda;
   fail("backend 'cuda' does not support op '{}' for dtype {} (fallback to 'reference' cannot read GPU memory: "
        "move the tensors to the CPU for this op)", op_name(op), dtype_name(dtype));
