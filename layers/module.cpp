@@ -8,6 +8,13 @@
 
 namespace gaze {
 
+TensorDict Module::forward_all(const std::vector<Tensor>& inputs) { return {{"out", forward(single_input(inputs))}}; }
+
+const Tensor& Module::single_input(const std::vector<Tensor>& inputs) const {
+  if (inputs.size() != 1) fail("{}: takes one input, got {}", type_name(), inputs.size());
+  return inputs[0];
+}
+
 void Module::check_new_name(const std::string& name) const {
   if (name.empty() || name.find('.') != std::string::npos)
     fail("{}: '{}' is not a valid member name (non-empty, no dots)", type_name(), name);

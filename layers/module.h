@@ -12,6 +12,7 @@
 #include "framework/error.h"
 #include "framework/tensor.h"
 #include "layers/official_names.h"
+#include "layers/tensor_dict.h"
 
 namespace gaze {
 
@@ -19,10 +20,15 @@ class Module {
  public:
   virtual ~Module() = default;
 
-  // The layer's computation on one input. Layers with several inputs or outputs add methods
-  // of their own.
+  // The layer's computation on one input, giving its main output.
   virtual Tensor forward(const Tensor& x) = 0;
   Tensor operator()(const Tensor& x) { return forward(x); }
+  // The general form: inputs in order, outputs by name, the main one under "out". Modules with
+  // several inputs (the pyramid attention: one map per scale) or several outputs (DANet's head:
+  // its prediction and each branch's auxiliary one; a segmentation net's auxiliary heads; a
+  // re-ID net's features beside its logits) override it. The default takes one input and
+  // returns {"out": forward(x)}.
+  virtual TensorDict forward_all(const std::vector<Tensor>& inputs);
 
   // The class name shown by summary() ("Conv2d", "CBAM"), and its options ("64, 64, k=3").
   virtual std::string type_name() const = 0;
@@ -62,6 +68,8 @@ class Module {
   std::string summary() const;
 
  protected:
+  // inputs[0], or an error naming the layer when there is not exactly one input.
+  const Tensor& single_input(const std::vector<Tensor>& inputs) const;
   // Registers a trained tensor (marked requires_grad) and returns the module's handle to it.
   Tensor register_parameter(const std::string& name, Tensor tensor);
   Tensor register_buffer(const std::string& name, Tensor tensor);

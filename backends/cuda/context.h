@@ -21,7 +21,7 @@ class DeviceContext {
 
   int index() const { return index_; }
   cudaStream_t stream() const { return stream_; }
-  cublasHandle_t cublas();  // created on first use (cuBLAS init costs ~100 ms)
+  cublasHandle_t cublas();  // created on first use (cuBLAS's initialization is slow)
   cudnnHandle_t cudnn();    // likewise (cuDNN loads its sub-libraries)
   CachingAllocator& allocator() { return *allocator_; }
 

@@ -334,9 +334,9 @@ __global__ void nll_backward_kernel(T* grad_logp, const T* grad_loss, const int6
 }
 
 // ---- softmax along a contiguous last dim: one block per row ------------------------------------
-// cuDNN's legacy softmax backward took ~10 ms for 8192 rows of 1024 on an H200 (its forward
-// 0.1 ms), which made every attention block's backward 5x slower than its forward; these row
-// kernels read each row coalesced. Arithmetic as the reference: max and sums in double.
+// cuDNN's legacy softmax backward is ~100x slower than its forward on attention-sized rows
+// (docs/backends.md), which made every attention block's backward 5x slower than its forward;
+// these row kernels read each row coalesced. Arithmetic as the reference: max and sums in double.
 
 template <typename T>
 __global__ void softmax_rows_forward_kernel(T* out, const T* x, int64_t rows, int64_t size, bool log) {

@@ -1,9 +1,9 @@
 // Convolutions (1D to 3D, strided, padded, dilated, grouped) as oneDNN convolution primitives.
-// The primitives choose their own memory layouts (format_tag::any): on conv3x3 [8,64,32,32] the
-// blocked layouts they pick beat the plain-layout (gemm) implementation by about 2x (fwd+bwd,
-// one thread: 11 ms vs 19-26 ms) even with the reorders in and out of our plain NC(D)HW arrays;
-// where the chosen layout is the plain one there is no reorder at all, and where it would pad
-// the channels heavily the plain layouts are used instead.
+// The primitives choose their own memory layouts (format_tag::any): the blocked layouts they
+// pick beat the plain-layout (gemm) implementation about 2x even with the reorders in and out of
+// our plain NC(D)HW arrays (docs/backends.md, "Measured design choices"); where the chosen layout
+// is the plain one there is no reorder at all, and where it would pad the channels heavily the
+// plain layouts are used instead.
 #include <optional>
 #include <utility>
 
@@ -74,17 +74,16 @@ dnnl::memory::desc any(const dnnl::memory::desc& plain) {
 }
 
 // Blocked layouts pad the channels to the block (16 on AVX-512). Where that more than doubles an
-// activation (one output channel, one input channel) the plain layouts win: fwd+bwd on one
-// thread, [8,64,64,64] 1x1 to 1 channel 0.9 ms plain vs 3.3 ms blocked; [64,1,28,28] 3x3 to 32
-// channels 1.9 ms vs 3.6 ms.
+// activation (one output channel, one input channel) the plain layouts win, by 2-4x on the
+// shapes measured (docs/backends.md).
 bool padding_heavy(const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen) {
   return chosen.get_size() > 2 * plain.get_size();
 }
 
 // An argument as the primitive sees it: our array itself, or a copy in the chosen layout held in
 // a block of gaze's caching host allocator. Blocked copies are as large as the activations and
-// made on every call; fresh blocks would be page-faulted each time (fwd+bwd of [64,32,28,28] 3x3
-// on one thread: 134 ms with fresh oneDNN-allocated copies, 19 ms with reused blocks).
+// made on every call; fresh blocks would be page-faulted each time, which costs several times the
+// convolution itself (docs/backends.md).
 class Staged {
  public:
   Staged(const dnnl::memory::desc& desc, const void* data) : memory_(wrap(desc, data)) {}

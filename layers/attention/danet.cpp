@@ -109,21 +109,23 @@ DualAttentionHead::DualAttentionHead(DualAttentionHeadOptions o) : options_(std:
   classifier_ = register_module("classifier", classifier(inter, options_.num_classes, options_.dropout));
 }
 
-DualAttentionOutputs DualAttentionHead::forward_all(const Tensor& x) {
+TensorDict DualAttentionHead::forward_all(const std::vector<Tensor>& inputs) {
+  const Tensor& x = single_input(inputs);
   check_image("DualAttentionHead", x, options_.in_channels);
-  DualAttentionOutputs out;
-  Tensor fused;
+  Tensor fused, position_aux, channel_aux;
   if (pam) {
     Tensor feature = pam_out_->forward(pam->forward(pam_in_->forward(x)));
-    out.position_aux = pam_classifier_->forward(feature);
+    position_aux = pam_classifier_->forward(feature);
     fused = feature;
   }
   if (cam) {
     Tensor feature = cam_out_->forward(cam->forward(cam_in_->forward(x)));
-    out.channel_aux = cam_classifier_->forward(feature);
+    channel_aux = cam_classifier_->forward(feature);
     fused = fused.defined() ? fused + feature : feature;
   }
-  out.fused = classifier_->forward(fused);
+  TensorDict out{{"out", classifier_->forward(fused)}};
+  if (position_aux.defined()) out.set("position_aux", position_aux);
+  if (channel_aux.defined()) out.set("channel_aux", channel_aux);
   return out;
 }
 

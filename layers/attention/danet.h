@@ -66,17 +66,13 @@ struct DualAttentionHeadOptions {
   bool channel = true;
 };
 
-struct DualAttentionOutputs {
-  Tensor fused;          // the head's prediction [N, classes, H, W]
-  Tensor position_aux;   // each branch's own prediction (undefined when the branch is off)
-  Tensor channel_aux;
-};
-
 class DualAttentionHead : public Module {
  public:
   explicit DualAttentionHead(DualAttentionHeadOptions options);
-  Tensor forward(const Tensor& x) override { return forward_all(x).fused; }
-  DualAttentionOutputs forward_all(const Tensor& x);
+  Tensor forward(const Tensor& x) override { return forward_all({x}).at("out"); }
+  // "out": the head's prediction [N, classes, H, W]; "position_aux", "channel_aux": each branch's
+  // own prediction, present when the branch is on.
+  TensorDict forward_all(const std::vector<Tensor>& inputs) override;
   std::string type_name() const override { return "DualAttentionHead"; }
   std::string extra_repr() const override;
   // junfu1115/DANet DANetHead: conv5a, sa, conv51, conv6 (position branch), conv5c, sc, conv52,

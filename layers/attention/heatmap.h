@@ -1,5 +1,5 @@
-// Attention maps as pictures, as a library call (the run directories' attention-map pictures and a
-// future `gaze visualize` command are meant to use it).
+// Attention maps as pictures, as a library call (`gaze visualize` draws its attention-map
+// pictures with it).
 #pragma once
 #include <string>
 

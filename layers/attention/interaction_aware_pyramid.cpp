@@ -38,12 +38,12 @@ void InteractionAwarePyramidAttention::check_maps(const std::vector<Tensor>& map
 
 Tensor InteractionAwarePyramidAttention::forward(const Tensor& x) {
   if (options_.in_channels.size() != 1)
-    fail("InteractionAwarePyramidAttention: forward(x) takes one map but this layer has {} inputs; call forward_pyramid(maps)",
+    fail("InteractionAwarePyramidAttention: forward(x) takes one map but this layer has {} inputs; call forward_all(maps)",
          options_.in_channels.size());
-  return forward_pyramid({x});
+  return forward_all({x}).at("out");
 }
 
-Tensor InteractionAwarePyramidAttention::forward_pyramid(const std::vector<Tensor>& maps) {
+TensorDict InteractionAwarePyramidAttention::forward_all(const std::vector<Tensor>& maps) {
   check_maps(maps);
   int64_t n = maps[0].shape()[0], h = maps[0].shape()[2], w = maps[0].shape()[3], c = options_.channels;
   int64_t k_count = static_cast<int64_t>(maps.size());
@@ -60,11 +60,11 @@ Tensor InteractionAwarePyramidAttention::forward_pyramid(const std::vector<Tenso
   Tensor features = squeeze(matmul(pyramid, unsqueeze(attention, -1)), -1);  // f [N, K, C]
   pyramid_ = pyramid;
   attention_ = attention;
-  return options_.fusion == "mean" ? mean(features, {1}) : reshape(features, {n, k_count * c});
+  return {{"out", options_.fusion == "mean" ? mean(features, {1}) : reshape(features, {n, k_count * c})}};
 }
 
 void InteractionAwarePyramidAttention::check_forward_done(const char* loss) const {
-  if (!pyramid_.defined()) fail("InteractionAwarePyramidAttention::{}: no forward yet; call forward_pyramid(maps) first", loss);
+  if (!pyramid_.defined()) fail("InteractionAwarePyramidAttention::{}: no forward yet; call forward_all(maps) first", loss);
 }
 
 Tensor InteractionAwarePyramidAttention::interaction_loss() const {

@@ -21,7 +21,7 @@
 // axis of variation of all the scales' features together (the scales "interact" through the
 // shared w).
 //
-// Losses, computed from the last forward_pyramid() (its pyramid X and attention a, which keep
+// Losses, computed from the last forward (its pyramid X and attention a, which keep
 // their graph: call the losses after the forward and before backward, and add them, weighted,
 // to the task loss):
 //   interaction_loss() = (1 / (N·K·P·C)) Σ_{n,k,p} ||x_{k,p} − x̂_{k,p}||²,
@@ -58,9 +58,10 @@ class InteractionAwarePyramidAttention : public Module, public AttentionMapRecor
  public:
   explicit InteractionAwarePyramidAttention(InteractionAwarePyramidAttentionOptions options);
   // One map (K = 1): in_channels must have one entry.
-  Tensor forward(const Tensor& x) override;
-  Tensor forward_pyramid(const std::vector<Tensor>& maps);
-  // Scalars, from the last forward_pyramid() (see above).
+  Tensor forward(const Tensor& x) override;  // a one-level pyramid
+  // One map per level, in the order of in_channels, to "out": the fused features.
+  TensorDict forward_all(const std::vector<Tensor>& maps) override;
+  // Scalars, from the last forward (see above).
   Tensor interaction_loss() const;
   Tensor diversity_loss() const;
   std::string type_name() const override { return "InteractionAwarePyramidAttention"; }

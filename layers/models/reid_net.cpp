@@ -40,7 +40,8 @@ VideoReidNet::VideoReidNet(ReidNetOptions o) : options_(std::move(o)) {
                                                                                             options_.nonlocal_sub_sample));
 }
 
-ReidOutputs VideoReidNet::forward_all(const Tensor& tracklet) {
+TensorDict VideoReidNet::forward_all(const std::vector<Tensor>& inputs) {
+  const Tensor& tracklet = single_input(inputs);
   if (!tracklet.defined() || tracklet.dim() != 5 || tracklet.shape()[1] != options_.in_channels)
     fail("VideoReidNet: expected tracklets [N, {}, T, H, W], got {}", options_.in_channels,
          tracklet.defined() ? shape_str(tracklet.shape()) : "an undefined tensor");
@@ -49,10 +50,9 @@ ReidOutputs VideoReidNet::forward_all(const Tensor& tracklet) {
     x = (*stages_)[i]->forward(x);
     if (nonlocal_[i]) x = nonlocal_[i]->forward(x);
   }
-  ReidOutputs out;
-  out.features = flatten(global_avg_pool(x), 1);  // spatial and temporal average pooling
-  out.logits = classifier_->forward(neck_ ? neck_->forward(out.features) : out.features);
-  return out;
+  Tensor features = flatten(global_avg_pool(x), 1);  // spatial and temporal average pooling
+  Tensor logits = classifier_->forward(neck_ ? neck_->forward(features) : features);
+  return {{"out", features}, {"logits", logits}};
 }
 
 std::string VideoReidNet::extra_repr() const {

@@ -34,16 +34,13 @@ struct ReidNetOptions {
   bool bn_neck = true;                    // BatchNorm1d between the feature and the classifier
 };
 
-struct ReidOutputs {
-  Tensor features;  // [N, D]: for the triplet loss and for retrieval
-  Tensor logits;    // [N, identities]: for the cross entropy over training identities
-};
-
 class VideoReidNet : public Module {
  public:
   explicit VideoReidNet(ReidNetOptions options);
-  ReidOutputs forward_all(const Tensor& tracklet);  // [N, C, T, H, W]
-  Tensor forward(const Tensor& x) override { return forward_all(x).features; }  // for evaluation
+  // A tracklet [N, C, T, H, W] to "out": features [N, D], for the triplet loss and for
+  // retrieval, and "logits" [N, identities], for the cross entropy over training identities.
+  TensorDict forward_all(const std::vector<Tensor>& inputs) override;
+  Tensor forward(const Tensor& x) override { return forward_all({x}).at("out"); }  // for evaluation
   std::string type_name() const override { return "VideoReidNet"; }
   std::string extra_repr() const override;
   const ReidNetOptions& options() const { return options_; }

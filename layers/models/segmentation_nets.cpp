@@ -61,7 +61,8 @@ std::vector<int64_t> SegmentationNet::stage_dilations() const {
   return out;
 }
 
-SegmentationOutputs SegmentationNet::forward_all(const Tensor& x) {
+TensorDict SegmentationNet::forward_all(const std::vector<Tensor>& inputs) {
+  const Tensor& x = single_input(inputs);
   if (!x.defined() || x.dim() != 4 || x.shape()[1] != options_.in_channels)
     fail("SegmentationNet: expected images [N, {}, H, W], got {}", options_.in_channels, x.defined() ? shape_str(x.shape()) : "an undefined tensor");
   const std::vector<int64_t> size{x.shape()[2], x.shape()[3]};
@@ -71,25 +72,19 @@ SegmentationOutputs SegmentationNet::forward_all(const Tensor& x) {
     feature = (*stages_)[i]->forward(feature);
     if (i == stages_->size() - 2) first_dilated = feature;
   }
-  SegmentationOutputs out;
-  if (aux_head_) {
-    out.aux.push_back(full_size(aux_head_->forward(first_dilated)));
-    out.aux_names.push_back("aux_head");
-  }
+  // Computed in this order (the auxiliary head first), whatever the order of the outputs.
+  Tensor aux = aux_head_ ? full_size(aux_head_->forward(first_dilated)) : Tensor();
+  TensorDict out;
   if (fcn_head_) {
-    out.logits = full_size(fcn_head_->forward(feature));
+    out.set("out", full_size(fcn_head_->forward(feature)));
+    if (aux.defined()) out.set("aux_head", aux);
     return out;
   }
-  DualAttentionOutputs heads = danet_head_->forward_all(feature);
-  out.logits = full_size(heads.fused);
-  if (heads.position_aux.defined()) {
-    out.aux.push_back(full_size(heads.position_aux));
-    out.aux_names.push_back("position");
-  }
-  if (heads.channel_aux.defined()) {
-    out.aux.push_back(full_size(heads.channel_aux));
-    out.aux_names.push_back("channel");
-  }
+  TensorDict heads = danet_head_->forward_all({feature});
+  out.set("out", full_size(heads.at("out")));
+  if (aux.defined()) out.set("aux_head", aux);
+  if (heads.contains("position_aux")) out.set("position", full_size(heads.at("position_aux")));
+  if (heads.contains("channel_aux")) out.set("channel", full_size(heads.at("channel_aux")));
   return out;
 }
 

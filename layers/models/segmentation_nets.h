@@ -32,20 +32,14 @@ struct SegmentationNetOptions {
   double dropout = 0.1;                         // before each 1x1 classifier (mmseg's dropout_ratio)
 };
 
-// All [N, classes, H, W] at the input's resolution. aux in this order, each present only when
-// its part is on: the auxiliary FCN head ("aux_head"), DANet's PAM branch ("position"), its CAM
-// branch ("channel"); aux_names names them.
-struct SegmentationOutputs {
-  Tensor logits;
-  std::vector<Tensor> aux;
-  std::vector<std::string> aux_names;
-};
-
 class SegmentationNet : public Module {
  public:
   explicit SegmentationNet(SegmentationNetOptions options);
-  SegmentationOutputs forward_all(const Tensor& x);
-  Tensor forward(const Tensor& x) override { return forward_all(x).logits; }
+  // All [N, classes, H, W] at the input's resolution: "out", then the auxiliary predictions in
+  // this order, each present only when its part is on: "aux_head" (the auxiliary FCN head),
+  // "position" (DANet's PAM branch), "channel" (its CAM branch).
+  TensorDict forward_all(const std::vector<Tensor>& inputs) override;
+  Tensor forward(const Tensor& x) override { return forward_all({x}).at("out"); }
   std::string type_name() const override { return "SegmentationNet"; }
   std::string extra_repr() const override;
   const SegmentationNetOptions& options() const { return options_; }

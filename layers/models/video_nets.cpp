@@ -109,7 +109,7 @@ Tensor VideoNet::forward_segments(const Tensor& clip) {
   for (size_t i = 0; i < stages_->size(); ++i) maps.push_back(x = (*stages_)[i]->forward(x));
   size_t levels = options_.iapa_levels == 0 ? maps.size() : static_cast<size_t>(options_.iapa_levels);
   std::vector<Tensor> pyramid(maps.end() - static_cast<std::ptrdiff_t>(levels), maps.end());
-  Tensor per_snippet = reshape(iapa_->forward_pyramid(pyramid), {n, options_.segments, -1});
+  Tensor per_snippet = reshape(iapa_->forward_all(pyramid).at("out"), {n, options_.segments, -1});
   return fc_->forward(mean(per_snippet, {1}));  // segmental consensus: the average
 }
 
@@ -118,6 +118,16 @@ const InteractionAwarePyramidAttention& VideoNet::iapa(const char* loss) const {
     fail("VideoNet::{}: only kind tsn has the interaction-aware pyramid attention and its losses; this net is kind {}", loss,
          options_.kind);
   return *iapa_;
+}
+
+TensorDict VideoNet::forward_all(const std::vector<Tensor>& inputs) {
+  TensorDict out{{"out", forward(single_input(inputs))}};
+  if (iapa_) {
+    // After the forward, in separate statements: the losses read what that forward recorded.
+    out.set("interaction_loss", interaction_loss());
+    out.set("diversity_loss", diversity_loss());
+  }
+  return out;
 }
 
 Tensor VideoNet::interaction_loss() const { return iapa("interaction_loss").interaction_loss(); }

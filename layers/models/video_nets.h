@@ -9,9 +9,8 @@
 //        frame; time is mixed only by the Non-local blocks and by the global average pool over
 //        T, H, W at the end, then a Linear classifier. 1x3x3 3D convs on [N, C, T, H, W] rather
 //        than 2D convs on frames folded into the batch ([N·T, C, H, W]): the same arithmetic,
-//        and measured on [32, 1, 8, 32, 32] clips (2 threads) as fast on oneDNN (208 vs 208 ms
-//        per step) and faster on OpenBLAS (560-760 vs 840-1100 ms: one im2col GEMM per clip
-//        instead of one per frame); it also needs no fold/unfold copies around the Non-local
+//        as fast on oneDNN and faster on OpenBLAS (one im2col GEMM per clip instead of one per
+//        frame; docs/backends.md); it also needs no fold/unfold copies around the Non-local
 //        blocks and shares its code with I3D.
 //   i3d  Wang et al.'s I3D: the same net with the stem and each block's first conv inflated to
 //        3x3x3 (the second stays 1x3x3).
@@ -57,8 +56,11 @@ class VideoNet : public Module {
  public:
   explicit VideoNet(VideoNetOptions options);
   Tensor forward(const Tensor& clip) override;  // [N, C, T, H, W] → logits [N, classes]
-  // tsn only (else a gaze::Error): the pyramid attention's losses of the last forward, to be
-  // weighted and added to the task loss before backward (interaction_aware_pyramid.h).
+  // "out": the logits; tsn also "interaction_loss" and "diversity_loss", the pyramid attention's
+  // losses of this forward, to be weighted and added to the task loss before backward.
+  TensorDict forward_all(const std::vector<Tensor>& inputs) override;
+  // tsn only (else a gaze::Error): the pyramid attention's losses of the last forward
+  // (interaction_aware_pyramid.h).
   Tensor interaction_loss() const;
   Tensor diversity_loss() const;
   std::string type_name() const override { return "VideoNet"; }

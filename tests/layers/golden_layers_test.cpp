@@ -105,8 +105,8 @@ TEST_CASE("DANet position and channel attention (official and paper forms) and t
   check_layer(
       "danet_head", [] { return std::make_shared<DualAttentionHead>(DualAttentionHeadOptions{.in_channels = 16, .num_classes = 3, .dropout = 0.0}); },
       [](Module& m, const Tensor& x) {
-        DualAttentionOutputs out = static_cast<DualAttentionHead&>(m).forward_all(x);
-        return cat({out.fused, out.position_aux, out.channel_aux}, 1);
+        TensorDict out = m.forward_all({x});
+        return cat({out.at("out"), out.at("position_aux"), out.at("channel_aux")}, 1);
       });
 }
 
@@ -129,7 +129,7 @@ TEST_CASE("interaction-aware pyramid attention matches PyTorch: fused features, 
     layer->load_state_dict(state);
     std::vector<Tensor> maps;
     for (const json& t : c.at("inputs")) maps.push_back(golden_tensor(t, dtype).set_requires_grad(true));
-    Tensor fused = layer->forward_pyramid(maps);
+    Tensor fused = layer->forward_all(maps).at("out");
     Tensor out = cat({flatten(fused), reshape(layer->interaction_loss(), {1}), reshape(layer->diversity_loss(), {1})});
     check_relative(out, golden_tensor(c.at("output")), tol, "output and losses");
     out.backward(golden_tensor(c.at("grad_output"), dtype));

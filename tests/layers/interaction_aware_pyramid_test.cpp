@@ -74,7 +74,7 @@ TEST_CASE("IAPA: gradcheck of the output w.r.t. the maps and every parameter, me
     auto layer = make_layer({4, 6, 3}, 3, fusion);
     Inputs inputs = with_parameters(pyramid_maps(901), *layer);
     REQUIRE(inputs.size() == 3 + 8);  // 3 maps, 3 convs (w, b), score w and b
-    check_gradients([&](const Inputs& in) { return layer->forward_pyramid({in[0], in[1], in[2]}); }, inputs);
+    check_gradients([&](const Inputs& in) { return layer->forward_all({in[0], in[1], in[2]}).at("out"); }, inputs);
   }
 }
 
@@ -82,16 +82,16 @@ TEST_CASE("IAPA: gradcheck of the interaction and diversity losses w.r.t. the ma
   auto layer = make_layer({4, 6, 3}, 3);
   Inputs inputs = with_parameters(pyramid_maps(911), *layer);
   check_gradients([&](const Inputs& in) {
-    layer->forward_pyramid({in[0], in[1], in[2]});
+    layer->forward_all({in[0], in[1], in[2]});
     return layer->interaction_loss();
   }, inputs);
   check_gradients([&](const Inputs& in) {
-    layer->forward_pyramid({in[0], in[1], in[2]});
+    layer->forward_all({in[0], in[1], in[2]});
     return layer->diversity_loss();
   }, inputs);
   // A weighted sum, as a trainer adds them to the task loss.
   check_gradients([&](const Inputs& in) {
-    Tensor out = layer->forward_pyramid({in[0], in[1], in[2]});
+    Tensor out = layer->forward_all({in[0], in[1], in[2]}).at("out");
     return sum(square(out)) + 0.5 * layer->interaction_loss() + 0.1 * layer->diversity_loss();
   }, inputs);
 }
@@ -173,7 +173,7 @@ TEST_CASE("IAPA: the diversity loss is the mean overlap of pairs of scales' atte
   auto layer = make_layer({4, 6, 3}, 3);
   layer->record_attention(true);
   Inputs maps = pyramid_maps(951);
-  layer->forward_pyramid(maps);
+  layer->forward_all(maps);
   std::vector<double> a = layer->last_attention().to_vector<double>();  // [2, 3, 5, 5]
   double expected = 0;
   for (int64_t n = 0; n < 2; ++n)
@@ -183,7 +183,7 @@ TEST_CASE("IAPA: the diversity loss is the mean overlap of pairs of scales' atte
   Tensor loss = layer->diversity_loss();
   CHECK(loss.item() == doctest::Approx(expected).epsilon(1e-12));
   // b shifts every position's score of a scale equally: the softmax over positions removes it.
-  Tensor total = sum(square(layer->forward_pyramid(maps))) + layer->diversity_loss() + layer->interaction_loss();
+  Tensor total = sum(square(layer->forward_all(maps).at("out"))) + layer->diversity_loss() + layer->interaction_loss();
   total.backward();
   CHECK(std::abs(layer->score_bias.grad().item()) < 1e-12);
 }
@@ -193,21 +193,21 @@ TEST_CASE("IAPA: mean fusion is the mean of the concatenated scales") {
   auto concat_layer = make_layer({4, 6, 3}, 3, "concat");
   concat_layer->load_state_dict(mean_layer->state_dict());
   Inputs maps = pyramid_maps(961);
-  Tensor concat = concat_layer->forward_pyramid(maps);
+  Tensor concat = concat_layer->forward_all(maps).at("out");
   REQUIRE(concat.shape() == Shape{2, 9});
-  check_close(mean_layer->forward_pyramid(maps), mean(reshape(concat, {2, 3, 3}), {1}), 1e-12);
+  check_close(mean_layer->forward_all(maps).at("out"), mean(reshape(concat, {2, 3, 3}), {1}), 1e-12);
 }
 
 TEST_CASE("IAPA: bad inputs and calls name the layer and what it expects") {
   Layer layer(InteractionAwarePyramidAttentionOptions{{4, 6}, 3});
-  CHECK_THROWS_WITH_AS(layer.interaction_loss(), doctest::Contains("interaction_loss: no forward yet; call forward_pyramid(maps) first"), Error);
-  CHECK_THROWS_WITH_AS(layer.forward_pyramid({zeros({2, 4, 5, 5})}),
+  CHECK_THROWS_WITH_AS(layer.interaction_loss(), doctest::Contains("interaction_loss: no forward yet; call forward_all(maps) first"), Error);
+  CHECK_THROWS_WITH_AS(layer.forward_all({zeros({2, 4, 5, 5})}),
                        doctest::Contains("InteractionAwarePyramidAttention: expected 2 feature maps [N, C_k, H_k, W_k] with C_k = [4, 6], got 1"), Error);
-  CHECK_THROWS_WITH_AS(layer.forward_pyramid({zeros({2, 4, 5, 5}), zeros({2, 5, 3, 3})}),
+  CHECK_THROWS_WITH_AS(layer.forward_all({zeros({2, 4, 5, 5}), zeros({2, 5, 3, 3})}),
                        doctest::Contains("feature map 1 should be [N, 6, H, W] with N = 2 as map 0, got [2,5,3,3]"), Error);
-  CHECK_THROWS_WITH_AS(layer.forward_pyramid({zeros({2, 4, 5, 5}), zeros({3, 6, 3, 3})}),
+  CHECK_THROWS_WITH_AS(layer.forward_all({zeros({2, 4, 5, 5}), zeros({3, 6, 3, 3})}),
                        doctest::Contains("feature map 1 should be [N, 6, H, W] with N = 2 as map 0, got [3,6,3,3]"), Error);
-  CHECK_THROWS_WITH_AS(layer.forward_pyramid({zeros({2, 4, 5}), zeros({2, 6, 3, 3})}),
+  CHECK_THROWS_WITH_AS(layer.forward_all({zeros({2, 4, 5}), zeros({2, 6, 3, 3})}),
                        doctest::Contains("feature map 0 should be [N, 4, H, W], got [2,4,5]"), Error);
   CHECK_THROWS_WITH_AS(layer.forward(zeros({2, 4, 5, 5})), doctest::Contains("forward(x) takes one map but this layer has 2 inputs"), Error);
 

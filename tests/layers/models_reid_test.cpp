@@ -28,9 +28,9 @@ TEST_CASE("VideoReidNet: features [N, D] and logits [N, identities], with and wi
       ReidNetOptions o = tiny(mode);
       o.bn_neck = neck;
       VideoReidNet net(o);
-      ReidOutputs out = net.forward_all(tracklets(1));
-      CHECK(out.features.shape() == Shape{4, 12});
-      CHECK(out.logits.shape() == Shape{4, 7});
+      TensorDict out = net.forward_all({tracklets(1)});
+      CHECK(out.at("out").shape() == Shape{4, 12});
+      CHECK(out.at("logits").shape() == Shape{4, 7});
       CHECK(net.feature_dim() == 12);
       CHECK(net.forward(tracklets(1)).shape() == Shape{4, 12});
     }
@@ -54,19 +54,19 @@ TEST_CASE("VideoReidNet: with the same seed, zero-initialised Non-local blocks l
   manual_seed(21);
   VideoReidNet with_blocks(tiny("embedded_gaussian", 2));
   Tensor x = tracklets(2);
-  ReidOutputs want = base.forward_all(x), got = with_blocks.forward_all(x);
-  check_close(got.features, want.features, 1e-6);
-  check_close(got.logits, want.logits, 1e-6);
+  TensorDict want = base.forward_all({x}), got = with_blocks.forward_all({x});
+  check_close(got.at("out"), want.at("out"), 1e-6);
+  check_close(got.at("logits"), want.at("logits"), 1e-6);
   open_attention_gates(with_blocks);
-  CHECK(max(abs(with_blocks.forward(x) - want.features)).item() > 1e-4);
+  CHECK(max(abs(with_blocks.forward(x) - want.at("out"))).item() > 1e-4);
 }
 
 TEST_CASE("VideoReidNet: one backward of an identity loss and a feature loss reaches every parameter") {
   ScopedBackend backend(fastest_backend());
   VideoReidNet net(tiny("embedded_gaussian", 2));
   open_attention_gates(net);
-  ReidOutputs out = net.forward_all(tracklets(3));
-  (weighted_sum(out.logits, 4) + weighted_sum(out.features, 5)).backward();
+  TensorDict out = net.forward_all({tracklets(3)});
+  (weighted_sum(out.at("logits"), 4) + weighted_sum(out.at("out"), 5)).backward();
   check_every_parameter_gets_gradient(net, {"phi.bias", "w_z.0.bias"});  // zero in exact arithmetic (see models_video_test)
 }
 

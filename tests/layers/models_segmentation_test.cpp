@@ -43,11 +43,14 @@ TEST_CASE("SegmentationNet: logits and aux outputs [N, classes, H, W] for FCN an
   for (const Row& row : rows) {
     SegmentationNet net(row.options);
     CAPTURE(net.extra_repr());
-    SegmentationOutputs out = net.forward_all(x);
-    CHECK(out.logits.shape() == full);
-    CHECK(out.aux_names == row.aux);
-    REQUIRE(out.aux.size() == row.aux.size());
-    for (const Tensor& a : out.aux) CHECK(a.shape() == full);
+    TensorDict out = net.forward_all({x});
+    std::vector<std::string> names;
+    for (const auto& [name, t] : out.items()) {
+      CHECK(t.shape() == full);
+      if (name != "out") names.push_back(name);
+    }
+    CHECK(out.items().front().first == "out");
+    CHECK(names == row.aux);
     CHECK(net.forward(x).shape() == full);
   }
 }
@@ -87,9 +90,10 @@ TEST_CASE("SegmentationNet: one backward of the main and aux losses reaches ever
     o.dropout = 0.0;
     SegmentationNet net(o);
     open_attention_gates(net);
-    SegmentationOutputs out = net.forward_all(f32_input({2, 1, 32, 32}, 3));
-    Tensor loss = weighted_sum(out.logits, 4);
-    for (const Tensor& a : out.aux) loss = loss + 0.4 * weighted_sum(a, 5);
+    TensorDict out = net.forward_all({f32_input({2, 1, 32, 32}, 3)});
+    Tensor loss = weighted_sum(out.at("out"), 4);
+    for (const auto& [name, a] : out.items())
+      if (name != "out") loss = loss + 0.4 * weighted_sum(a, 5);
     loss.backward();
     check_every_parameter_gets_gradient(net, {"pam.key.bias"});  // q_iᵀb_k: the same for every key, cancelled by the softmax
   }

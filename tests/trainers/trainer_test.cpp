@@ -322,7 +322,7 @@ TEST_CASE("a run stopped before its first checkpoint starts again from the begin
 TEST_CASE("SIGINT or SIGTERM: the step finishes, a checkpoint is written, exit 130 or 143, and the resumed run matches one that ran through") {
   TempDir dir("trainer_interrupt");
   // 16 steps an epoch, 2 epochs, no step checkpoints: before the first epoch ends the interrupt's
-  // checkpoint is the only one (the stuck half-started run of issue #20).
+  // checkpoint is the only one (a run stopped that early once could not be resumed).
   const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 512, 2, 0));
   const std::string gaze = GAZE_CLI_PATH;
   REQUIRE(run_program({gaze, "train", path, "--set", "log.name=through", "--no-progress"}, dir / "through.log") == 0);

@@ -72,17 +72,16 @@ std::shared_ptr<Module> ActionTask::build_model() const {
 }
 
 StepOutput ActionTask::train_step(Module& model, const Batch& batch) const {
-  auto& net = dynamic_cast<VideoNet&>(model);
   CrossEntropyOptions options;
   options.label_smoothing = config_.number("train.label_smoothing");
-  Tensor logits = net.forward(batch.images);
+  const TensorDict outputs = model.forward_all({batch.images});
+  const Tensor& logits = outputs.at("out");
   Tensor ce = cross_entropy(logits, batch.labels, options);
   StepOutput out;
   out.loss = ce;
-  if (net.options().kind == "tsn") {
-    // After the forward, in separate statements: the losses read what that forward recorded.
-    Tensor interaction = net.interaction_loss();
-    Tensor diversity = net.diversity_loss();
+  if (outputs.contains("interaction_loss")) {  // tsn: the pyramid attention's own losses
+    const Tensor& interaction = outputs.at("interaction_loss");
+    const Tensor& diversity = outputs.at("diversity_loss");
     out.loss = ce + interaction * config_.number("train.interaction_weight") + diversity * config_.number("train.diversity_weight");
     out.terms = {{"ce", ce.item()}, {"interaction", interaction.item()}, {"diversity", diversity.item()}};
   }

@@ -111,17 +111,18 @@ std::shared_ptr<Module> ReidTask::build_model() const {
 }
 
 StepOutput ReidTask::train_step(Module& model, const Batch& batch) const {
-  auto& net = dynamic_cast<VideoReidNet&>(model);
-  const ReidOutputs outputs = net.forward_all(batch.images);
+  const TensorDict outputs = model.forward_all({batch.images});
+  const Tensor& features = outputs.at("out");
+  const Tensor& logits = outputs.at("logits");
   CrossEntropyOptions options;
   options.label_smoothing = config_.number("train.label_smoothing");
-  Tensor ce = cross_entropy(outputs.logits, batch.labels, options);
-  Tensor triplet = batch_hard_triplet_loss(outputs.features, batch.labels, config_.number("train.triplet_margin"));
+  Tensor ce = cross_entropy(logits, batch.labels, options);
+  Tensor triplet = batch_hard_triplet_loss(features, batch.labels, config_.number("train.triplet_margin"));
   StepOutput out;
   out.loss = ce + triplet * config_.number("train.triplet_weight");
   out.terms = {{"ce", ce.item()}, {"triplet", triplet.item()}};
   NoGradGuard no_grad;
-  out.correct = static_cast<int64_t>(sum(eq(argmax(outputs.logits.detach(), 1), batch.labels)).item());
+  out.correct = static_cast<int64_t>(sum(eq(argmax(logits.detach(), 1), batch.labels)).item());
   out.counted = batch.labels.numel();
   return out;
 }

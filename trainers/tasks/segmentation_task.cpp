@@ -82,21 +82,22 @@ std::shared_ptr<Module> SegmentationTask::build_model() const {
 }
 
 StepOutput SegmentationTask::train_step(Module& model, const Batch& batch) const {
-  auto& net = dynamic_cast<SegmentationNet&>(model);
-  const SegmentationOutputs outputs = net.forward_all(batch.images);
-  Tensor ce = cross_entropy(outputs.logits, batch.labels, pixel_loss());
+  const TensorDict outputs = model.forward_all({batch.images});
+  const Tensor& logits = outputs.at("out");
+  Tensor ce = cross_entropy(logits, batch.labels, pixel_loss());
   StepOutput out;
   out.loss = ce;
   out.terms = {{"ce", ce.item()}};
   const double weight = config_.number("train.aux_weight");
-  for (size_t i = 0; i < outputs.aux.size(); ++i) {
-    Tensor aux = cross_entropy(outputs.aux[i], batch.labels, pixel_loss());
+  for (const auto& [name, prediction] : outputs.items()) {  // every other output is an auxiliary prediction
+    if (name == "out") continue;
+    Tensor aux = cross_entropy(prediction, batch.labels, pixel_loss());
     out.loss = out.loss + aux * weight;
-    out.terms.emplace_back("aux_" + outputs.aux_names[i], aux.item());
+    out.terms.emplace_back("aux_" + name, aux.item());
   }
   NoGradGuard no_grad;
   const Tensor labelled = lt(batch.labels, scalar_tensor(static_cast<double>(kSegmentationIgnore), DType::i64));  // 1: not ignored
-  out.correct = static_cast<int64_t>(sum(mul(eq(argmax(outputs.logits.detach(), 1), batch.labels), labelled)).item());
+  out.correct = static_cast<int64_t>(sum(mul(eq(argmax(logits.detach(), 1), batch.labels), labelled)).item());
   out.counted = static_cast<int64_t>(sum(labelled).item());
   return out;
 }
