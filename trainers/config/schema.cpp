@@ -4,10 +4,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "backends/registry.h"
 #include "framework/error.h"
 #include "framework/suggest.h"
+#include "layers/registry.h"
 
 namespace gaze {
 
@@ -43,7 +45,7 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("model", "widths", T::integer_list, "[32, 64, 128]", "channels of each stage"), 1, 4096),
       ranged(key("model", "strides", T::integer_list, "[1, 2, 2]", "stride of each stage's first conv (one per width; dilated_fcn fixes its own: output stride 8)"), 1, 4),
       key("model", "attention", T::mapping, "{}",
-          "layer spec of the attention module, e.g. {type: cbam, reduction: 16} (see `gaze info`); {} for none"),
+          "layer spec of the attention module, e.g. {type: cbam, reduction: 16} (types below); {} for none"),
       one_of(key("model", "attention_placement", T::text, "residual",
                  "where the attention module goes: residual (in every block, before the addition: SE, CBAM papers) "
                  "or after_block (after every block: BAM, the bench's CBAM-ResNet)"),
@@ -163,17 +165,22 @@ std::string explain_config(const std::string& section) {
   if (!section.empty() && std::find(sections.begin(), sections.end(), section) == sections.end())
     fail("unknown config section '{}'{}; sections: {}", section, did_you_mean(section, sections), fmt::join(sections, ", "));
   std::string out;
-  std::string current;
-  for (const auto& k : config_schema()) {
-    if (!section.empty() && k.section != section) continue;
-    if (k.section != current) {
-      current = k.section;
-      out += fmt::format("{}{}:\n", out.empty() ? "" : "\n", current);
+  for (const auto& name : sections) {
+    if (!section.empty() && name != section) continue;
+    out += fmt::format("{}{}:\n", out.empty() ? "" : "\n", name);
+    for (const auto& k : config_schema()) {
+      if (k.section != name) continue;
+      out += fmt::format("  {:<20} {:<19} default {}\n", k.name, option_type_name(k.type), k.default_value);
+      out += fmt::format("      {}\n", k.doc);
+      const std::string constraint = option_constraint_text(k);
+      if (!constraint.empty()) out += fmt::format("      {}\n", constraint);
     }
-    out += fmt::format("  {:<20} {:<19} default {}\n", k.name, option_type_name(k.type), k.default_value);
-    out += fmt::format("      {}\n", k.doc);
-    const std::string constraint = option_constraint_text(k);
-    if (!constraint.empty()) out += fmt::format("      {}\n", constraint);
+    // model.attention is a layer spec: the layer types and their options, from their declarations.
+    if (name == "model") {
+      out += "  model.attention layer types (the model fills in channels):\n";
+      std::istringstream layers(describe_layers());
+      for (std::string line; std::getline(layers, line);) out += "    " + line + "\n";
+    }
   }
   return out;
 }
