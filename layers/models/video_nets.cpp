@@ -5,10 +5,14 @@
 
 namespace gaze {
 
+const ChoiceNames& choice_names(VideoNetKind) {
+  static const ChoiceNames names{"VideoNet", "kind", "kinds", {{"c2d", ""}, {"i3d", ""}, {"tsn", ""}}};
+  return names;
+}
+
 namespace {
 
 void check_options(const VideoNetOptions& o) {
-  if (o.kind != "c2d" && o.kind != "i3d" && o.kind != "tsn") fail("VideoNet: unknown kind '{}'; kinds: c2d, i3d, tsn", o.kind);
   if (o.widths.empty() || o.widths.size() != o.strides.size())
     fail("VideoNet: widths ({} entries) and strides ({} entries) must be non-empty and of equal length", o.widths.size(),
          o.strides.size());
@@ -19,7 +23,7 @@ void check_options(const VideoNetOptions& o) {
     fail("VideoNet: in_channels ({}), num_classes ({}) and stem_stride ({}) must be positive", o.in_channels, o.num_classes,
          o.stem_stride);
   check_nonlocal_options("VideoNet", o.nonlocal_mode, o.nonlocal_blocks);
-  if (o.kind != "tsn") return;
+  if (o.kind != VideoNetKind::tsn) return;
   if (!o.nonlocal_mode.empty())
     fail("VideoNet: nonlocal_mode '{}' is for kinds c2d and i3d; kind tsn's attention is the interaction-aware pyramid", o.nonlocal_mode);
   if (o.segments < 1 || o.snippet_frames < 1 || o.iapa_channels < 1)
@@ -36,9 +40,9 @@ void check_options(const VideoNetOptions& o) {
 
 VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
   check_options(options_);
-  const bool tsn = options_.kind == "tsn";
+  const bool tsn = options_.kind == VideoNetKind::tsn;
   // c2d: 1x3x3 kernels (per frame); i3d: the stem and each block's first conv 3x3x3.
-  const int64_t t = options_.kind == "i3d" ? 3 : 1;
+  const int64_t t = options_.kind == VideoNetKind::i3d ? 3 : 1;
   const int64_t s0 = options_.stem_stride;
   const int64_t stem_in = options_.in_channels * (tsn ? options_.snippet_frames : 1);
   stem_ = register_module("stem", tsn ? make_conv_bn_relu(2, stem_in, options_.widths[0], {3}, {s0})
@@ -74,9 +78,9 @@ VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
 
 Tensor VideoNet::forward(const Tensor& clip) {
   if (!clip.defined() || clip.dim() != 5 || clip.shape()[1] != options_.in_channels)
-    fail("VideoNet({}): expected a clip [N, {}, T, H, W], got {}", options_.kind, options_.in_channels,
+    fail("VideoNet({}): expected a clip [N, {}, T, H, W], got {}", name_of(options_.kind), options_.in_channels,
          clip.defined() ? shape_str(clip.shape()) : "an undefined tensor");
-  return options_.kind == "tsn" ? forward_segments(clip) : forward_volume(clip);
+  return options_.kind == VideoNetKind::tsn ? forward_segments(clip) : forward_volume(clip);
 }
 
 Tensor VideoNet::forward_volume(const Tensor& clip) {
@@ -116,7 +120,7 @@ Tensor VideoNet::forward_segments(const Tensor& clip) {
 const InteractionAwarePyramidAttention& VideoNet::iapa(const char* loss) const {
   if (!iapa_)
     fail("VideoNet::{}: only kind tsn has the interaction-aware pyramid attention and its losses; this net is kind {}", loss,
-         options_.kind);
+         name_of(options_.kind));
   return *iapa_;
 }
 
@@ -134,11 +138,11 @@ Tensor VideoNet::interaction_loss() const { return iapa("interaction_loss").inte
 Tensor VideoNet::diversity_loss() const { return iapa("diversity_loss").diversity_loss(); }
 
 std::string VideoNet::extra_repr() const {
-  std::string attention = options_.kind == "tsn" ? fmt::format(", segments={}x{}, iapa={}", options_.segments,
+  std::string attention = options_.kind == VideoNetKind::tsn ? fmt::format(", segments={}x{}, iapa={}", options_.segments,
                                                                options_.snippet_frames, options_.iapa_channels)
                           : options_.nonlocal_mode.empty() ? ""
                                                            : fmt::format(", nonlocal={}x{}", options_.nonlocal_mode, options_.nonlocal_blocks);
-  return fmt::format("{}, widths=[{}], strides=[{}], classes={}{}", options_.kind, fmt::join(options_.widths, ","),
+  return fmt::format("{}, widths=[{}], strides=[{}], classes={}{}", name_of(options_.kind), fmt::join(options_.widths, ","),
                      fmt::join(options_.strides, ","), options_.num_classes, attention);
 }
 

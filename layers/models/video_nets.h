@@ -37,8 +37,12 @@
 
 namespace gaze {
 
+// The backbone: c2d, i3d (3D convolutions), tsn (snippets fused by the pyramid attention).
+enum class VideoNetKind { c2d, i3d, tsn };
+const ChoiceNames& choice_names(VideoNetKind);
+
 struct VideoNetOptions {
-  std::string kind = "c2d";                   // c2d | i3d | tsn
+  VideoNetKind kind = VideoNetKind::c2d;
   int64_t in_channels = 1, num_classes = 8;
   std::vector<int64_t> widths{16, 32, 64};    // one residual stage each
   std::vector<int64_t> strides{1, 2, 2};      // spatial strides of the stages

@@ -16,7 +16,7 @@ const std::vector<std::string> kModes{"gaussian", "embedded_gaussian", "dot_prod
 
 // Small enough for the reference backend's absence: widths 4/8/8 on 8x16x16 clips.
 VideoNetOptions tiny(const std::string& kind, const std::string& mode = "", int64_t blocks = 1) {
-  return VideoNetOptions{.kind = kind, .num_classes = 5, .widths = {4, 8, 8}, .nonlocal_mode = mode, .nonlocal_blocks = blocks,
+  return VideoNetOptions{.kind = parse_choice<VideoNetKind>(kind), .num_classes = 5, .widths = {4, 8, 8}, .nonlocal_mode = mode, .nonlocal_blocks = blocks,
                          .iapa_channels = 6};
 }
 
@@ -157,15 +157,15 @@ TEST_CASE("VideoNet: bad options and clips give one error naming the option") {
                        doctest::Contains("VideoNet: widths (0 entries) and strides (0 entries) must be non-empty"), Error);
   CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.strides = {1, 2}; })), doctest::Contains("widths (3 entries) and strides (2 entries)"),
                        Error);
-  CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = "slowfast"; })),
+  CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = parse_choice<VideoNetKind>("slowfast"); })),
                        doctest::Contains("VideoNet: unknown kind 'slowfast'; kinds: c2d, i3d, tsn"), Error);
   CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.nonlocal_mode = "cosine"; })),
                        doctest::Contains("VideoNet: unknown nonlocal_mode 'cosine'"), Error);
   CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.nonlocal_mode = "gaussian"; o.nonlocal_blocks = 0; })),
                        doctest::Contains("nonlocal_blocks must be at least 1"), Error);
-  CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = "tsn"; o.nonlocal_mode = "gaussian"; })),
+  CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = VideoNetKind::tsn; o.nonlocal_mode = "gaussian"; })),
                        doctest::Contains("nonlocal_mode 'gaussian' is for kinds c2d and i3d"), Error);
-  CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = "tsn"; o.iapa_levels = 1; })), doctest::Contains("iapa_levels = 1"), Error);
+  CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = VideoNetKind::tsn; o.iapa_levels = 1; })), doctest::Contains("iapa_levels = 1"), Error);
   VideoNet tsn(tiny("tsn"));  // 4 segments x 2 frames
   CHECK_THROWS_WITH_AS(tsn.forward(clip(1, 3)), doctest::Contains("the clip has 3 frames, fewer than segments (4) × snippet_frames (2)"),
                        Error);

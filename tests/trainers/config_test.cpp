@@ -236,3 +236,11 @@ TEST_CASE("a file above the size limit is refused with its size; a run name the 
   CHECK_THROWS_WITH_AS(load_config("", {"log.dir=\"runs\\0x\""}), has("'log.dir' must be one line of text without NUL"),
                        InputError);
 }
+
+TEST_CASE("the model section's schema lists the layer types model.attention takes, from their declarations") {
+  const std::string model = explain_config("model");
+  CHECK(model.find("  model.attention layer types (the model fills in channels):\n") != std::string::npos);
+  CHECK(model.find("    nonlocal: Non-local block (Wang et al. 2018)\n") != std::string::npos);
+  CHECK(model.find("        one of: gaussian, embedded_gaussian, dot_product, concatenation\n") != std::string::npos);
+  CHECK(explain_config("optim").find("layer types") == std::string::npos);
+}

@@ -54,13 +54,13 @@ std::string ActionTask::model_summary() const {
 
 std::shared_ptr<Module> ActionTask::build_model() const {
   VideoNetOptions o;
-  o.kind = config_.text("model.backbone");
+  o.kind = parse_choice<VideoNetKind>(config_.text("model.backbone"));
   o.in_channels = config_.integer("model.in_channels");
   o.num_classes = num_classes(config_, kActionClasses);
   o.widths = config_.integers("model.widths");
   o.strides = config_.integers("model.strides");
   const NonLocalChoice nl = nonlocal_choice(config_);
-  if (o.kind == "tsn" && !nl.mode.empty())
+  if (o.kind == VideoNetKind::tsn && !nl.mode.empty())
     fail("{}: tsn carries the pyramid attention itself; give it model.attention: {{}}", config_.where("model.attention"));
   o.nonlocal_mode = nl.mode;
   o.nonlocal_sub_sample = nl.sub_sample;
