@@ -2,6 +2,7 @@
 // [N, C, D, H, W] inputs (BatchNorm1d/2d/3d are this one class).
 #pragma once
 #include "layers/module.h"
+#include "layers/option_binder.h"
 
 namespace gaze {
 
@@ -11,6 +12,13 @@ struct BatchNormOptions {
   double momentum = 0.1;
   bool affine = true;
   double weight_init = 1.0;  // 0 makes a residual branch start as the identity (Non-local's W_z)
+
+  // The options a YAML spec can set (affine and weight_init are for C++ callers).
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "channels");
+    b.option("eps", eps, "epsilon");
+    b.option("momentum", momentum, "running-stat momentum");
+  }
 };
 
 class BatchNorm : public Module {
@@ -19,6 +27,7 @@ class BatchNorm : public Module {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "BatchNorm"; }
   std::string extra_repr() const override;
+  const BatchNormOptions& options() const { return options_; }
   Tensor weight, bias, running_mean, running_var;
 
  private:

@@ -37,7 +37,15 @@ std::string Conv::extra_repr() const {
 
 std::shared_ptr<Conv> make_conv(int dims, int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool bias,
                                 int64_t groups, int64_t dilation) {
-  return std::make_shared<Conv>(ConvLayerOptions{in, out, {kernel}, {stride}, {padding}, {dilation}, groups, bias, dims});
+  return std::make_shared<Conv>(ConvLayerOptions{.in_channels = in,
+                                                 .out_channels = out,
+                                                 .kernel = {kernel},
+                                                 .stride = {stride},
+                                                 .padding = {padding},
+                                                 .dilation = {dilation},
+                                                 .groups = groups,
+                                                 .bias = bias,
+                                                 .dims = dims});
 }
 
 }  // namespace gaze

@@ -2,6 +2,7 @@
 #pragma once
 #include "autograd/conv.h"
 #include "layers/module.h"
+#include "layers/option_binder.h"
 
 namespace gaze {
 
@@ -12,6 +13,18 @@ struct ConvLayerOptions {
   int64_t groups = 1;
   bool bias = true;
   int dims = 2;  // spatial dims: 1, 2 or 3
+
+  void declare(OptionBinder& b) {
+    b.required("in_channels", in_channels, "input channels");
+    b.required("out_channels", out_channels, "output channels");
+    b.option("kernel", kernel, "kernel size");
+    b.option("stride", stride, "stride");
+    b.option("padding", padding, "zero padding");
+    b.option("dilation", dilation, "dilation");
+    b.option("groups", groups, "groups");
+    b.option("bias", bias, "learn a bias");
+    b.option("dims", dims, "spatial dims");
+  }
 };
 
 class Conv : public Module {

@@ -6,6 +6,7 @@
 #include "autograd/pool.h"
 #include "framework/random.h"
 #include "layers/module.h"
+#include "layers/option_binder.h"
 
 namespace gaze {
 
@@ -69,11 +70,19 @@ class AdaptiveAvgPool : public Module {
   std::vector<int64_t> size_;
 };
 
+struct DropoutOptions {
+  double p = 0.5;
+
+  void declare(OptionBinder& b) { b.option("p", p, "drop probability"); }
+};
+
 // Inverted dropout while training; the identity in eval mode. The generator (default: the
 // process-wide one) decides the mask, so a seeded run is repeatable.
 class Dropout : public Module {
  public:
   explicit Dropout(double p = 0.5, Generator* generator = nullptr) : p_(p), generator_(generator) {}
+  explicit Dropout(const DropoutOptions& o) : Dropout(o.p) {}
+  DropoutOptions options() const { return {p_}; }
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Dropout"; }
   std::string extra_repr() const override;

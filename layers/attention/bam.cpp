@@ -9,13 +9,16 @@
 
 namespace gaze {
 
+const ChoiceNames& choice_names(BAMCombine) {
+  static const ChoiceNames names{"BAM", "combine", "choices",
+                                 {{"product", "σ(Mc·Ms), the authors' code"}, {"sum", "σ(Mc + Ms), the paper"}}};
+  return names;
+}
+
 BAM::BAM(BAMOptions o) : options_(std::move(o)) {
   int64_t c = options_.channels, hidden = hidden_width("BAM", c, options_.reduction);
   int64_t d = options_.dilation;
   if (d < 1) fail("BAM: dilation must be positive, got {}", d);
-  if (options_.combine != "product" && options_.combine != "sum")
-    fail("BAM: unknown combine '{}'; choices: product (σ(Mc·Ms), the authors' code), sum (σ(Mc + Ms), the paper)",
-         options_.combine);
   if (options_.num_layers < 0) fail("BAM: num_layers must be 0 or more, got {}", options_.num_layers);
   if (options_.dilation_conv_num < 0) fail("BAM: dilation_conv_num must be 0 or more, got {}", options_.dilation_conv_num);
   auto bn = [](int64_t channels) { return std::make_shared<BatchNorm>(BatchNormOptions{.channels = channels}); };
@@ -45,14 +48,14 @@ Tensor BAM::forward(const Tensor& x) {
          x.defined() ? shape_str(x.shape()) : "an undefined tensor");
   Tensor mc = reshape(channel_->forward(flatten(global_avg_pool(x), 1)), channel_gate_shape(x));  // [N, C, 1, 1]
   Tensor ms = spatial_->forward(x);                                                                // [N, 1, H, W]
-  Tensor gate = sigmoid(options_.combine == "product" ? mc * ms : mc + ms);                        // [N, C, H, W]
+  Tensor gate = sigmoid(options_.combine == BAMCombine::product ? mc * ms : mc + ms);                        // [N, C, H, W]
   remember(gate);
   return x * (1.0 + gate);
 }
 
 std::string BAM::extra_repr() const {
   return fmt::format("{}, reduction={}, dilation={}, combine={}{}{}", options_.channels, options_.reduction, options_.dilation,
-                     options_.combine, options_.num_layers != 1 ? fmt::format(", num_layers={}", options_.num_layers) : "",
+                     name_of(options_.combine), options_.num_layers != 1 ? fmt::format(", num_layers={}", options_.num_layers) : "",
                      options_.dilation_conv_num != 2 ? fmt::format(", dilation_conv_num={}", options_.dilation_conv_num) : "");
 }
 
@@ -60,9 +63,9 @@ std::string BAM::extra_repr() const {
 // gate_s_bn_reduce0, gate_s_conv_di_{i}, gate_s_bn_di_{i}, gate_s_conv_final (ReLUs and Flatten
 // hold nothing). The sum form is refused: it would load the weights and compute another gate.
 OfficialNames BAM::official_names() const {
-  if (options_.combine != "product")
+  if (options_.combine != BAMCombine::product)
     fail("BAM: the authors' BAM multiplies the branches, σ(Mc·Ms); official names need combine: product (this layer has combine: {})",
-         options_.combine);
+         name_of(options_.combine));
   OfficialNames names("Jongchan/attention-module MODELS/bam.py BAM");
   const std::string c = "channel_att.gate_c.", s = "spatial_att.gate_s.";
   for (int64_t i = 0; i < options_.num_layers; ++i) {

@@ -31,17 +31,31 @@
 #include <string>
 
 #include "layers/attention/attention_map.h"
+#include "layers/option_binder.h"
 #include "layers/sequential.h"
 
 namespace gaze {
 
+// How the branches meet inside the sigmoid.
+enum class BAMCombine { product, sum };
+const ChoiceNames& choice_names(BAMCombine);
+
 struct BAMOptions {
   int64_t channels = 0;
-  int64_t reduction = 16;      // hidden width of both branches = max(1, channels / reduction)
-  int64_t dilation = 4;        // of the two 3x3 convolutions of the spatial branch
-  std::string combine = "product";  // product: σ(Mc ⊙ Ms) (authors' code); sum: σ(Mc + Ms) (paper)
-  int64_t num_layers = 1;         // hidden FC-BN-ReLU blocks of the channel branch (authors' num_layers)
-  int64_t dilation_conv_num = 2;  // dilated conv-BN-ReLU blocks of the spatial branch (authors' dilation_conv_num)
+  int64_t reduction = 16;
+  int64_t dilation = 4;
+  BAMCombine combine = BAMCombine::product;
+  int64_t num_layers = 1;         // the authors' num_layers
+  int64_t dilation_conv_num = 2;  // the authors' dilation_conv_num
+
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "input channels");
+    b.option("reduction", reduction, "hidden width of both branches = max(1, channels / reduction)");
+    b.option("dilation", dilation, "dilation of the spatial branch's 3x3 convs");
+    b.option("combine", combine, "product (sigmoid(Mc*Ms), the authors' code) or sum (sigmoid(Mc+Ms), the paper)");
+    b.option("num_layers", num_layers, "hidden FC-BN-ReLU blocks of the channel branch");
+    b.option("dilation_conv_num", dilation_conv_num, "dilated conv-BN-ReLU blocks of the spatial branch");
+  }
 };
 
 class BAM : public Module, public AttentionMapRecorder {
@@ -53,6 +67,7 @@ class BAM : public Module, public AttentionMapRecorder {
   // Jongchan/attention-module MODELS/bam.py BAM (channel_att.gate_c.*, spatial_att.gate_s.*); needs
   // combine: product, the code's.
   OfficialNames official_names() const override;
+  const BAMOptions& options() const { return options_; }
 
  private:
   BAMOptions options_;

@@ -9,14 +9,22 @@
 
 namespace gaze {
 
+const ChoiceNames& choice_names(ChannelPool) {
+  static const ChoiceNames names{"ChannelGate", "pool type", "pool types", {{"avg", ""}, {"max", ""}, {"lp", ""}, {"lse", ""}}};
+  return names;
+}
+
+const ChoiceNames& choice_names(SpatialPoolOrder) {
+  static const ChoiceNames names{"SpatialGate", "pool order", "orders", {{"mean_max", "the paper"}, {"max_mean", "the authors' code"}}};
+  return names;
+}
+
 ChannelGate::ChannelGate(ChannelGateOptions o) : options_(std::move(o)) {
   int64_t hidden = hidden_width("ChannelGate", options_.channels, options_.reduction);
   if (options_.pool_types.empty()) fail("ChannelGate: pool_types is empty; choose from avg, max, lp, lse");
-  std::set<std::string> seen;
-  for (const std::string& p : options_.pool_types) {
-    if (p != "avg" && p != "max" && p != "lp" && p != "lse") fail("ChannelGate: unknown pool type '{}'; pool types: avg, max, lp, lse", p);
-    if (!seen.insert(p).second) fail("ChannelGate: pool type '{}' is given twice", p);
-  }
+  std::set<ChannelPool> seen;
+  for (ChannelPool p : options_.pool_types)
+    if (!seen.insert(p).second) fail("ChannelGate: pool type '{}' is given twice", name_of(p));
   mlp_ = register_module("mlp", std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
                                     std::make_shared<Linear>(options_.channels, hidden), std::make_shared<ReLU>(),
                                     std::make_shared<Linear>(hidden, options_.channels)}));
@@ -25,11 +33,11 @@ ChannelGate::ChannelGate(ChannelGateOptions o) : options_(std::move(o)) {
 namespace {
 
 // One descriptor [N, C] of x [N, C, *spatial] over every position.
-Tensor channel_descriptor(const Tensor& x, const std::string& type) {
-  if (type == "avg") return flatten(global_avg_pool(x), 1);
-  if (type == "max") return flatten(global_max_pool(x), 1);
+Tensor channel_descriptor(const Tensor& x, ChannelPool type) {
+  if (type == ChannelPool::avg) return flatten(global_avg_pool(x), 1);
+  if (type == ChannelPool::max) return flatten(global_max_pool(x), 1);
   Tensor flat = flatten(x, 2);  // [N, C, L]
-  if (type == "lp") return sqrt(sum(square(flat), {2}));  // F.lp_pool2d(x, 2, whole map) = sqrt(Σ x²)
+  if (type == ChannelPool::lp) return sqrt(sum(square(flat), {2}));  // F.lp_pool2d(x, 2, whole map) = sqrt(Σ x²)
   // lse: log Σ exp x, shifted by the (constant) max for range; the shift cancels in value and gradient.
   Tensor shift = max(flat, {2}, true).detach();
   return flatten(shift + log(sum(exp(flat - shift), {2}, true)), 1);
@@ -40,7 +48,7 @@ Tensor channel_descriptor(const Tensor& x, const std::string& type) {
 Tensor ChannelGate::forward(const Tensor& x) {
   check_feature_map("ChannelGate", x, options_.channels);
   Tensor logits;
-  for (const std::string& p : options_.pool_types) {
+  for (ChannelPool p : options_.pool_types) {
     Tensor raw = mlp_->forward(channel_descriptor(x, p));
     logits = logits.defined() ? logits + raw : raw;
   }
@@ -50,15 +58,14 @@ Tensor ChannelGate::forward(const Tensor& x) {
 }
 
 std::string ChannelGate::extra_repr() const {
-  bool standard = options_.pool_types == std::vector<std::string>{"avg", "max"};
-  return fmt::format("{}, reduction={}{}", options_.channels, options_.reduction,
-                     standard ? "" : fmt::format(", pool_types=[{}]", fmt::join(options_.pool_types, ",")));
+  if (options_.pool_types == ChannelGateOptions{}.pool_types) return fmt::format("{}, reduction={}", options_.channels, options_.reduction);
+  std::vector<std::string> names;
+  for (ChannelPool p : options_.pool_types) names.push_back(name_of(p));
+  return fmt::format("{}, reduction={}, pool_types=[{}]", options_.channels, options_.reduction, fmt::join(names, ","));
 }
 
 SpatialGate::SpatialGate(SpatialGateOptions o) : options_(std::move(o)) {
   if (options_.kernel < 1 || options_.kernel % 2 == 0) fail("SpatialGate: kernel must be odd and positive, got {}", options_.kernel);
-  if (options_.pool_order != "mean_max" && options_.pool_order != "max_mean")
-    fail("SpatialGate: unknown pool order '{}'; orders: mean_max (the paper), max_mean (the authors' code)", options_.pool_order);
   conv_ = register_module("conv", make_conv(options_.dims, 2, 1, options_.kernel, 1, options_.kernel / 2, /*bias=*/false));
   // The authors' BasicConv: BatchNorm2d(1, eps=1e-5, momentum=0.01, affine=True).
   if (options_.bn) bn_ = register_module("bn", std::make_shared<BatchNorm>(BatchNormOptions{.channels = 1, .momentum = 0.01}));
@@ -68,7 +75,7 @@ Tensor SpatialGate::forward(const Tensor& x) {
   if (!x.defined() || x.dim() != options_.dims + 2)
     fail("SpatialGate: expected input [N, C, {} spatial dims], got {}", options_.dims, x.defined() ? shape_str(x.shape()) : "undefined");
   Tensor avg = mean(x, {1}, true), mx = max(x, {1}, true);
-  Tensor pooled = options_.pool_order == "mean_max" ? cat({avg, mx}, 1) : cat({mx, avg}, 1);
+  Tensor pooled = options_.pool_order == SpatialPoolOrder::mean_max ? cat({avg, mx}, 1) : cat({mx, avg}, 1);
   Tensor logits = conv_->forward(pooled);
   if (bn_) logits = bn_->forward(logits);
   Tensor gate = sigmoid(logits);
@@ -78,17 +85,19 @@ Tensor SpatialGate::forward(const Tensor& x) {
 
 std::string SpatialGate::extra_repr() const {
   return fmt::format("kernel={}{}{}", options_.kernel, options_.bn ? ", bn" : "",
-                     options_.pool_order != "mean_max" ? ", pool_order=" + options_.pool_order : "");
+                     options_.pool_order != SpatialPoolOrder::mean_max ? ", pool_order=" + name_of(options_.pool_order) : "");
 }
 
 CBAM::CBAM(CBAMOptions o) : options_(std::move(o)) {
   if (!options_.channel_gate && !options_.spatial_gate) fail("CBAM: at least one of channel_gate and spatial_gate must be on");
   if (options_.channel_gate)
-    channel = register_module("channel", std::make_shared<ChannelGate>(
-                                             ChannelGateOptions{options_.channels, options_.reduction, options_.pool_types}));
+    channel = register_module("channel", std::make_shared<ChannelGate>(ChannelGateOptions{
+                                             .channels = options_.channels, .reduction = options_.reduction, .pool_types = options_.pool_types}));
   if (options_.spatial_gate)
-    spatial = register_module("spatial", std::make_shared<SpatialGate>(SpatialGateOptions{
-                                             options_.spatial_kernel, options_.dims, options_.spatial_bn, options_.spatial_pool_order}));
+    spatial = register_module("spatial", std::make_shared<SpatialGate>(SpatialGateOptions{.kernel = options_.spatial_kernel,
+                                                                                           .dims = options_.dims,
+                                                                                           .bn = options_.spatial_bn,
+                                                                                           .pool_order = options_.spatial_pool_order}));
 }
 
 Tensor CBAM::forward(const Tensor& x) {
@@ -113,11 +122,11 @@ OfficialNames CBAM::official_names() const {
   names.add_weight_bias("ChannelGate.mlp.1", "channel.mlp.0");
   names.add_weight_bias("ChannelGate.mlp.3", "channel.mlp.2");
   if (spatial) {
-    if (!options_.spatial_bn || options_.spatial_pool_order != "max_mean")
+    if (!options_.spatial_bn || options_.spatial_pool_order != SpatialPoolOrder::max_mean)
       fail("CBAM: the authors' spatial gate is sigmoid(BN(conv([max; mean]))); official names need spatial_bn: true and "
            "spatial_pool_order: max_mean (this layer has spatial_bn: {}, spatial_pool_order: {}), or spatial_gate: false for "
            "their no_spatial=True",
-           options_.spatial_bn, options_.spatial_pool_order);
+           options_.spatial_bn, name_of(options_.spatial_pool_order));
     names.add("SpatialGate.spatial.conv.weight", "spatial.conv.weight");
     names.add_batch_norm("SpatialGate.spatial.bn", "spatial.bn");
   }

@@ -15,16 +15,26 @@
 #include "layers/attention/attention_map.h"
 #include "layers/batch_norm.h"
 #include "layers/conv.h"
+#include "layers/option_binder.h"
 #include "layers/sequential.h"
 
 namespace gaze {
 
+// The channel gate's descriptors, each over every position, as the authors' pool_types: avg, max,
+// lp (sqrt(Σ x²)), lse (log Σ exp x).
+enum class ChannelPool { avg, max, lp, lse };
+const ChoiceNames& choice_names(ChannelPool);
+
+// The channels of the spatial gate's conv input: mean_max [mean_c; max_c] (the paper) or max_mean
+// (the authors' code).
+enum class SpatialPoolOrder { mean_max, max_mean };
+const ChoiceNames& choice_names(SpatialPoolOrder);
+
 struct ChannelGateOptions {
   int64_t channels = 0;
   int64_t reduction = 16;
-  // Descriptors fed to the shared MLP, their outputs summed: avg, max, lp (sqrt(Σ x²)), lse
-  // (log Σ exp x), each over every position, as the authors' pool_types.
-  std::vector<std::string> pool_types = {"avg", "max"};
+  // Descriptors fed to the shared MLP, their outputs summed.
+  std::vector<ChannelPool> pool_types = {ChannelPool::avg, ChannelPool::max};
 };
 
 class ChannelGate : public Module, public AttentionMapRecorder {
@@ -34,6 +44,7 @@ class ChannelGate : public Module, public AttentionMapRecorder {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "ChannelGate"; }
   std::string extra_repr() const override;
+  const ChannelGateOptions& options() const { return options_; }
 
  private:
   ChannelGateOptions options_;
@@ -44,7 +55,7 @@ struct SpatialGateOptions {
   int64_t kernel = 7;
   int dims = 2;                          // spatial dims of the input (the conv's rank)
   bool bn = false;                       // BatchNorm(1, momentum 0.01) after the conv: the authors' code
-  std::string pool_order = "mean_max";   // channels of the conv's input: mean_max (paper) or max_mean (authors' code)
+  SpatialPoolOrder pool_order = SpatialPoolOrder::mean_max;
 };
 
 class SpatialGate : public Module, public AttentionMapRecorder {
@@ -68,9 +79,21 @@ struct CBAMOptions {
   int dims = 2;
   bool channel_gate = true;  // either gate can be switched off for ablations
   bool spatial_gate = true;
-  std::vector<std::string> pool_types = {"avg", "max"};  // the channel gate's descriptors
-  bool spatial_bn = false;                               // the authors' BN in the spatial gate
-  std::string spatial_pool_order = "mean_max";           // max_mean: the authors' channel order
+  std::vector<ChannelPool> pool_types = {ChannelPool::avg, ChannelPool::max};
+  bool spatial_bn = false;
+  SpatialPoolOrder spatial_pool_order = SpatialPoolOrder::mean_max;
+
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "input channels");
+    b.option("reduction", reduction, "channel-gate MLP reduction");
+    b.option("spatial_kernel", spatial_kernel, "spatial-gate conv kernel (odd)");
+    b.option("dims", dims, "spatial dims of the input");
+    b.option("channel_gate", channel_gate, "use the channel gate");
+    b.option("spatial_gate", spatial_gate, "use the spatial gate");
+    b.option("pool_types", pool_types, "channel-gate descriptors, summed after the MLP");
+    b.option("spatial_bn", spatial_bn, "BatchNorm (momentum 0.01) after the spatial conv (true: the authors' code)");
+    b.option("spatial_pool_order", spatial_pool_order, "spatial conv input: mean_max (the paper) or max_mean (the authors' code)");
+  }
 };
 
 class CBAM : public Module {
@@ -82,6 +105,7 @@ class CBAM : public Module {
   // Jongchan/attention-module's CBAM (ChannelGate.mlp.1/3, SpatialGate.spatial.conv/bn); needs the
   // authors' spatial gate (spatial_bn, max_mean). Its no_spatial=True is spatial_gate: false.
   OfficialNames official_names() const override;
+  const CBAMOptions& options() const { return options_; }
   std::shared_ptr<ChannelGate> channel;  // null when switched off
   std::shared_ptr<SpatialGate> spatial;
 

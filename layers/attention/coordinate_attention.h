@@ -19,12 +19,18 @@
 #include "layers/attention/attention_map.h"
 #include "layers/batch_norm.h"
 #include "layers/conv.h"
+#include "layers/option_binder.h"
 
 namespace gaze {
 
 struct CoordinateAttentionOptions {
   int64_t channels = 0;
-  int64_t reduction = 32;  // mip = max(8, channels / reduction)
+  int64_t reduction = 32;
+
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "input channels");
+    b.option("reduction", reduction, "hidden width mip = max(8, channels / reduction)");
+  }
 };
 
 class CoordinateAttention : public Module, public AttentionMapRecorder {
@@ -35,6 +41,7 @@ class CoordinateAttention : public Module, public AttentionMapRecorder {
   std::string extra_repr() const override;
   // Andrew-Qibin/CoordAttention coordatt.py CoordAtt with oup = inp: gaze already uses its names.
   OfficialNames official_names() const override;
+  const CoordinateAttentionOptions& options() const { return options_; }
 
  private:
   CoordinateAttentionOptions options_;

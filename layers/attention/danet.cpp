@@ -6,6 +6,12 @@
 
 namespace gaze {
 
+const ChoiceNames& choice_names(ChannelAttentionForm) {
+  static const ChoiceNames names{
+      "ChannelAttention", "form", "forms", {{"official", "softmax(rowmax(E) - E)"}, {"paper", "softmax(E)"}}};
+  return names;
+}
+
 namespace {
 
 void check_image(const char* layer, const Tensor& x, int64_t channels) {
@@ -60,8 +66,6 @@ OfficialNames PositionAttention::official_names() const {
 
 ChannelAttention::ChannelAttention(ChannelAttentionOptions o) : options_(std::move(o)) {
   if (options_.channels < 1) fail("ChannelAttention: channels must be positive, got {}", options_.channels);
-  if (options_.form != "official" && options_.form != "paper")
-    fail("ChannelAttention: unknown form '{}'; forms: official (softmax(rowmax(E) - E)), paper (softmax(E))", options_.form);
   gamma = register_parameter("gamma", full({1}, options_.gamma_init));
 }
 
@@ -70,20 +74,20 @@ Tensor ChannelAttention::forward(const Tensor& x) {
   int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
   Tensor q = reshape(x, {n, c, h * w});
   Tensor energy = matmul(q, transpose(q, 1, 2));  // [N, C, C]
-  if (options_.form == "official") energy = max(energy, {-1}, true) - energy;
+  if (options_.form == ChannelAttentionForm::official) energy = max(energy, {-1}, true) - energy;
   Tensor attention = softmax(energy, -1);
   remember(attention);
   Tensor out = reshape(matmul(attention, q), {n, c, h, w});
   return gamma * out + x;
 }
 
-std::string ChannelAttention::extra_repr() const { return fmt::format("{}, form={}", options_.channels, options_.form); }
+std::string ChannelAttention::extra_repr() const { return fmt::format("{}, form={}", options_.channels, name_of(options_.form)); }
 
 // The paper form is refused: the same gamma would load into another attention.
 OfficialNames ChannelAttention::official_names() const {
-  if (options_.form != "official")
+  if (options_.form != ChannelAttentionForm::official)
     fail("ChannelAttention: the authors' CAM_Module computes softmax(rowmax(E) - E); official names need form: official (this layer has form: {})",
-         options_.form);
+         name_of(options_.form));
   OfficialNames names("junfu1115/DANet encoding/nn/da_att.py CAM_Module");
   names.add("gamma", "gamma");
   return names;

@@ -12,14 +12,21 @@
 
 #include "layers/attention/attention_map.h"
 #include "layers/conv.h"
+#include "layers/option_binder.h"
 #include "layers/sequential.h"
 
 namespace gaze {
 
 struct PositionAttentionOptions {
   int64_t channels = 0;
-  int64_t reduction = 8;  // Q and K width = max(1, channels / reduction)
+  int64_t reduction = 8;
   double gamma_init = 0.0;
+
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "input channels");
+    b.option("reduction", reduction, "query/key width = max(1, channels / reduction)");
+    b.option("gamma_init", gamma_init, "initial residual scale");
+  }
 };
 
 class PositionAttention : public Module, public AttentionMapRecorder {
@@ -29,6 +36,7 @@ class PositionAttention : public Module, public AttentionMapRecorder {
   std::string type_name() const override { return "PositionAttention"; }
   std::string extra_repr() const override;
   OfficialNames official_names() const override;  // junfu1115/DANet PAM_Module: query_conv, key_conv, value_conv, gamma
+  const PositionAttentionOptions& options() const { return options_; }
   Tensor gamma;
 
  private:
@@ -36,10 +44,20 @@ class PositionAttention : public Module, public AttentionMapRecorder {
   std::shared_ptr<Conv> query_, key_, value_;
 };
 
+// official: A = softmax(rowmax(E) − E) (the authors' code); paper: A = softmax(E).
+enum class ChannelAttentionForm { official, paper };
+const ChoiceNames& choice_names(ChannelAttentionForm);
+
 struct ChannelAttentionOptions {
   int64_t channels = 0;
-  std::string form = "official";  // official: softmax(rowmax(E) − E); paper: softmax(E)
+  ChannelAttentionForm form = ChannelAttentionForm::official;
   double gamma_init = 0.0;
+
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "input channels");
+    b.option("form", form, "official (softmax(rowmax(E) - E)) or paper (softmax(E))");
+    b.option("gamma_init", gamma_init, "initial residual scale");
+  }
 };
 
 class ChannelAttention : public Module, public AttentionMapRecorder {
@@ -50,6 +68,7 @@ class ChannelAttention : public Module, public AttentionMapRecorder {
   std::string type_name() const override { return "ChannelAttention"; }
   std::string extra_repr() const override;
   OfficialNames official_names() const override;  // junfu1115/DANet CAM_Module: gamma (form official only)
+  const ChannelAttentionOptions& options() const { return options_; }
   Tensor gamma;
 
  private:
@@ -61,9 +80,19 @@ struct DualAttentionHeadOptions {
   int64_t num_classes = 0;
   int64_t inter_channels = 0;  // 0: in_channels / 4
   double dropout = 0.1;
-  std::string cam_form = "official";
+  ChannelAttentionForm cam_form = ChannelAttentionForm::official;
   bool position = true;        // the ablation rows of DANet's Table 1 switch one branch off
   bool channel = true;
+
+  void declare(OptionBinder& b) {
+    b.required("in_channels", in_channels, "backbone channels");
+    b.required("num_classes", num_classes, "classes to predict");
+    b.option("inter_channels", inter_channels, "branch width; 0 = in_channels / 4");
+    b.option("dropout", dropout, "channel dropout before each classifier");
+    b.option("cam_form", cam_form, "channel attention form");
+    b.option("position", position, "use the position branch");
+    b.option("channel", channel, "use the channel branch");
+  }
 };
 
 class DualAttentionHead : public Module {
@@ -78,6 +107,7 @@ class DualAttentionHead : public Module {
   // junfu1115/DANet DANetHead: conv5a, sa, conv51, conv6 (position branch), conv5c, sc, conv52,
   // conv7 (channel branch), conv8 (fused classifier); both branches and the official CAM form needed.
   OfficialNames official_names() const override;
+  const DualAttentionHeadOptions& options() const { return options_; }
   std::shared_ptr<PositionAttention> pam;  // null when off
   std::shared_ptr<ChannelAttention> cam;
 

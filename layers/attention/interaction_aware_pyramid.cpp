@@ -5,13 +5,16 @@
 
 namespace gaze {
 
+const ChoiceNames& choice_names(PyramidFusion) {
+  static const ChoiceNames names{"InteractionAwarePyramidAttention", "fusion", "choices", {{"mean", "[N, C]"}, {"concat", "[N, K*C]"}}};
+  return names;
+}
+
 InteractionAwarePyramidAttention::InteractionAwarePyramidAttention(InteractionAwarePyramidAttentionOptions o)
     : options_(std::move(o)) {
   if (options_.in_channels.empty())
     fail("InteractionAwarePyramidAttention: in_channels is empty; give the channels of each input map, e.g. {{256, 512}}");
   if (options_.channels < 1) fail("InteractionAwarePyramidAttention: channels must be positive, got {}", options_.channels);
-  if (options_.fusion != "mean" && options_.fusion != "concat")
-    fail("InteractionAwarePyramidAttention: unknown fusion '{}'; choices: mean ([N, C]), concat ([N, K*C])", options_.fusion);
   for (size_t k = 0; k < options_.in_channels.size(); ++k) {
     if (options_.in_channels[k] < 1)
       fail("InteractionAwarePyramidAttention: in_channels[{}] must be positive, got {}", k, options_.in_channels[k]);
@@ -60,7 +63,7 @@ TensorDict InteractionAwarePyramidAttention::forward_all(const std::vector<Tenso
   Tensor features = squeeze(matmul(pyramid, unsqueeze(attention, -1)), -1);  // f [N, K, C]
   pyramid_ = pyramid;
   attention_ = attention;
-  return {{"out", options_.fusion == "mean" ? mean(features, {1}) : reshape(features, {n, k_count * c})}};
+  return {{"out", options_.fusion == PyramidFusion::mean ? mean(features, {1}) : reshape(features, {n, k_count * c})}};
 }
 
 void InteractionAwarePyramidAttention::check_forward_done(const char* loss) const {
@@ -88,7 +91,7 @@ Tensor InteractionAwarePyramidAttention::diversity_loss() const {
 }
 
 std::string InteractionAwarePyramidAttention::extra_repr() const {
-  return fmt::format("[{}] -> {}, fusion={}", fmt::join(options_.in_channels, ", "), options_.channels, options_.fusion);
+  return fmt::format("[{}] -> {}, fusion={}", fmt::join(options_.in_channels, ", "), options_.channels, name_of(options_.fusion));
 }
 
 }  // namespace gaze

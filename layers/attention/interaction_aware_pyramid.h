@@ -45,13 +45,24 @@
 
 #include "layers/attention/attention_map.h"
 #include "layers/conv.h"
+#include "layers/option_binder.h"
 
 namespace gaze {
 
+// How the scales' features f_k become the output: mean [N, C] or concat [N, K·C].
+enum class PyramidFusion { mean, concat };
+const ChoiceNames& choice_names(PyramidFusion);
+
 struct InteractionAwarePyramidAttentionOptions {
-  std::vector<int64_t> in_channels;  // C_k of each input map, in order; the first sets H × W
-  int64_t channels = 0;              // the common width C
-  std::string fusion = "mean";       // mean: [N, C]; concat: [N, K·C]
+  std::vector<int64_t> in_channels;  // the first map sets H × W
+  int64_t channels = 0;
+  PyramidFusion fusion = PyramidFusion::mean;
+
+  void declare(OptionBinder& b) {
+    b.required("in_channels", in_channels, "channels of each input map, in order");
+    b.required("channels", channels, "common width of the pyramid");
+    b.option("fusion", fusion, "mean ([N, C]) or concat ([N, K*C]) across scales");
+  }
 };
 
 class InteractionAwarePyramidAttention : public Module, public AttentionMapRecorder {
@@ -66,6 +77,7 @@ class InteractionAwarePyramidAttention : public Module, public AttentionMapRecor
   Tensor diversity_loss() const;
   std::string type_name() const override { return "InteractionAwarePyramidAttention"; }
   std::string extra_repr() const override;
+  const InteractionAwarePyramidAttentionOptions& options() const { return options_; }
   Tensor score_weight, score_bias;  // w [C], b [1]
 
  private:

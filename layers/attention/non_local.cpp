@@ -8,30 +8,33 @@
 
 namespace gaze {
 
-namespace {
-const char* const kModes[] = {"gaussian", "embedded_gaussian", "dot_product", "concatenation"};
+const ChoiceNames& choice_names(NonLocalMode) {
+  static const ChoiceNames names{
+      "NonLocal", "mode", "modes", {{"gaussian", ""}, {"embedded_gaussian", ""}, {"dot_product", ""}, {"concatenation", ""}}};
+  return names;
+}
+
+const ChoiceNames& choice_names(NonLocalVariant) {
+  static const ChoiceNames names{"NonLocal", "variant", "variants", {{"spacetime", ""}, {"space", ""}, {"time", ""}}};
+  return names;
 }
 
 NonLocal::NonLocal(NonLocalOptions o) : options_(std::move(o)) {
-  bool known_mode = false;
-  for (const char* m : kModes) known_mode = known_mode || options_.mode == m;
-  if (!known_mode)
-    fail("NonLocal: unknown mode '{}'; modes: gaussian, embedded_gaussian, dot_product, concatenation", options_.mode);
   if (options_.dims < 1 || options_.dims > 3) fail("NonLocal: dims must be 1, 2 or 3, got {}", options_.dims);
   if (options_.channels < 1) fail("NonLocal: channels must be positive, got {}", options_.channels);
-  if (options_.variant != "spacetime" && options_.variant != "space" && options_.variant != "time")
-    fail("NonLocal: unknown variant '{}'; variants: spacetime, space, time", options_.variant);
-  if (options_.variant != "spacetime" && options_.dims != 3)
-    fail("NonLocal: the '{}' variant needs a 3D (video) input, but dims = {}", options_.variant, options_.dims);
-  block_dims_ = options_.variant == "space" ? 2 : options_.variant == "time" ? 1 : options_.dims;
+  if (options_.variant != NonLocalVariant::spacetime && options_.dims != 3)
+    fail("NonLocal: the '{}' variant needs a 3D (video) input, but dims = {}", name_of(options_.variant), options_.dims);
+  block_dims_ = options_.variant == NonLocalVariant::space  ? 2
+                : options_.variant == NonLocalVariant::time ? 1
+                                                            : options_.dims;
   inter_ = options_.inter_channels > 0 ? options_.inter_channels : std::max<int64_t>(1, options_.channels / 2);
   int64_t c = options_.channels;
   g_ = register_module("g", make_conv(block_dims_, c, inter_, 1));
-  if (options_.mode != "gaussian") {
+  if (options_.mode != NonLocalMode::gaussian) {
     theta_ = register_module("theta", make_conv(block_dims_, c, inter_, 1));
     phi_ = register_module("phi", make_conv(block_dims_, c, inter_, 1));
   }
-  if (options_.mode == "concatenation") w_f_ = register_module("w_f", make_conv(2, 2 * inter_, 1, 1, 1, 0, /*bias=*/false));
+  if (options_.mode == NonLocalMode::concatenation) w_f_ = register_module("w_f", make_conv(2, 2 * inter_, 1, 1, 1, 0, /*bias=*/false));
   if (options_.sub_sample) {
     std::vector<int64_t> kernel = block_dims_ == 3 ? std::vector<int64_t>{1, 2, 2} : std::vector<int64_t>{2};
     pool_ = register_module("pool", std::make_shared<Pool>(Pool::Kind::max, PoolOptions{.kernel = kernel}));
@@ -58,7 +61,7 @@ Tensor NonLocal::block(const Tensor& x) {
   auto sub = [&](const Tensor& t) { return pool_ ? pool_->forward(t) : t; };
   Tensor g_x = transpose(flatten(sub(g_->forward(x)), 2), 1, 2);  // [N, Nk, C']
   Tensor theta_x, phi_x;                                           // [N, C', Nq], [N, C', Nk]
-  if (options_.mode == "gaussian") {
+  if (options_.mode == NonLocalMode::gaussian) {
     theta_x = flatten(x, 2);
     phi_x = flatten(sub(x), 2);
   } else {
@@ -67,11 +70,11 @@ Tensor NonLocal::block(const Tensor& x) {
   }
   int64_t keys = phi_x.shape()[2];
   Tensor f;  // [N, Nq, Nk]
-  if (options_.mode == "embedded_gaussian" || options_.mode == "gaussian") {
+  if (options_.mode == NonLocalMode::embedded_gaussian || options_.mode == NonLocalMode::gaussian) {
     Tensor logits = matmul(transpose(theta_x, 1, 2), phi_x);
     if (options_.scale_logits) logits = logits / std::sqrt(static_cast<double>(theta_x.shape()[1]));
     f = softmax(logits, -1);
-  } else if (options_.mode == "dot_product") {
+  } else if (options_.mode == NonLocalMode::dot_product) {
     f = matmul(transpose(theta_x, 1, 2), phi_x) / static_cast<double>(keys);
   } else {  // concatenation: every (query, key) pair through w_f
     int64_t queries = theta_x.shape()[2];
@@ -91,9 +94,9 @@ Tensor NonLocal::forward(const Tensor& x) {
   if (!x.defined() || x.dim() != options_.dims + 2 || x.shape()[1] != options_.channels)
     fail("NonLocal({}, dims={}): expected input [N, {}, {} spatial dims], got {}", options_.channels, options_.dims,
          options_.channels, options_.dims, x.defined() ? shape_str(x.shape()) : "undefined");
-  if (options_.variant == "spacetime") return block(x);
+  if (options_.variant == NonLocalVariant::spacetime) return block(x);
   int64_t n = x.shape()[0], c = x.shape()[1], t = x.shape()[2], h = x.shape()[3], w = x.shape()[4];
-  if (options_.variant == "space") {  // each frame on its own: [N·T, C, H, W]
+  if (options_.variant == NonLocalVariant::space) {  // each frame on its own: [N·T, C, H, W]
     Tensor frames = reshape(permute(x, {0, 2, 1, 3, 4}), {n * t, c, h, w});
     return permute(reshape(block(frames), {n, t, c, h, w}), {0, 2, 1, 3, 4});
   }
@@ -103,9 +106,9 @@ Tensor NonLocal::forward(const Tensor& x) {
 }
 
 std::string NonLocal::extra_repr() const {
-  return fmt::format("{}, mode={}, dims={}, inter={}{}{}{}{}", options_.channels, options_.mode, options_.dims, inter_,
+  return fmt::format("{}, mode={}, dims={}, inter={}{}{}{}{}", options_.channels, name_of(options_.mode), options_.dims, inter_,
                      options_.sub_sample ? ", sub_sample" : "", options_.scale_logits ? ", scale_logits" : "",
-                     options_.variant != "spacetime" ? ", variant=" + options_.variant : "", options_.bn_layer ? "" : ", bn_layer=false");
+                     options_.variant != NonLocalVariant::spacetime ? ", variant=" + name_of(options_.variant) : "", options_.bn_layer ? "" : ", bn_layer=false");
 }
 
 // The authors' _NonLocalBlockND (one file per mode, the same names): with sub_sample, g and phi are
@@ -116,10 +119,10 @@ std::string NonLocal::extra_repr() const {
 OfficialNames NonLocal::official_names() const {
   if (options_.scale_logits)
     fail("NonLocal: the authors' block (AlexHex7/Non-local_pytorch) has no scale_logits; official names need scale_logits: false");
-  OfficialNames names(fmt::format("AlexHex7/Non-local_pytorch lib/non_local_{}.py _NonLocalBlockND", options_.mode));
+  OfficialNames names(fmt::format("AlexHex7/Non-local_pytorch lib/non_local_{}.py _NonLocalBlockND", name_of(options_.mode)));
   std::string pooled = options_.sub_sample ? ".0" : "";
   names.add_weight_bias("g" + pooled, "g");
-  if (options_.mode != "gaussian") {
+  if (options_.mode != NonLocalMode::gaussian) {
     names.add_weight_bias("theta", "theta");
     names.add_weight_bias("phi" + pooled, "phi");
   }
@@ -129,7 +132,7 @@ OfficialNames NonLocal::official_names() const {
   } else {
     names.add_weight_bias("W", "w_z.0");
   }
-  if (options_.mode == "concatenation") names.add("concat_project.0.weight", "w_f.weight");
+  if (options_.mode == NonLocalMode::concatenation) names.add("concat_project.0.weight", "w_f.weight");
   return names;
 }
 

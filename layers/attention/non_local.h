@@ -17,21 +17,43 @@
 #include "layers/attention/attention_map.h"
 #include "layers/batch_norm.h"
 #include "layers/conv.h"
+#include "layers/option_binder.h"
 #include "layers/sequential.h"
 #include "layers/simple_layers.h"
 
 namespace gaze {
 
+// f(x_i, x_j) / C(x), as above.
+enum class NonLocalMode { gaussian, embedded_gaussian, dot_product, concatenation };
+const ChoiceNames& choice_names(NonLocalMode);
+
+// What a 3D input's block attends over: every position (spacetime), each frame's (space), or each
+// position's over time (time).
+enum class NonLocalVariant { spacetime, space, time };
+const ChoiceNames& choice_names(NonLocalVariant);
+
 struct NonLocalOptions {
   int64_t channels = 0;
-  std::string mode = "embedded_gaussian";  // gaussian, embedded_gaussian, dot_product, concatenation
-  int dims = 2;                            // spatial dims of the input: 1, 2 or 3
-  int64_t inter_channels = 0;              // 0: channels / 2 (at least 1)
+  NonLocalMode mode = NonLocalMode::embedded_gaussian;
+  int dims = 2;
+  int64_t inter_channels = 0;  // 0: channels / 2 (at least 1)
   bool sub_sample = false;
   bool scale_logits = false;
-  double bn_init = 0.0;                    // W_z's BatchNorm scale at init; 0 = identity block
-  std::string variant = "spacetime";       // 3D only: spacetime, space, time
-  bool bn_layer = true;                    // false: W_z is a zero-initialised 1x1 conv, no BatchNorm
+  double bn_init = 0.0;
+  NonLocalVariant variant = NonLocalVariant::spacetime;
+  bool bn_layer = true;
+
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "input channels");
+    b.option("mode", mode, "the pairwise function f");
+    b.option("dims", dims, "spatial dims of the input: 1, 2 or 3");
+    b.option("inter_channels", inter_channels, "width of theta, phi, g; 0 = channels / 2");
+    b.option("sub_sample", sub_sample, "max-pool phi and g (2, or (1,2,2) in 3D)");
+    b.option("scale_logits", scale_logits, "divide theta·phi by sqrt(inter) before the softmax");
+    b.option("bn_init", bn_init, "initial scale of W_z's BatchNorm (0 = identity block)");
+    b.option("variant", variant, "3D only: spacetime, space (per frame) or time (per position)");
+    b.option("bn_layer", bn_layer, "W_z = conv + BatchNorm; false: a zero-initialised conv alone");
+  }
 };
 
 class NonLocal : public Module, public AttentionMapRecorder {
@@ -43,6 +65,7 @@ class NonLocal : public Module, public AttentionMapRecorder {
   // AlexHex7/Non-local_pytorch's _NonLocalBlockND of the same mode (g, theta, phi, W,
   // concat_project; g.0 and phi.0 when sub-sampled); refused with scale_logits, which it lacks.
   OfficialNames official_names() const override;
+  const NonLocalOptions& options() const { return options_; }
 
  private:
   Tensor block(const Tensor& x);  // the block on the rank it was built for

@@ -4,14 +4,21 @@
 // have biases, as gaze's default does.
 #pragma once
 #include "layers/attention/attention_map.h"
+#include "layers/option_binder.h"
 #include "layers/sequential.h"
 
 namespace gaze {
 
 struct SqueezeExcitationOptions {
   int64_t channels = 0;
-  int64_t reduction = 16;  // hidden width = max(1, channels / reduction)
-  bool bias = true;        // false: bias-free W1, W2 (moskomule/senet.pytorch's SELayer)
+  int64_t reduction = 16;
+  bool bias = true;
+
+  void declare(OptionBinder& b) {
+    b.required("channels", channels, "input channels");
+    b.option("reduction", reduction, "hidden width = max(1, channels / reduction)");
+    b.option("bias", bias, "biases in both FC layers (false: moskomule/senet.pytorch's SELayer)");
+  }
 };
 
 class SqueezeExcitation : public Module, public AttentionMapRecorder {
@@ -22,6 +29,7 @@ class SqueezeExcitation : public Module, public AttentionMapRecorder {
   std::string type_name() const override { return "SqueezeExcitation"; }
   std::string extra_repr() const override;
   OfficialNames official_names() const override;  // SELayer of moskomule/senet.pytorch
+  const SqueezeExcitationOptions& options() const { return options_; }
 
  private:
   SqueezeExcitationOptions options_;

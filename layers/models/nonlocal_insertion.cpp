@@ -28,7 +28,7 @@ std::shared_ptr<Sequential> make_nonlocal_stack(int64_t count, int64_t channels,
   auto stack = std::make_shared<Sequential>();
   for (int64_t i = 0; i < count; ++i)
     stack->push_back(std::make_shared<NonLocal>(
-        NonLocalOptions{.channels = channels, .mode = mode, .dims = 3, .sub_sample = sub_sample, .bn_init = 0.0}));
+        NonLocalOptions{.channels = channels, .mode = parse_choice<NonLocalMode>(mode), .dims = 3, .sub_sample = sub_sample, .bn_init = 0.0}));
   return stack;
 }
 

@@ -11,7 +11,7 @@ using Inputs = std::vector<Tensor>;
 namespace {
 
 std::shared_ptr<BAM> make_bam(const std::string& combine) {
-  auto bam = std::make_shared<BAM>(BAMOptions{.channels = 8, .reduction = 4, .dilation = 4, .combine = combine});
+  auto bam = std::make_shared<BAM>(BAMOptions{.channels = 8, .reduction = 4, .dilation = 4, .combine = parse_choice<BAMCombine>(combine)});
   bam->to(DType::f64);
   return bam;
 }
@@ -90,7 +90,7 @@ TEST_CASE("BAM: bad input and options name the layer and the expected shape") {
   BAM bam(BAMOptions{.channels = 8, .reduction = 4});
   CHECK_THROWS_WITH_AS(bam.forward(zeros({2, 6, 5, 5})), doctest::Contains("BAM(8): expected input [N, 8, H, W], got [2,6,5,5]"), Error);
   CHECK_THROWS_WITH_AS(bam.forward(zeros({2, 8, 5})), doctest::Contains("expected input [N, 8, H, W], got [2,8,5]"), Error);
-  CHECK_THROWS_WITH_AS(BAM(BAMOptions{.channels = 8, .combine = "max"}), doctest::Contains("unknown combine 'max'"), Error);
+  CHECK_THROWS_WITH_AS(BAM(BAMOptions{.channels = 8, .combine = parse_choice<BAMCombine>("max")}), doctest::Contains("unknown combine 'max'"), Error);
   CHECK_THROWS_WITH_AS(BAM(BAMOptions{.channels = 0}), doctest::Contains("BAM: channels must be positive"), Error);
   CHECK_THROWS_WITH_AS(BAM(BAMOptions{.channels = 8, .dilation = 0}), doctest::Contains("BAM: dilation must be positive"), Error);
 }

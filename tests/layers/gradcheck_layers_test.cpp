@@ -1,26 +1,14 @@
-// Every attention layer, in every mode, against finite differences in f64 on the reference
-// backend, with respect to the input and every parameter (training mode).
+// The attention layers, in every mode, against finite differences in f64 on the reference
+// backend, with respect to the input and every parameter (training mode). A layer with a test
+// file of its own (coordinate_attention_test.cpp) runs the same check there.
 #include "layers/attention/cbam.h"
-#include "layers/attention/coordinate_attention.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
 #include "layers/attention/squeeze_excitation.h"
-#include "support/test_support.h"
+#include "support/layer_checks.h"
 
 using namespace gaze;
 using namespace gaze::test;
-
-namespace {
-
-void check_layer_gradients(const std::shared_ptr<Module>& module, const Shape& input_shape, uint64_t seed = 1) {
-  module->to(DType::f64);
-  module->train();
-  std::vector<Tensor> inputs{leaf(input_shape, seed)};
-  for (Tensor p : module->parameters()) inputs.push_back(p);
-  check_gradients([module](const std::vector<Tensor>& in) { return module->forward(in[0]); }, inputs);
-}
-
-}  // namespace
 
 TEST_CASE("gradcheck: SqueezeExcitation, ChannelGate, SpatialGate and CBAM") {
   check_layer_gradients(std::make_shared<SqueezeExcitation>(SqueezeExcitationOptions{8, 4}), {2, 8, 3, 3});
@@ -33,22 +21,22 @@ TEST_CASE("gradcheck: SqueezeExcitation, ChannelGate, SpatialGate and CBAM") {
 
 TEST_CASE("gradcheck: the authors' forms of SE (no biases) and CBAM (lp and lse pooling, BN and [max; mean] in the spatial gate)") {
   check_layer_gradients(std::make_shared<SqueezeExcitation>(SqueezeExcitationOptions{.channels = 8, .reduction = 4, .bias = false}), {2, 8, 3, 3});
-  check_layer_gradients(std::make_shared<ChannelGate>(ChannelGateOptions{.channels = 8, .reduction = 4, .pool_types = {"lp", "lse"}}),
+  check_layer_gradients(std::make_shared<ChannelGate>(ChannelGateOptions{.channels = 8, .reduction = 4, .pool_types = {ChannelPool::lp, ChannelPool::lse}}),
                         {2, 8, 3, 3});
-  check_layer_gradients(std::make_shared<SpatialGate>(SpatialGateOptions{.kernel = 3, .bn = true, .pool_order = "max_mean"}), {2, 3, 4, 4});
+  check_layer_gradients(std::make_shared<SpatialGate>(SpatialGateOptions{.kernel = 3, .bn = true, .pool_order = SpatialPoolOrder::max_mean}), {2, 3, 4, 4});
   check_layer_gradients(std::make_shared<CBAM>(CBAMOptions{.channels = 8, .reduction = 4, .spatial_kernel = 3,
-                                                           .pool_types = {"avg", "max", "lp", "lse"}, .spatial_bn = true,
-                                                           .spatial_pool_order = "max_mean"}),
+                                                           .pool_types = {ChannelPool::avg, ChannelPool::max, ChannelPool::lp, ChannelPool::lse}, .spatial_bn = true,
+                                                           .spatial_pool_order = SpatialPoolOrder::max_mean}),
                         {2, 8, 4, 3});
   check_layer_gradients(std::make_shared<CBAM>(CBAMOptions{.channels = 4, .reduction = 2, .spatial_kernel = 3, .dims = 3,
-                                                           .pool_types = {"lse", "lp"}, .spatial_bn = true}),
+                                                           .pool_types = {ChannelPool::lse, ChannelPool::lp}, .spatial_bn = true}),
                         {2, 4, 2, 3, 2});
 }
 
 TEST_CASE("gradcheck: NonLocal without BatchNorm (bn_layer: false), W_z made non-zero") {
   for (const char* mode : {"embedded_gaussian", "gaussian", "dot_product", "concatenation"}) {
     CAPTURE(mode);
-    auto block = std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = mode, .dims = 2, .sub_sample = true, .bn_layer = false});
+    auto block = std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = parse_choice<NonLocalMode>(mode), .dims = 2, .sub_sample = true, .bn_layer = false});
     {
       NoGradGuard no_grad;  // W_z starts at 0, which would leave g, theta and phi without gradient
       for (auto& [name, p] : block->named_parameters())
@@ -61,21 +49,21 @@ TEST_CASE("gradcheck: NonLocal without BatchNorm (bn_layer: false), W_z made non
 TEST_CASE("gradcheck: NonLocal in every mode and variant") {
   for (const char* mode : {"embedded_gaussian", "gaussian", "dot_product", "concatenation"}) {
     CAPTURE(mode);
-    check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = mode, .dims = 2, .bn_init = 1.0}), {2, 4, 3, 3});
+    check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = parse_choice<NonLocalMode>(mode), .dims = 2, .bn_init = 1.0}), {2, 4, 3, 3});
   }
   check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .dims = 2, .sub_sample = true, .scale_logits = true, .bn_init = 1.0}),
                         {2, 4, 4, 4});
-  check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = "dot_product", .dims = 1, .bn_init = 1.0}), {2, 4, 5});
+  check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = NonLocalMode::dot_product, .dims = 1, .bn_init = 1.0}), {2, 4, 5});
   check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .dims = 3, .sub_sample = true, .bn_init = 1.0}), {1, 4, 2, 4, 4});
-  check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .dims = 3, .bn_init = 1.0, .variant = "space"}), {2, 4, 2, 2, 3});
-  check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = "gaussian", .dims = 3, .bn_init = 1.0, .variant = "time"}),
+  check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .dims = 3, .bn_init = 1.0, .variant = NonLocalVariant::space}), {2, 4, 2, 2, 3});
+  check_layer_gradients(std::make_shared<NonLocal>(NonLocalOptions{.channels = 4, .mode = NonLocalMode::gaussian, .dims = 3, .bn_init = 1.0, .variant = NonLocalVariant::time}),
                         {1, 4, 3, 2, 2});
 }
 
 TEST_CASE("gradcheck: DANet position attention, channel attention (both forms) and the dual head") {
   check_layer_gradients(std::make_shared<PositionAttention>(PositionAttentionOptions{.channels = 8, .gamma_init = 0.7}), {2, 8, 3, 3});
   check_layer_gradients(std::make_shared<ChannelAttention>(ChannelAttentionOptions{.channels = 4, .gamma_init = 0.7}), {2, 4, 3, 3});
-  check_layer_gradients(std::make_shared<ChannelAttention>(ChannelAttentionOptions{.channels = 4, .form = "paper", .gamma_init = 0.7}), {2, 4, 3, 3});
+  check_layer_gradients(std::make_shared<ChannelAttention>(ChannelAttentionOptions{.channels = 4, .form = ChannelAttentionForm::paper, .gamma_init = 0.7}), {2, 4, 3, 3});
   auto head = std::make_shared<DualAttentionHead>(DualAttentionHeadOptions{.in_channels = 8, .num_classes = 2, .dropout = 0.0});
   {
     NoGradGuard no_grad;
@@ -85,22 +73,16 @@ TEST_CASE("gradcheck: DANet position attention, channel attention (both forms) a
   check_layer_gradients(head, {2, 8, 3, 3});
 }
 
-TEST_CASE("gradcheck: CoordinateAttention") {
-  check_layer_gradients(std::make_shared<CoordinateAttention>(CoordinateAttentionOptions{.channels = 8, .reduction = 4}), {2, 8, 3, 4});
-}
-
 TEST_CASE("layers reject inputs of the wrong shape with a message naming the layer and the expected shape") {
   CHECK_THROWS_WITH_AS(CBAM(CBAMOptions{.channels = 16}).forward(zeros({2, 8, 4, 4})),
                        doctest::Contains("CBAM(16): expected input [N, 16, *spatial]"), Error);
   CHECK_THROWS_WITH_AS(NonLocal(NonLocalOptions{.channels = 8}).forward(zeros({2, 8, 4})),
                        doctest::Contains("NonLocal(8, dims=2): expected input [N, 8, 2 spatial dims], got [2,8,4]"), Error);
-  CHECK_THROWS_WITH_AS(NonLocal(NonLocalOptions{.channels = 8, .mode = "dot"}), doctest::Contains("unknown mode 'dot'"), Error);
-  CHECK_THROWS_WITH_AS(NonLocal(NonLocalOptions{.channels = 8, .variant = "space"}), doctest::Contains("needs a 3D (video) input"), Error);
+  CHECK_THROWS_WITH_AS(NonLocal(NonLocalOptions{.channels = 8, .mode = parse_choice<NonLocalMode>("dot")}), doctest::Contains("unknown mode 'dot'"), Error);
+  CHECK_THROWS_WITH_AS(NonLocal(NonLocalOptions{.channels = 8, .variant = NonLocalVariant::space}), doctest::Contains("needs a 3D (video) input"), Error);
   CHECK_THROWS_WITH_AS(PositionAttention(PositionAttentionOptions{.channels = 8}).forward(zeros({2, 8, 4, 4, 4})),
                        doctest::Contains("PositionAttention(8): expected input [N, 8, H, W]"), Error);
-  CHECK_THROWS_WITH_AS(CoordinateAttention(CoordinateAttentionOptions{.channels = 8}).forward(zeros({2, 4, 3, 3})),
-                       doctest::Contains("CoordinateAttention(8): expected input [N, 8, H, W], got [2,4,3,3]"), Error);
-  CHECK_THROWS_WITH_AS(ChannelAttention(ChannelAttentionOptions{.channels = 8, .form = "new"}), doctest::Contains("unknown form 'new'"), Error);
+  CHECK_THROWS_WITH_AS(ChannelAttention(ChannelAttentionOptions{.channels = 8, .form = parse_choice<ChannelAttentionForm>("new")}), doctest::Contains("unknown form 'new'"), Error);
 }
 
 TEST_CASE("a Non-local block starts as the identity, and attention maps are recorded on request") {
@@ -117,10 +99,4 @@ TEST_CASE("a Non-local block starts as the identity, and attention maps are reco
   pam.record_attention(true);
   pam.forward(randn({1, 16, 3, 5}));
   CHECK(pam.last_attention().shape() == Shape{1, 15, 15});
-  CoordinateAttention coord(CoordinateAttentionOptions{.channels = 8});
-  coord.record_attention(true);
-  Tensor image = randn({2, 8, 3, 5});
-  Tensor gated = coord.forward(image);
-  REQUIRE(coord.last_attention().shape() == Shape{2, 8, 3, 5});
-  check_close(gated, (image * coord.last_attention()).to_vector<double>(), 1e-6);  // y = x ⊙ a_h ⊙ a_w
 }

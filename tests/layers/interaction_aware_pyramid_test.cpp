@@ -16,7 +16,7 @@ using Layer = InteractionAwarePyramidAttention;
 namespace {
 
 std::shared_ptr<Layer> make_layer(std::vector<int64_t> in_channels, int64_t channels, const std::string& fusion = "mean") {
-  auto layer = std::make_shared<Layer>(InteractionAwarePyramidAttentionOptions{std::move(in_channels), channels, fusion});
+  auto layer = std::make_shared<Layer>(InteractionAwarePyramidAttentionOptions{std::move(in_channels), channels, parse_choice<PyramidFusion>(fusion)});
   layer->to(DType::f64);
   return layer;
 }
@@ -215,5 +215,5 @@ TEST_CASE("IAPA: bad inputs and calls name the layer and what it expects") {
   CHECK(single.forward(zeros({2, 4, 5, 5})).shape() == Shape{2, 3});
   CHECK_THROWS_WITH_AS(single.diversity_loss(), doctest::Contains("diversity_loss: needs at least 2 scales"), Error);
   CHECK_THROWS_WITH_AS(Layer(InteractionAwarePyramidAttentionOptions{{}, 3}), doctest::Contains("in_channels is empty"), Error);
-  CHECK_THROWS_WITH_AS(Layer(InteractionAwarePyramidAttentionOptions{{4}, 3, "max"}), doctest::Contains("unknown fusion 'max'"), Error);
+  CHECK_THROWS_WITH_AS(Layer(InteractionAwarePyramidAttentionOptions{{4}, 3, parse_choice<PyramidFusion>("max")}), doctest::Contains("unknown fusion 'max'"), Error);
 }

@@ -171,7 +171,7 @@ TEST_CASE("loading an official state reports missing keys, unexpected keys and s
   std::map<std::string, Tensor> state;
   for (auto& [k, t] : load_safetensors(official_file("cbam")).tensors) state[k] = t;
   auto make = [](int64_t kernel) {
-    return CBAM(CBAMOptions{.channels = 16, .reduction = 4, .spatial_kernel = kernel, .spatial_bn = true, .spatial_pool_order = "max_mean"});
+    return CBAM(CBAMOptions{.channels = 16, .reduction = 4, .spatial_kernel = kernel, .spatial_bn = true, .spatial_pool_order = SpatialPoolOrder::max_mean});
   };
 
   CBAM cbam = make(7);
@@ -225,7 +225,7 @@ TEST_CASE("official names are refused for forms the authors' code does not have,
                        doctest::Contains("official names need combine: product"), Error);
   CHECK_THROWS_WITH_AS(NonLocal(NonLocalOptions{.channels = 8, .scale_logits = true}).official_names(),
                        doctest::Contains("official names need scale_logits: false"), Error);
-  CHECK_THROWS_WITH_AS(ChannelAttention(ChannelAttentionOptions{.channels = 8, .form = "paper"}).official_names(),
+  CHECK_THROWS_WITH_AS(ChannelAttention(ChannelAttentionOptions{.channels = 8, .form = ChannelAttentionForm::paper}).official_names(),
                        doctest::Contains("official names need form: official"), Error);
   CHECK_THROWS_WITH_AS(
       InteractionAwarePyramidAttention(InteractionAwarePyramidAttentionOptions{.in_channels = {4}, .channels = 4}).official_names(),

@@ -82,7 +82,7 @@ CaseRun layer_case(const Shape& shape, std::shared_ptr<Module> module, Device de
 }
 
 CaseRun nonlocal_case(const std::string& mode, const Shape& shape, int dims, bool sub_sample, Device device) {
-  return layer_case(shape, std::make_shared<NonLocal>(NonLocalOptions{.channels = 64, .mode = mode, .dims = dims, .sub_sample = sub_sample}),
+  return layer_case(shape, std::make_shared<NonLocal>(NonLocalOptions{.channels = 64, .mode = parse_choice<NonLocalMode>(mode), .dims = dims, .sub_sample = sub_sample}),
                     device);
 }
 

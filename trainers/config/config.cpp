@@ -29,60 +29,17 @@ std::vector<std::string> section_keys(const std::string& section) {
   return keys;
 }
 
-bool has_type(const YAML::Node& v, KeyType type) {
-  switch (type) {
-    case KeyType::integer: return yaml_integer(v).has_value();
-    case KeyType::number: return yaml_number(v).has_value();
-    case KeyType::boolean: return yaml_boolean(v).has_value();
-    case KeyType::text: return yaml_text(v).has_value();
-    case KeyType::integers: return yaml_integers(v).has_value();
-    case KeyType::texts: return yaml_texts(v).has_value();
-    case KeyType::map: return v.IsMap();
-  }
-  return false;
-}
-
-std::string range_text(const ConfigKey& k) {
-  if (k.min && k.max) return fmt::format("between {} and {}", *k.min, *k.max);
-  if (k.min) return fmt::format("at least {}", *k.min);
-  return fmt::format("at most {}", *k.max);
-}
-
-void check_number(const ConfigKey& k, double v, const std::string& at, const std::string& what) {
-  if ((k.min && v < *k.min) || (k.max && v > *k.max))
-    fail("{}: {} must be {}, got {}", at, what, range_text(k), v);
-}
-
-void check_allowed(const ConfigKey& k, const std::string& v, const std::string& at, const std::string& what) {
-  if (k.allowed.empty() || std::find(k.allowed.begin(), k.allowed.end(), v) != k.allowed.end()) return;
-  fail("{}: {} must be one of {}, got '{}'{}", at, what, fmt::join(k.allowed, ", "), shown_text(v), did_you_mean(v, k.allowed));
-}
-
 // Type, range and allowed values of one key's value; `file` names the place when the node has a
 // position, `at` otherwise.
 void check_value(const ConfigKey& k, const YAML::Node& v, const std::string& file, const std::string& at) {
   const std::string where = file.empty() ? at : yaml_position(v, file);
-  if (!has_type(v, k.type)) {
+  if (!option_value_fits(v, k.type)) {
     // .nan and .inf are YAML numbers, but a run given one dies at its first steps: refused here.
-    const bool nonfinite = k.type == KeyType::number && yaml_is_nonfinite(v);
-    fail("{}: '{}' must be {}, got '{}'", where, k.dotted(), nonfinite ? "a finite number" : key_type_name(k.type), yaml_shown(v));
+    const bool nonfinite = k.type == OptionType::number && yaml_is_nonfinite(v);
+    fail("{}: '{}' must be {}, got '{}'", where, k.dotted(), nonfinite ? "a finite number" : option_type_name(k.type), yaml_shown(v));
   }
-  switch (k.type) {
-    case KeyType::integer: check_number(k, static_cast<double>(*yaml_integer(v)), where, fmt::format("'{}'", k.dotted())); break;
-    case KeyType::number: check_number(k, *yaml_number(v), where, fmt::format("'{}'", k.dotted())); break;
-    case KeyType::text: check_allowed(k, *yaml_text(v), where, fmt::format("'{}'", k.dotted())); break;
-    case KeyType::integers:
-      for (const auto& item : v)
-        check_number(k, static_cast<double>(*yaml_integer(item)), file.empty() ? at : yaml_position(item, file),
-                     fmt::format("each item of '{}'", k.dotted()));
-      break;
-    case KeyType::texts:
-      for (const auto& item : v)
-        check_allowed(k, *yaml_text(item), file.empty() ? at : yaml_position(item, file), fmt::format("each item of '{}'", k.dotted()));
-      break;
-    case KeyType::boolean:
-    case KeyType::map: break;
-  }
+  check_option_constraints(k, v, fmt::format("'{}'", k.dotted()), where,
+                           [&](const YAML::Node& item) { return file.empty() ? at : yaml_position(item, file); });
 }
 
 const ConfigKey& known_key(const std::string& dotted, const std::string& at) {
@@ -204,10 +161,10 @@ std::string Config::where(const std::string& key) const {
 }
 
 namespace {
-void expect_type(const std::string& key, KeyType type) {
+void expect_type(const std::string& key, OptionType type) {
   const ConfigKey* k = find_config_key(key);
   if (!k) fail("config: unknown key '{}'{}", key, did_you_mean(key, dotted_keys()));
-  if (k->type != type) fail("config: '{}' is {}, not {}", key, key_type_name(k->type), key_type_name(type));
+  if (k->type != type) fail("config: '{}' is {}, not {}", key, option_type_name(k->type), option_type_name(type));
 }
 
 // Values were type-checked when they were set, so these reads cannot fail; `checked` keeps
@@ -220,27 +177,27 @@ T checked(std::optional<T> value, const std::string& key) {
 }  // namespace
 
 int64_t Config::integer(const std::string& key) const {
-  expect_type(key, KeyType::integer);
+  expect_type(key, OptionType::integer);
   return checked(yaml_integer(node(key)), key);
 }
 double Config::number(const std::string& key) const {
-  expect_type(key, KeyType::number);
+  expect_type(key, OptionType::number);
   return checked(yaml_number(node(key)), key);
 }
 bool Config::boolean(const std::string& key) const {
-  expect_type(key, KeyType::boolean);
+  expect_type(key, OptionType::boolean);
   return checked(yaml_boolean(node(key)), key);
 }
 std::string Config::text(const std::string& key) const {
-  expect_type(key, KeyType::text);
+  expect_type(key, OptionType::text);
   return checked(yaml_text(node(key)), key);
 }
 std::vector<int64_t> Config::integers(const std::string& key) const {
-  expect_type(key, KeyType::integers);
+  expect_type(key, OptionType::integer_list);
   return checked(yaml_integers(node(key)), key);
 }
 std::vector<std::string> Config::texts(const std::string& key) const {
-  expect_type(key, KeyType::texts);
+  expect_type(key, OptionType::text_list);
   return checked(yaml_texts(node(key)), key);
 }
 
@@ -252,7 +209,7 @@ std::string Config::to_yaml() const {
     for (const auto& k : config_schema()) {
       if (k.section != section) continue;
       out << YAML::Key << k.name << YAML::Value;
-      if (k.type == KeyType::integers || k.type == KeyType::texts || k.type == KeyType::map) out << YAML::Flow;
+      if (k.type == OptionType::integer_list || k.type == OptionType::text_list || k.type == OptionType::mapping) out << YAML::Flow;
       out << node(k.dotted());
     }
     out << YAML::EndMap;

@@ -13,8 +13,14 @@ namespace gaze {
 
 namespace {
 
-ConfigKey key(std::string section, std::string name, KeyType type, std::string default_value, std::string doc) {
-  return ConfigKey{std::move(section), std::move(name), type, std::move(default_value), std::move(doc), {}, {}, {}};
+ConfigKey key(std::string section, std::string name, OptionType type, std::string default_value, std::string doc) {
+  ConfigKey k;
+  k.section = std::move(section);
+  k.name = std::move(name);
+  k.type = type;
+  k.default_value = std::move(default_value);
+  k.doc = std::move(doc);
+  return k;
 }
 ConfigKey ranged(ConfigKey k, std::optional<double> min, std::optional<double> max) {
   k.min = min;
@@ -27,16 +33,16 @@ ConfigKey one_of(ConfigKey k, std::vector<std::string> allowed) {
 }
 
 std::vector<ConfigKey> build_schema() {
-  using T = KeyType;
+  using T = OptionType;
   std::vector<std::string> backends{"auto"};
   for (const auto& b : available_backends()) backends.push_back(b);
   return {
       one_of(key("model", "backbone", T::text, "resnet",
                  "network body: resnet (classification), c2d | i3d | tsn (action), dilated_fcn (segmentation), reid3d (video re-ID)"),
              {"resnet", "c2d", "i3d", "tsn", "dilated_fcn", "reid3d"}),
-      ranged(key("model", "widths", T::integers, "[32, 64, 128]", "channels of each stage"), 1, 4096),
-      ranged(key("model", "strides", T::integers, "[1, 2, 2]", "stride of each stage's first conv (one per width; dilated_fcn fixes its own: output stride 8)"), 1, 4),
-      key("model", "attention", T::map, "{}",
+      ranged(key("model", "widths", T::integer_list, "[32, 64, 128]", "channels of each stage"), 1, 4096),
+      ranged(key("model", "strides", T::integer_list, "[1, 2, 2]", "stride of each stage's first conv (one per width; dilated_fcn fixes its own: output stride 8)"), 1, 4),
+      key("model", "attention", T::mapping, "{}",
           "layer spec of the attention module, e.g. {type: cbam, reduction: 16} (see `gaze info`); {} for none"),
       one_of(key("model", "attention_placement", T::text, "residual",
                  "where the attention module goes: residual (in every block, before the addition: SE, CBAM papers) "
@@ -69,8 +75,8 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("data", "classes_per_scene", T::integer, "0",
                  "segmentation_scenes: classes a scene's items are drawn from (1: one class per scene); 0: each item's own"),
              0, 10),
-      ranged(key("data", "items_per_scene", T::integers, "[2, 4]", "segmentation_scenes: fewest and most items in a scene"), 1, 16),
-      ranged(key("data", "item_size", T::integers, "[35, 70]", "segmentation_scenes: smallest and largest item side, percent of the canvas"),
+      ranged(key("data", "items_per_scene", T::integer_list, "[2, 4]", "segmentation_scenes: fewest and most items in a scene"), 1, 16),
+      ranged(key("data", "item_size", T::integer_list, "[35, 70]", "segmentation_scenes: smallest and largest item side, percent of the canvas"),
              1, 100),
       ranged(key("data", "occlusion", T::number, "0.2", "reid_tracklets: chance that a tracklet has occluded, noisy or missing frames"), 0.0, 1.0),
       ranged(key("data", "motion", T::number, "0.5", "reid_tracklets: the item's per-frame drift in pixels (std of a random walk)"), 0.0, 64.0),
@@ -82,7 +88,7 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("data", "prefetch", T::integer, "2", "batches prepared ahead on a background thread; 0: on the training thread"), 0, 64),
       ranged(key("data", "train_limit", T::integer, "0", "use only the first N training images after the split (smoke runs, tests); 0: all"), 0, {}),
       ranged(key("data", "test_limit", T::integer, "0", "use only the first N validation and test images; 0: all"), 0, {}),
-      one_of(key("data", "transforms", T::texts, "[normalize]", "training-time transforms, applied in order"),
+      one_of(key("data", "transforms", T::text_list, "[normalize]", "training-time transforms, applied in order"),
              {"normalize", "random_crop", "hflip"}),
       ranged(key("data", "seed", T::integer, "0", "seed of the train/val split (shuffling and augmentation follow train.seed)"), 0, {}),
 
@@ -97,7 +103,7 @@ std::vector<ConfigKey> build_schema() {
              {"constant", "step", "multistep", "cosine"}),
       ranged(key("schedule", "warmup_epochs", T::number, "0", "epochs of linear warm-up from 0 to optim.lr"), 0.0, {}),
       ranged(key("schedule", "step_size", T::integer, "30", "epochs between decays (step)"), 1, {}),
-      ranged(key("schedule", "milestones", T::integers, "[]", "epochs at which the rate decays (multistep)"), 1, {}),
+      ranged(key("schedule", "milestones", T::integer_list, "[]", "epochs at which the rate decays (multistep)"), 1, {}),
       ranged(key("schedule", "gamma", T::number, "0.1", "decay factor (step, multistep)"), 0.0, 1.0),
       ranged(key("schedule", "min_lr", T::number, "0", "final learning rate (cosine)"), 0.0, {}),
 
@@ -116,7 +122,7 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("train", "eval_interval", T::integer, "1", "evaluate every this many epochs"), 1, {}),
       ranged(key("train", "log_interval", T::integer, "50", "print a log line every this many steps"), 1, {}),
 
-      one_of(key("eval", "metrics", T::texts, "[]",
+      one_of(key("eval", "metrics", T::text_list, "[]",
                  "metrics and pictures of the validation and test sets; []: the task's defaults. classification: top1, top5, confusion; "
                  "action: top1, video_top1, confusion; segmentation: miou, pixel_accuracy, overlays; re-ID: rank1, rank5, rank10, map, "
                  "ranked_lists"),
@@ -130,16 +136,6 @@ std::vector<ConfigKey> build_schema() {
       key("log", "dir", T::text, "runs", "parent directory of the run directories"),
       key("log", "name", T::text, "\"\"", "run directory name under log.dir; empty: the config file's name"),
   };
-}
-
-std::string number_text(double v) { return fmt::format("{}", v); }
-
-std::string constraint_text(const ConfigKey& k) {
-  if (!k.allowed.empty()) return fmt::format("one of: {}", fmt::join(k.allowed, ", "));
-  if (k.min && k.max) return fmt::format("range: {} to {}", number_text(*k.min), number_text(*k.max));
-  if (k.min) return fmt::format("range: at least {}", number_text(*k.min));
-  if (k.max) return fmt::format("range: at most {}", number_text(*k.max));
-  return "";
 }
 
 }  // namespace
@@ -162,19 +158,6 @@ const ConfigKey* find_config_key(const std::string& dotted) {
   return nullptr;
 }
 
-std::string key_type_name(KeyType type) {
-  switch (type) {
-    case KeyType::integer: return "an integer";
-    case KeyType::number: return "a number";
-    case KeyType::boolean: return "true or false";
-    case KeyType::text: return "a string";
-    case KeyType::integers: return "a list of integers";
-    case KeyType::texts: return "a list of strings";
-    case KeyType::map: return "a mapping";
-  }
-  return "?";
-}
-
 std::string explain_config(const std::string& section) {
   const auto sections = config_sections();
   if (!section.empty() && std::find(sections.begin(), sections.end(), section) == sections.end())
@@ -187,9 +170,9 @@ std::string explain_config(const std::string& section) {
       current = k.section;
       out += fmt::format("{}{}:\n", out.empty() ? "" : "\n", current);
     }
-    out += fmt::format("  {:<20} {:<19} default {}\n", k.name, key_type_name(k.type), k.default_value);
+    out += fmt::format("  {:<20} {:<19} default {}\n", k.name, option_type_name(k.type), k.default_value);
     out += fmt::format("      {}\n", k.doc);
-    const std::string constraint = constraint_text(k);
+    const std::string constraint = option_constraint_text(k);
     if (!constraint.empty()) out += fmt::format("      {}\n", constraint);
   }
   return out;
