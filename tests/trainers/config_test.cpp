@@ -8,8 +8,8 @@
 #include "layers/yaml_values.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
-#include "trainers/config/config.h"
-#include "trainers/config/schema.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/config/schema.h"
 
 using namespace gaze;
 

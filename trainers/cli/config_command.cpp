@@ -3,8 +3,8 @@
 
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
-#include "trainers/config/config.h"
-#include "trainers/config/schema.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/config/schema.h"
 
 namespace gaze::cli {
 

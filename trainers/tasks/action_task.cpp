@@ -7,10 +7,10 @@
 #include "autograd/ops.h"
 #include "framework/error.h"
 #include "layers/models/video_nets.h"
-#include "trainers/report/plot.h"
+#include "trainers/plot/plot.h"
 #include "trainers/tasks/eval_metrics.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/metrics.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/lib/metrics/classification_metrics.h"
 
 namespace gaze {
 

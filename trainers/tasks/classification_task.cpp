@@ -8,10 +8,10 @@
 #include "autograd/ops.h"
 #include "framework/error.h"
 #include "layers/yaml_values.h"
-#include "trainers/report/plot.h"
+#include "trainers/plot/plot.h"
 #include "trainers/tasks/eval_metrics.h"
 #include "trainers/tasks/task_support.h"
-#include "trainers/train/from_config.h"
+#include "trainers/tasks/from_config.h"
 
 namespace gaze {
 

@@ -8,11 +8,11 @@
 #include "autograd/triplet_loss.h"
 #include "framework/error.h"
 #include "layers/models/reid_net.h"
-#include "trainers/data/pk_sampler.h"
-#include "trainers/report/pictures.h"
+#include "trainers/lib/data/pk_sampler.h"
+#include "trainers/plot/pictures.h"
 #include "trainers/tasks/eval_metrics.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/retrieval_metrics.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/lib/metrics/retrieval_metrics.h"
 
 namespace gaze {
 

@@ -8,10 +8,10 @@
 #include "autograd/ops.h"
 #include "framework/error.h"
 #include "layers/models/segmentation_nets.h"
-#include "trainers/report/pictures.h"
+#include "trainers/plot/pictures.h"
 #include "trainers/tasks/eval_metrics.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/segmentation_metrics.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/lib/metrics/segmentation_metrics.h"
 
 namespace gaze {
 

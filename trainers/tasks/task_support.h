@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "trainers/config/config.h"
-#include "trainers/data/example_source.h"
-#include "trainers/data/image_set.h"
-#include "trainers/data/loader.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/data/example_source.h"
+#include "trainers/lib/data/image_set.h"
+#include "trainers/lib/data/loader.h"
 
 namespace gaze {
 
