@@ -18,7 +18,7 @@ namespace {
 
 std::vector<std::string> dotted_keys() {
   std::vector<std::string> keys;
-  for (const auto& k : config_schema()) keys.push_back(k.dotted());
+  for (const auto& k : all_config_keys()) keys.push_back(k.dotted());
   return keys;
 }
 
@@ -56,7 +56,12 @@ void check_attention_spec(const std::string& dotted, const YAML::Node& value, co
   check_layer_spec(value, {"channels"}, source);
 }
 
-void apply_file(Config& config, const std::string& path) {
+// A key the file or a --set gives, and where: its position, or the flag.
+struct GivenKey {
+  std::string dotted, at;
+};
+
+void apply_file(Config& config, const std::string& path, std::vector<GivenKey>& given) {
   const YAML::Node root = load_yaml_file(path);
   // An empty file (or one of comments) would train the defaults: almost surely the wrong file.
   if (root.IsNull())
@@ -84,11 +89,12 @@ void apply_file(Config& config, const std::string& path) {
       check_attention_spec(dotted, item.second, path);
       config.values[dotted] = item.second;
       config.origins[dotted] = yaml_position(item.second, path);
+      given.push_back({dotted, yaml_position(item.first, path)});
     }
   }
 }
 
-void apply_override(Config& config, const std::string& text) {
+void apply_override(Config& config, const std::string& text, std::vector<GivenKey>& given) {
   const std::string flag = fmt::format("--set '{}'", text);
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -107,6 +113,74 @@ void apply_override(Config& config, const std::string& text) {
   check_attention_spec(dotted, value, flag);
   config.values[dotted] = value;
   config.origins[dotted] = fmt::format("--set {}", text);
+  given.push_back({dotted, flag});
+}
+
+bool has(const std::vector<std::string>& list, const std::string& item) { return std::find(list.begin(), list.end(), item) != list.end(); }
+
+// "c2d, i3d or tsn"
+std::string listed_with_or(const std::vector<std::string>& names) {
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return list;
+}
+
+// Why a key the config gives is not one of its keys: "data.cameras is read by dataset
+// reid_tracklets; this config's data.dataset is fashion_mnist".
+std::string not_read_here(const Config& config, const std::string& dotted) {
+  std::vector<std::string> kinds, choosers, chosen;
+  std::map<std::string, std::vector<std::string>> owners;  // kind → its components that read the key
+  for (const auto& c : config_components()) {
+    if (std::none_of(c.keys.begin(), c.keys.end(), [&](const ConfigKey& k) { return k.dotted() == dotted; })) continue;
+    const auto values = chosen_when(c);
+    if (!has(kinds, c.kind)) kinds.push_back(c.kind);
+    owners[c.kind].push_back(values == std::vector<std::string>{c.name} ? c.name
+                                                                        : fmt::format("{} ({} {})", c.name, c.chosen_by, fmt::join(values, ", ")));
+    if (has(choosers, c.chosen_by)) continue;
+    choosers.push_back(c.chosen_by);
+    auto it = config.values.find(c.chosen_by);
+    chosen.push_back(it == config.values.end() ? fmt::format("this config has no {} (its components do not read it)", c.chosen_by)
+                                               : fmt::format("this config's {} is {}", c.chosen_by, yaml_shown(it->second)));
+  }
+  std::vector<std::string> readers;  // "datasets action_clips, reid_tracklets"
+  for (const auto& kind : kinds)
+    readers.push_back(fmt::format("{}{} {}", kind, owners[kind].size() > 1 ? "s" : "", fmt::join(owners[kind], ", ")));
+  return fmt::format("{} is read by {}; {}", dotted, fmt::join(readers, " and "), fmt::join(chosen, " and "));
+}
+
+// The components the config's values choose (the dataset, its task, the backbone, the head), in
+// registration order, with their keys' defaults filled in. A key the config gives that none of
+// them reads is an error naming the components that do read it.
+void use_components(Config& config, const std::vector<GivenKey>& given) {
+  if (config_components().empty())
+    fail("config: no datasets, tasks or backbones are registered; the program must call register_builtin_components() "
+         "(trainers/tasks/registry.h) first");
+  std::vector<std::string> keys;
+  for (const auto& k : config_schema()) keys.push_back(k.dotted());
+  for (bool added = true; added;) {  // a chosen component's keys may choose another (model.head)
+    added = false;
+    for (const auto& c : config_components()) {
+      if (config.components.count(c.kind) || !has(keys, c.chosen_by)) continue;
+      if (!has(chosen_when(c), yaml_text(config.values.at(c.chosen_by)).value_or(""))) continue;
+      config.components[c.kind] = c.name;
+      for (const auto& k : c.keys) {
+        keys.push_back(k.dotted());
+        if (!config.values.count(k.dotted())) config.values[k.dotted()] = YAML::Load(k.default_value);
+      }
+      added = true;
+    }
+  }
+  // The task's backbones first: a backbone of another task makes every other mismatch follow.
+  for (const auto& c : config_components()) {
+    auto chosen = config.components.find(c.kind);
+    if (chosen == config.components.end() || chosen->second != c.name || c.backbones.empty()) continue;
+    const std::string backbone = config.text("model.backbone");
+    if (!has(c.backbones, backbone))
+      fail("{}: {} {} trains {}, not '{}'", config.where("model.backbone"), c.chosen_by, config.text(c.chosen_by),
+           listed_with_or(c.backbones), backbone);
+  }
+  for (const auto& g : given)
+    if (!has(keys, g.dotted)) fail("{}: {}", g.at, not_read_here(config, g.dotted));
 }
 
 // log.name becomes a directory when the run starts; a name the file system refuses is refused
@@ -151,7 +225,14 @@ void check_consistent(const Config& config) {
 
 const YAML::Node& Config::node(const std::string& key) const {
   auto it = values.find(key);
-  if (it == values.end()) fail("config: unknown key '{}'{}", key, did_you_mean(key, dotted_keys()));
+  if (it != values.end()) return it->second;
+  if (find_config_key(key)) fail("config: '{}' is not a key of this config: {}", key, not_read_here(*this, key));
+  fail("config: unknown key '{}'{}", key, did_you_mean(key, dotted_keys()));
+}
+
+const std::string& Config::component(const std::string& kind) const {
+  auto it = components.find(kind);
+  if (it == components.end()) fail("config: no {} is chosen (the config was not loaded by load_config)", kind);
   return it->second;
 }
 
@@ -206,8 +287,8 @@ std::string Config::to_yaml() const {
   out << YAML::BeginMap;
   for (const auto& section : config_sections()) {
     out << YAML::Key << section << YAML::Value << YAML::Block << YAML::BeginMap;
-    for (const auto& k : config_schema()) {
-      if (k.section != section) continue;
+    for (const auto& k : all_config_keys()) {
+      if (k.section != section || !values.count(k.dotted())) continue;
       out << YAML::Key << k.name << YAML::Value;
       if (k.type == OptionType::integer_list || k.type == OptionType::text_list || k.type == OptionType::mapping) out << YAML::Flow;
       out << node(k.dotted());
@@ -222,8 +303,10 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   return input_phase([&] {
     Config config;
     for (const auto& k : config_schema()) config.values[k.dotted()] = YAML::Load(k.default_value);
-    if (!path.empty()) apply_file(config, path);
-    for (const auto& text : overrides) apply_override(config, text);
+    std::vector<GivenKey> given;
+    if (!path.empty()) apply_file(config, path, given);
+    for (const auto& text : overrides) apply_override(config, text, given);
+    use_components(config, given);
     check_consistent(config);
     return config;
   });

@@ -11,9 +11,7 @@
 
 namespace gaze {
 
-namespace {
-
-ConfigKey key(std::string section, std::string name, OptionType type, std::string default_value, std::string doc) {
+ConfigKey config_key(std::string section, std::string name, OptionType type, std::string default_value, std::string doc) {
   ConfigKey k;
   k.section = std::move(section);
   k.name = std::move(name);
@@ -22,16 +20,26 @@ ConfigKey key(std::string section, std::string name, OptionType type, std::strin
   k.doc = std::move(doc);
   return k;
 }
-ConfigKey ranged(ConfigKey k, std::optional<double> min, std::optional<double> max) {
-  k.min = min;
-  k.max = max;
-  return k;
+ConfigKey with_range(ConfigKey key, std::optional<double> min, std::optional<double> max) {
+  key.min = min;
+  key.max = max;
+  return key;
 }
-ConfigKey one_of(ConfigKey k, std::vector<std::string> allowed) {
-  k.allowed = std::move(allowed);
-  return k;
+ConfigKey with_choices(ConfigKey key, std::vector<std::string> allowed) {
+  key.allowed = std::move(allowed);
+  return key;
 }
 
+namespace {
+
+ConfigKey key(std::string section, std::string name, OptionType type, std::string default_value, std::string doc) {
+  return config_key(std::move(section), std::move(name), type, std::move(default_value), std::move(doc));
+}
+ConfigKey ranged(ConfigKey k, std::optional<double> min, std::optional<double> max) { return with_range(std::move(k), min, max); }
+ConfigKey one_of(ConfigKey k, std::vector<std::string> allowed) { return with_choices(std::move(k), std::move(allowed)); }
+
+// The common keys. data.dataset and model.backbone list no allowed values here: they are the
+// registered components' names (see Tables::rebuild).
 std::vector<ConfigKey> build_schema() {
   using T = OptionType;
   std::vector<std::string> backends{"auto"};
@@ -39,7 +47,7 @@ std::vector<ConfigKey> build_schema() {
   return {
       one_of(key("model", "backbone", T::text, "resnet",
                  "network body: resnet (classification), c2d | i3d | tsn (action), dilated_fcn (segmentation), reid3d (video re-ID)"),
-             {"resnet", "c2d", "i3d", "tsn", "dilated_fcn", "reid3d"}),
+             {}),
       ranged(key("model", "widths", T::integer_list, "[32, 64, 128]", "channels of each stage"), 1, 4096),
       ranged(key("model", "strides", T::integer_list, "[1, 2, 2]", "stride of each stage's first conv (one per width; dilated_fcn fixes its own: output stride 8)"), 1, 4),
       key("model", "attention", T::mapping, "{}",
@@ -51,38 +59,12 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("model", "in_channels", T::integer, "1", "channels of the input images"), 1, 64),
       ranged(key("model", "num_classes", T::integer, "0", "outputs of the classifier; 0: the dataset's classes (re-ID: its training identities)"),
              0, 100000),
-      ranged(key("model", "attention_blocks", T::integer, "1",
-                 "c2d, i3d, reid3d with a nonlocal model.attention: how many blocks (1: after the second-to-last stage; more: spread "
-                 "over the later stages, as the Non-local paper's 5-block variant)"),
-             1, 16),
-      one_of(key("model", "head", T::text, "fcn",
-                 "dilated_fcn's head: fcn (the baseline), danet (PAM and CAM), danet_pam, danet_cam (DANet's Table 1 rows)"),
-             {"fcn", "danet", "danet_pam", "danet_cam"}),
-      ranged(key("model", "segments", T::integer, "4", "tsn: snippets per clip (one frame each), fused by the pyramid attention"), 1, 64),
 
       one_of(key("data", "dataset", T::text, "fashion_mnist",
                  "dataset, and with it the task: fashion_mnist (classification), action_clips, segmentation_scenes, reid_tracklets "
                  "(synthetic sets built from Fashion-MNIST items, docs/datasets.md)"),
-             {"fashion_mnist", "action_clips", "segmentation_scenes", "reid_tracklets"}),
+             {}),
       key("data", "root", T::text, "/usr/share/datasets/fashion-mnist", "directory holding Fashion-MNIST's files (every dataset draws from it)"),
-      ranged(key("data", "train_size", T::integer, "0", "synthetic sets: videos, scenes or identities for training; 0: the task's default"), 0, {}),
-      ranged(key("data", "val_size", T::integer, "0", "synthetic sets: videos or scenes held out for validation; 0: the task's default"), 0, {}),
-      ranged(key("data", "test_size", T::integer, "0", "synthetic sets: videos, scenes or identities for testing; 0: the task's default"), 0, {}),
-      ranged(key("data", "frames", T::integer, "8", "action_clips, reid_tracklets: frames per clip or tracklet"), 1, 256),
-      ranged(key("data", "image_size", T::integer, "0", "synthetic sets: frame or canvas side in pixels; 0: the dataset's default"), 0, 1024),
-      ranged(key("data", "clips_per_video", T::integer, "2", "action_clips: clips cut from each video (video accuracy averages them)"), 1, 64),
-      ranged(key("data", "cameras", T::integer, "3", "reid_tracklets: cameras that see each identity"), 2, 16),
-      ranged(key("data", "classes_per_scene", T::integer, "0",
-                 "segmentation_scenes: classes a scene's items are drawn from (1: one class per scene); 0: each item's own"),
-             0, 10),
-      ranged(key("data", "items_per_scene", T::integer_list, "[2, 4]", "segmentation_scenes: fewest and most items in a scene"), 1, 16),
-      ranged(key("data", "item_size", T::integer_list, "[35, 70]", "segmentation_scenes: smallest and largest item side, percent of the canvas"),
-             1, 100),
-      ranged(key("data", "occlusion", T::number, "0.2", "reid_tracklets: chance that a tracklet has occluded, noisy or missing frames"), 0.0, 1.0),
-      ranged(key("data", "motion", T::number, "0.5", "reid_tracklets: the item's per-frame drift in pixels (std of a random walk)"), 0.0, 64.0),
-      ranged(key("data", "instances", T::integer, "4",
-                 "reid_tracklets: tracklets per identity in a training batch (the PK sampler's K; P = batch_size / K)"),
-             1, 64),
       ranged(key("data", "val_fraction", T::number, "0.1", "fraction of the training set held out for validation"), 0.0, 0.9),
       ranged(key("data", "batch_size", T::integer, "128", "images per training step"), 1, 65536),
       ranged(key("data", "prefetch", T::integer, "2", "batches prepared ahead on a background thread; 0: on the training thread"), 0, 64),
@@ -108,11 +90,6 @@ std::vector<ConfigKey> build_schema() {
       ranged(key("schedule", "min_lr", T::number, "0", "final learning rate (cosine)"), 0.0, {}),
 
       ranged(key("train", "label_smoothing", T::number, "0", "cross entropy's label smoothing (0: none)"), 0.0, 0.99),
-      ranged(key("train", "aux_weight", T::number, "0.4", "segmentation: weight of each auxiliary head's loss (mmseg's 0.4)"), 0.0, 10.0),
-      ranged(key("train", "triplet_weight", T::number, "1", "re-ID: weight of the batch-hard triplet loss beside cross entropy"), 0.0, 100.0),
-      ranged(key("train", "triplet_margin", T::number, "0.3", "re-ID: the triplet loss's margin"), 0.0, 100.0),
-      ranged(key("train", "interaction_weight", T::number, "0.1", "tsn: weight of the pyramid attention's interaction-aware loss"), 0.0, 100.0),
-      ranged(key("train", "diversity_weight", T::number, "0.1", "tsn: weight of the pyramid attention's diversity loss"), 0.0, 100.0),
       ranged(key("train", "epochs", T::integer, "10", "passes over the training set"), 1, {}),
       ranged(key("train", "seed", T::integer, "0", "seed of the weights' initialization, the shuffling and the augmentation"), 0, {}),
       one_of(key("train", "backend", T::text, "auto", "CPU backend (see `gaze info`); auto: the fastest built"), backends),
@@ -138,12 +115,96 @@ std::vector<ConfigKey> build_schema() {
   };
 }
 
+
+// The registered components and the key tables derived from them, rebuilt at each registration
+// (registration happens once, at program start).
+struct Tables {
+  std::vector<ConfigComponent> components;
+  std::vector<ConfigKey> common = build_schema();
+  std::vector<ConfigKey> all = common;
+
+  void rebuild() {
+    common = build_schema();
+    all = common;
+    for (const auto& c : components)
+      for (const auto& k : c.keys)
+        if (std::none_of(all.begin(), all.end(), [&](const ConfigKey& a) { return a.dotted() == k.dotted(); })) all.push_back(k);
+    for (auto* keys : {&common, &all})
+      for (auto& k : *keys)
+        for (const auto& c : components)
+          if (c.chosen_by == k.dotted())
+            for (const auto& value : chosen_when(c))
+              if (std::find(k.allowed.begin(), k.allowed.end(), value) == k.allowed.end()) k.allowed.push_back(value);
+  }
+};
+
+Tables& tables() {
+  static Tables t;
+  return t;
+}
+
+bool same_spec(const ConfigKey& a, const ConfigKey& b) {
+  return a.type == b.type && a.default_value == b.default_value && a.min == b.min && a.max == b.max && a.allowed == b.allowed;
+}
+
+// A registration that contradicts the schema is a programming error, caught at start-up.
+void check_registration(const ConfigComponent& c) {
+  const Tables& t = tables();
+  if (c.kind.empty() || c.name.empty()) fail("register_config_component: a component needs a kind and a name");
+  for (const auto& other : t.components)
+    if (other.kind == c.kind && other.name == c.name) fail("register_config_component: {} '{}' is already registered", c.kind, c.name);
+  if (!find_config_key(c.chosen_by))
+    fail("register_config_component: {} '{}' is chosen by '{}', which no earlier registration declares", c.kind, c.name, c.chosen_by);
+  for (const auto& k : c.keys) {
+    for (const auto& common : t.common)
+      if (common.dotted() == k.dotted())
+        fail("register_config_component: {} '{}' declares '{}', a key every run reads", c.kind, c.name, k.dotted());
+    for (const auto& other : t.components)
+      for (const auto& shared : other.keys)
+        if (shared.dotted() == k.dotted() && !same_spec(shared, k))
+          fail("register_config_component: {} '{}' declares '{}' unlike {} '{}' (type, default, range or choices differ)", c.kind, c.name,
+               k.dotted(), other.kind, other.name);
+  }
+}
+
+void explain_key(std::string& out, const ConfigKey& k, const std::string& shown, int width) {
+  out += fmt::format("  {:<{}} {:<19} default {}\n", shown, width, option_type_name(k.type), k.default_value);
+  out += fmt::format("      {}\n", k.doc);
+  const std::string constraint = option_constraint_text(k);
+  if (!constraint.empty()) out += fmt::format("      {}\n", constraint);
+}
+
+// One component: its header, then its keys in `section` (all when empty).
+std::string explain_component(const ConfigComponent& c, const std::string& section) {
+  std::string out = fmt::format("{} {}", c.kind, c.name);
+  const auto values = chosen_when(c);
+  if (values != std::vector<std::string>{c.name}) out += fmt::format(" ({}: {})", c.chosen_by, fmt::join(values, ", "));
+  out += fmt::format(": {}\n", c.doc);
+  if (!c.backbones.empty()) out += fmt::format("  trains model.backbone {}\n", fmt::join(c.backbones, ", "));
+  bool any = false;
+  for (const auto& k : c.keys)
+    if (section.empty() || k.section == section) explain_key(out, k, k.dotted(), 24), any = true;
+  if (!any && section.empty()) out += "  no keys of its own\n";
+  return any || section.empty() ? out : "";
+}
+
 }  // namespace
 
-const std::vector<ConfigKey>& config_schema() {
-  static const std::vector<ConfigKey> schema = build_schema();
-  return schema;
+void register_config_component(ConfigComponent component) {
+  check_registration(component);
+  tables().components.push_back(std::move(component));
+  tables().rebuild();
 }
+
+const std::vector<ConfigComponent>& config_components() { return tables().components; }
+
+std::vector<std::string> chosen_when(const ConfigComponent& component) {
+  return component.chosen_when.empty() ? std::vector<std::string>{component.name} : component.chosen_when;
+}
+
+const std::vector<ConfigKey>& config_schema() { return tables().common; }
+
+const std::vector<ConfigKey>& all_config_keys() { return tables().all; }
 
 std::vector<std::string> config_sections() {
   std::vector<std::string> sections;
@@ -153,27 +214,42 @@ std::vector<std::string> config_sections() {
 }
 
 const ConfigKey* find_config_key(const std::string& dotted) {
-  for (const auto& k : config_schema())
+  for (const auto& k : all_config_keys())
     if (k.dotted() == dotted) return &k;
   return nullptr;
 }
 
-std::string explain_config(const std::string& section) {
+std::string explain_config(const std::string& target) {
   const auto sections = config_sections();
-  if (!section.empty() && std::find(sections.begin(), sections.end(), section) == sections.end())
-    fail("unknown config section '{}'{}; sections: {}", section, did_you_mean(section, sections), fmt::join(sections, ", "));
+  std::vector<std::string> component_names;
+  for (const auto& c : config_components()) component_names.push_back(c.name);
+  const bool is_section = std::find(sections.begin(), sections.end(), target) != sections.end();
+  const bool is_component = std::find(component_names.begin(), component_names.end(), target) != component_names.end();
+  if (!target.empty() && !is_section && !is_component)
+    fail("unknown config section '{}'{}; sections: {}; components: {}", target, did_you_mean(target, sections), fmt::join(sections, ", "),
+         fmt::join(component_names, ", "));
   std::string out;
+  if (is_component) {
+    for (const auto& c : config_components())
+      if (c.name == target) out += fmt::format("{}{}", out.empty() ? "" : "\n", explain_component(c, ""));
+    return out;
+  }
   std::string current;
   for (const auto& k : config_schema()) {
-    if (!section.empty() && k.section != section) continue;
+    if (!target.empty() && k.section != target) continue;
     if (k.section != current) {
       current = k.section;
       out += fmt::format("{}{}:\n", out.empty() ? "" : "\n", current);
     }
-    out += fmt::format("  {:<20} {:<19} default {}\n", k.name, option_type_name(k.type), k.default_value);
-    out += fmt::format("      {}\n", k.doc);
-    const std::string constraint = option_constraint_text(k);
-    if (!constraint.empty()) out += fmt::format("      {}\n", constraint);
+    explain_key(out, k, k.name, 20);
+  }
+  bool first = true;
+  for (const auto& c : config_components()) {
+    const std::string text = explain_component(c, target);
+    if (text.empty()) continue;
+    if (first) out += "\nThe keys below are a config's when its data.dataset, model.backbone or model.head chooses their component.\n";
+    first = false;
+    out += fmt::format("\n{}", text);
   }
   return out;
 }
