@@ -6,10 +6,12 @@
 
 #include "backends/openblas_core.h"
 #include "framework/backend_registry.h"
+#include "trainers/tasks/registry.h"
 
 int main(int argc, char** argv) {
   gaze::restart_with_best_openblas_core(argv);
   gaze::set_cpu_backend("reference");
+  gaze::register_builtin_components();  // as gaze's main does: configs choose among them
   doctest::Context context(argc, argv);
   return context.run();
 }

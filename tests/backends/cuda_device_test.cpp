@@ -13,7 +13,7 @@
 #include "layers/sequential.h"
 #include "layers/simple_layers.h"
 #include "tests/support/temp_dir.h"
-#include "trainers/checkpoint/safetensors.h"
+#include "trainers/lib/io/safetensors.h"
 
 using namespace gaze;
 

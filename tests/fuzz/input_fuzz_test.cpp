@@ -23,10 +23,10 @@
 #include "support/idx_files.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
-#include "trainers/checkpoint/atomic_file.h"
-#include "trainers/checkpoint/safetensors.h"
-#include "trainers/config/config.h"
-#include "trainers/data/idx.h"
+#include "trainers/lib/io/atomic_file.h"
+#include "trainers/lib/io/safetensors.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/data/idx.h"
 
 using namespace gaze;
 namespace fs = std::filesystem;

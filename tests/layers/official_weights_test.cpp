@@ -17,8 +17,8 @@
 #include "support/golden.h"
 #include "support/run_program.h"
 #include "support/temp_dir.h"
-#include "trainers/checkpoint/official_checkpoint.h"
-#include "trainers/checkpoint/safetensors.h"
+#include "trainers/lib/io/official_checkpoint.h"
+#include "trainers/lib/io/safetensors.h"
 
 using namespace gaze;
 using namespace gaze::test;

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "trainers/data/image_set.h"
+#include "trainers/lib/data/image_set.h"
 
 namespace gaze::test {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "trainers/report/canvas.h"
+#include "trainers/plot/canvas.h"
 
 namespace gaze::test {
 

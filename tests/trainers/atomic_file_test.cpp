@@ -1,6 +1,6 @@
 // write_file_atomically and read_file: the old file survives every failed write, and no
 // temporary file is left behind.
-#include "trainers/checkpoint/atomic_file.h"
+#include "trainers/lib/io/atomic_file.h"
 
 #include <sys/resource.h>
 #include <sys/stat.h>

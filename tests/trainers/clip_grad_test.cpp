@@ -1,6 +1,6 @@
 // Gradient clipping by global norm, as torch.nn.utils.clip_grad_norm_.
 #include "support/test_support.h"
-#include "trainers/optim/clip_grad.h"
+#include "trainers/lib/optim/clip_grad.h"
 
 using namespace gaze;
 using namespace gaze::test;

@@ -2,14 +2,15 @@
 // its place) per kind of bad input.
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <unistd.h>
 
 #include "layers/yaml_values.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
-#include "trainers/config/config.h"
-#include "trainers/config/schema.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/config/schema.h"
 
 using namespace gaze;
 
@@ -243,4 +244,93 @@ TEST_CASE("the model section's schema lists the layer types model.attention take
   CHECK(model.find("    nonlocal: Non-local block (Wang et al. 2018)\n") != std::string::npos);
   CHECK(model.find("        one of: gaussian, embedded_gaussian, dot_product, concatenation\n") != std::string::npos);
   CHECK(explain_config("optim").find("layer types") == std::string::npos);
+}
+
+TEST_CASE("a resolved config holds the common keys and its own components' keys only") {
+  const Config classification = load_config(GAZE_TESTS_DIR "/../configs/classification/cbam_resnet.yaml");
+  CHECK(classification.components == std::map<std::string, std::string>{{"dataset", "fashion_mnist"}, {"task", "classification"},
+                                                                        {"backbone", "resnet"}});
+  const std::string plain = classification.to_yaml();
+  for (const std::string key : {"data.cameras", "data.occlusion", "data.frames", "data.clips_per_video", "model.head", "model.segments",
+                                "model.attention_blocks", "train.aux_weight", "train.triplet_weight", "train.interaction_weight"}) {
+    INFO(key);
+    CHECK(classification.values.count(key) == 0);
+    CHECK(plain.find("  " + key.substr(key.find('.') + 1) + ":") == std::string::npos);
+  }
+  CHECK_THROWS_WITH_AS(classification.integer("data.cameras"), has("data.cameras is read by dataset reid_tracklets"), Error);
+
+  const Config reid = load_config(GAZE_TESTS_DIR "/../configs/reid/c3d.yaml");
+  CHECK(reid.component("task") == "reid");
+  CHECK(reid.integer("data.cameras") == 3);
+  CHECK(reid.number("train.triplet_margin") == 0.3);
+  const std::string tracklets = reid.to_yaml();
+  CHECK(tracklets.find("  cameras: 3\n") != std::string::npos);
+  CHECK(tracklets.find("  triplet_weight: 1\n") != std::string::npos);
+  CHECK(tracklets.find("head:") == std::string::npos);
+  CHECK(load_config(write_yaml("reid_resolved.yaml", tracklets)).to_yaml() == tracklets);
+
+  // model.head is a key of backbone dilated_fcn; the head it names is a component too.
+  const Config fcn = load_config(GAZE_TESTS_DIR "/../configs/segmentation/fcn.yaml", {"model.head=danet_pam"});
+  CHECK(fcn.component("head") == "danet_pam");
+  CHECK(fcn.number("train.aux_weight") == 0.4);
+  // A backbone's keys come with it, its defaults filled in.
+  const Config tsn = load_config(write_yaml("tsn.yaml", "model:\n  backbone: tsn\ndata:\n  dataset: action_clips\n"));
+  CHECK(tsn.integer("model.segments") == 4);
+  CHECK(tsn.values.count("model.attention_blocks") == 0);
+}
+
+TEST_CASE("every shipped config validates and reads back from its resolved form") {
+  int checked = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(GAZE_TESTS_DIR "/../configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    INFO(entry.path().string());
+    const std::string yaml = load_config(entry.path().string()).to_yaml();
+    CHECK(load_config(write_yaml("shipped_resolved.yaml", yaml)).to_yaml() == yaml);
+    ++checked;
+  }
+  CHECK(checked >= 10);
+}
+
+TEST_CASE("a key of a component the config does not use names the component that reads it") {
+  const std::string cameras = write_yaml("misplaced.yaml", "data:\n  dataset: fashion_mnist\n  cameras: 4\n");
+  CHECK_THROWS_WITH_AS(
+      load_config(cameras),
+      (cameras + ":3:3: data.cameras is read by dataset reid_tracklets; this config's data.dataset is fashion_mnist").c_str(), InputError);
+  CHECK_THROWS_WITH_AS(load_config("", {"model.head=danet"}),
+                       "--set 'model.head=danet': model.head is read by backbone dilated_fcn; this config's model.backbone is resnet",
+                       InputError);
+  CHECK_THROWS_WITH_AS(load_config("", {"data.frames=4"}),
+                       has("data.frames is read by datasets action_clips, reid_tracklets; this config's data.dataset is fashion_mnist"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(load_config("", {"train.triplet_margin=0.5"}),
+                       has("train.triplet_margin is read by task reid (data.dataset reid_tracklets)"), InputError);
+  CHECK_THROWS_WITH_AS(load_config(GAZE_TESTS_DIR "/../configs/action/c2d.yaml", {"model.backbone=tsn", "model.attention_blocks=2"}),
+                       has("model.attention_blocks is read by backbones c2d, i3d, reid3d; this config's model.backbone is tsn"), InputError);
+  // An unknown key is still unknown (with a suggestion among every component's keys); a bad value
+  // of a known key is still reported as such.
+  CHECK_THROWS_WITH_AS(load_config("", {"data.camera=4"}), has("unknown key 'data.camera' (did you mean 'data.cameras'?)"), InputError);
+  CHECK_THROWS_WITH_AS(load_config("", {"data.cameras=many"}), has("'data.cameras' must be an integer, got 'many'"), InputError);
+  // The choosing keys' values are the registered components' names.
+  CHECK_THROWS_WITH_AS(load_config("", {"model.backbone=resnt"}),
+                       has("'model.backbone' must be one of resnet, c2d, i3d, tsn, dilated_fcn, reid3d, got 'resnt'"), InputError);
+  CHECK_THROWS_WITH_AS(load_config(GAZE_TESTS_DIR "/../configs/segmentation/fcn.yaml", {"model.head=danet_pma"}),
+                       has("'model.head' must be one of fcn, danet, danet_pam, danet_cam, got 'danet_pma' (did you mean 'danet_pam'?)"),
+                       InputError);
+}
+
+TEST_CASE("the schema text lists every component with its keys, grouped by component") {
+  const std::string all = explain_config();
+  REQUIRE(config_components().size() >= 12);
+  for (const auto& c : config_components()) {
+    INFO(c.name);
+    CHECK(all.find("\n" + c.kind + " " + c.name) != std::string::npos);
+    for (const auto& k : c.keys) CHECK(all.find("  " + k.dotted() + " ") != std::string::npos);
+  }
+  for (const std::string kind : {"dataset", "task", "backbone", "head"}) CHECK(all.find("\n" + kind + " ") != std::string::npos);
+  const std::string reid = explain_config("reid_tracklets");
+  CHECK(reid.find("data.cameras") != std::string::npos);
+  CHECK(reid.find("model.segments") == std::string::npos);
+  const std::string data = explain_config("data");
+  CHECK(data.find("data.cameras") != std::string::npos);
+  CHECK(data.find("train.triplet_weight") == std::string::npos);
 }

@@ -2,7 +2,7 @@
 // names the path and what is wrong.
 #include "support/idx_files.h"
 #include "support/test_support.h"
-#include "trainers/data/idx.h"
+#include "trainers/lib/data/idx.h"
 
 using namespace gaze;
 using gaze::test::idx_bytes;

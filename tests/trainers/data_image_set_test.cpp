@@ -8,7 +8,7 @@
 #include "support/fashion_mnist.h"
 #include "support/idx_files.h"
 #include "support/test_support.h"
-#include "trainers/data/image_set.h"
+#include "trainers/lib/data/image_set.h"
 
 using namespace gaze;
 using gaze::test::fashion;

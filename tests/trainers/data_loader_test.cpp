@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "support/test_support.h"
-#include "trainers/data/loader.h"
+#include "trainers/lib/data/loader.h"
 
 using namespace gaze;
 

@@ -12,11 +12,11 @@
 #include "support/fashion_mnist.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
-#include "trainers/data/action_clips.h"
-#include "trainers/data/item_sprites.h"
-#include "trainers/data/reid_tracklets.h"
-#include "trainers/data/sample_pictures.h"
-#include "trainers/data/segmentation_scenes.h"
+#include "trainers/datasets/action_clips.h"
+#include "trainers/datasets/item_sprites.h"
+#include "trainers/datasets/reid_tracklets.h"
+#include "trainers/datasets/sample_pictures.h"
+#include "trainers/datasets/segmentation_scenes.h"
 
 using namespace gaze;
 using gaze::test::fashion;

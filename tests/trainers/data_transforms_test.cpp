@@ -2,7 +2,7 @@
 #include <set>
 
 #include "support/test_support.h"
-#include "trainers/data/transforms.h"
+#include "trainers/lib/data/transforms.h"
 
 using namespace gaze;
 

@@ -1,6 +1,6 @@
 // Classification metrics against hand-computed cases.
 #include "support/test_support.h"
-#include "trainers/train/metrics.h"
+#include "trainers/lib/metrics/classification_metrics.h"
 
 using namespace gaze;
 

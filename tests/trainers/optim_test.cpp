@@ -1,8 +1,8 @@
 // Optimizers against torch.optim: three steps on loss = Σ p³ + Σ c·p from p = [1, -2, 0.5], c = [1, 2, 3],
 // in f64. Expected values printed by torch.optim (PyTorch 1.13) with the same options.
 #include "support/test_support.h"
-#include "trainers/optim/adam.h"
-#include "trainers/optim/sgd.h"
+#include "trainers/lib/optim/adam.h"
+#include "trainers/lib/optim/sgd.h"
 
 using namespace gaze;
 using namespace gaze::test;

@@ -1,8 +1,8 @@
 // Optimizer state for checkpoints: an optimizer restored from another's state() steps exactly as
 // the original does; state from another optimizer or model is refused with a clear message.
 #include "support/test_support.h"
-#include "trainers/optim/adam.h"
-#include "trainers/optim/sgd.h"
+#include "trainers/lib/optim/adam.h"
+#include "trainers/lib/optim/sgd.h"
 
 using namespace gaze;
 using namespace gaze::test;

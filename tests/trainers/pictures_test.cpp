@@ -1,6 +1,6 @@
 // Segmentation overlays and re-ID ranked lists: PNGs of the expected size with the palette's and
 // the borders' colours where the layout puts them, and errors for input that does not fit.
-#include "trainers/report/pictures.h"
+#include "trainers/plot/pictures.h"
 
 
 #include "support/png_reader.h"

@@ -1,6 +1,6 @@
 // PK sampling: every chunk of p*k holds p identities with k examples each; the order is a pure
 // function of its arguments.
-#include "trainers/data/pk_sampler.h"
+#include "trainers/lib/data/pk_sampler.h"
 
 #include <map>
 #include <set>

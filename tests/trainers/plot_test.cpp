@@ -1,6 +1,6 @@
 // curves.png and confusion.png: files that decode, with the series' colours where the data is and
 // a full confusion cell darker than an empty one.
-#include "trainers/report/plot.h"
+#include "trainers/plot/plot.h"
 
 
 #include <cmath>
@@ -9,8 +9,8 @@
 #include "support/png_reader.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
-#include "trainers/report/bitmap_font.h"
-#include "trainers/report/canvas.h"
+#include "trainers/plot/bitmap_font.h"
+#include "trainers/plot/canvas.h"
 
 using namespace gaze;
 using gaze::test::Png;

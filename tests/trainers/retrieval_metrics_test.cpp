@@ -1,5 +1,5 @@
 // Re-ID retrieval metrics against hand-computed rankings (Market-1501 protocol).
-#include "trainers/train/retrieval_metrics.h"
+#include "trainers/lib/metrics/retrieval_metrics.h"
 
 #include "support/test_support.h"
 

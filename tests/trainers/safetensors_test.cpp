@@ -1,6 +1,6 @@
 // save_safetensors / load_safetensors: round trips, the bytes against the format's spec, a file
 // built by another writer, and every kind of corruption giving its own message.
-#include "trainers/checkpoint/safetensors.h"
+#include "trainers/lib/io/safetensors.h"
 
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -8,7 +8,7 @@
 
 #include "support/temp_dir.h"
 #include "support/test_support.h"
-#include "trainers/checkpoint/atomic_file.h"
+#include "trainers/lib/io/atomic_file.h"
 
 using namespace gaze;
 using gaze::test::TempDir;

@@ -1,6 +1,6 @@
 // Learning-rate schedules against values computed by hand from their definitions.
 #include "support/test_support.h"
-#include "trainers/optim/schedule.h"
+#include "trainers/lib/optim/schedule.h"
 
 using namespace gaze;
 

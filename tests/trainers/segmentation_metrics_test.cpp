@@ -1,5 +1,5 @@
 // Segmentation metrics against a hand-computed 2×3 label map.
-#include "trainers/train/segmentation_metrics.h"
+#include "trainers/lib/metrics/segmentation_metrics.h"
 
 #include <cmath>
 

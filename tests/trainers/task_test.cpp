@@ -10,11 +10,11 @@
 
 #include "support/scoped_backend.h"
 #include "support/temp_dir.h"
-#include "trainers/checkpoint/atomic_file.h"
-#include "trainers/config/config.h"
+#include "trainers/lib/io/atomic_file.h"
+#include "trainers/lib/config/config.h"
 #include "trainers/tasks/task.h"
-#include "trainers/train/run_directory.h"
-#include "trainers/train/trainer.h"
+#include "trainers/app/run_directory.h"
+#include "trainers/app/trainer.h"
 
 using namespace gaze;
 using namespace gaze::test;

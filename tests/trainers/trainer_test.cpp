@@ -10,20 +10,20 @@
 #include <thread>
 
 #include "support/run_program.h"
-#include "trainers/train/interrupt.h"
-#include "trainers/train/run_lock.h"
+#include "trainers/app/interrupt.h"
+#include "trainers/app/run_lock.h"
 #include "support/scoped_backend.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
-#include "trainers/checkpoint/atomic_file.h"
+#include "trainers/lib/io/atomic_file.h"
 #include "trainers/tasks/task.h"
-#include "trainers/train/checkpoints.h"
-#include "trainers/train/console_log.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/reproduce.h"
-#include "trainers/train/run_directory.h"
-#include "trainers/train/trainer.h"
-#include "trainers/train/visualize.h"
+#include "trainers/app/checkpoints.h"
+#include "trainers/app/console_log.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/app/reproduce.h"
+#include "trainers/app/run_directory.h"
+#include "trainers/app/trainer.h"
+#include "trainers/app/visualize.h"
 
 using namespace gaze;
 using namespace gaze::test;

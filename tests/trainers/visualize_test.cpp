@@ -4,7 +4,7 @@
 #include "autograd/ops.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
-#include "trainers/train/visualize.h"
+#include "trainers/app/visualize.h"
 
 using namespace gaze;
 

@@ -14,8 +14,8 @@
 #include "framework/backend_registry.h"
 #include "backends/threads.h"
 #include "framework/error.h"
-#include "trainers/bench/bench_case.h"
-#include "trainers/bench/torch_reference.h"
+#include "trainers/app/bench/bench_case.h"
+#include "trainers/app/bench/torch_reference.h"
 #include "trainers/cli/commands.h"
 
 namespace gaze::cli {

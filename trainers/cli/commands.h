@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "trainers/config/config.h"
+#include "trainers/lib/config/config.h"
 
 namespace gaze::cli {
 

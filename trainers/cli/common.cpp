@@ -8,7 +8,7 @@
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
-#include "trainers/train/interrupt.h"
+#include "trainers/app/interrupt.h"
 
 namespace gaze::cli {
 

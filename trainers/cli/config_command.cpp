@@ -1,10 +1,10 @@
-// `gaze config`: the config schema (--explain [SECTION]) or a config file resolved and validated.
+// `gaze config`: the config schema (--explain [SECTION | COMPONENT]) or a config file resolved and validated.
 #include <fmt/format.h>
 
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
-#include "trainers/config/config.h"
-#include "trainers/config/schema.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/config/schema.h"
 
 namespace gaze::cli {
 
@@ -18,11 +18,13 @@ struct ConfigArgs {
 
 void add_config_command(CLI::App& app, GlobalOptions& options) {
   auto* cmd = app.add_subcommand("config",
-                                 "Print the config schema (--explain [SECTION]) or a config file resolved: defaults filled in, "
-                                 "--set overrides applied, everything validated (bad input: exit status 2)");
+                                 "Print the config schema (--explain [SECTION | COMPONENT]) or a config file resolved: defaults filled in, "
+                                 "--set overrides applied, everything validated, only the keys its dataset, task, backbone and head "
+                                 "read (bad input: exit status 2)");
   auto args = std::make_shared<ConfigArgs>();
-  cmd->add_flag("--explain", args->explain, "Print every key of the schema (of SECTION only, when given): type, default, doc, allowed values");
-  cmd->add_option("target", args->target, "A config file (YAML), or with --explain a section name");
+  cmd->add_flag("--explain", args->explain, "Print every key of the schema, the common ones by section and then each dataset's, task's, backbone's and "
+                    "head's (of SECTION or COMPONENT only, when given): type, default, doc, allowed values");
+  cmd->add_option("target", args->target, "A config file (YAML), or with --explain a section or component name");
   cmd->add_option("--set", args->sets, "Override a key: --set optim.lr=0.05 --set model.widths=[16,32] (repeatable)")
       ->allow_extra_args(false);
   cmd->callback([&options, args] {

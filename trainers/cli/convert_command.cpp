@@ -7,8 +7,8 @@
 
 #include "framework/error.h"
 #include "layers/registry.h"
-#include "trainers/checkpoint/official_checkpoint.h"
-#include "trainers/checkpoint/safetensors.h"
+#include "trainers/lib/io/official_checkpoint.h"
+#include "trainers/lib/io/safetensors.h"
 #include "trainers/cli/commands.h"
 
 namespace gaze::cli {

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include "framework/error.h"
-#include "trainers/checkpoint/atomic_file.h"
+#include "trainers/lib/io/atomic_file.h"
 #include "trainers/cli/commands.h"
 #include "trainers/tasks/task.h"
-#include "trainers/train/checkpoints.h"
+#include "trainers/app/checkpoints.h"
 
 namespace gaze::cli {
 

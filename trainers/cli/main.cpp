@@ -4,9 +4,11 @@
 
 #include "backends/openblas_core.h"
 #include "trainers/cli/commands.h"
+#include "trainers/tasks/registry.h"
 
 int main(int argc, char** argv) {
   gaze::restart_with_best_openblas_core(argv);  // before any work: OpenBLAS picks its kernels once
+  gaze::register_builtin_components();           // the datasets, tasks, backbones and heads configs choose
   CLI::App app{"gaze: self-attention modules for computer vision, from scratch in C++"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand: gaze bench --threads 2

@@ -1,7 +1,7 @@
 // `gaze reproduce DIR --seeds N`: every config of DIR trained with N seeds, and the results table.
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
-#include "trainers/train/reproduce.h"
+#include "trainers/app/reproduce.h"
 
 namespace gaze::cli {
 

@@ -8,11 +8,11 @@
 
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
-#include "trainers/data/action_clips.h"
-#include "trainers/data/image_set.h"
-#include "trainers/data/reid_tracklets.h"
-#include "trainers/data/sample_pictures.h"
-#include "trainers/data/segmentation_scenes.h"
+#include "trainers/datasets/action_clips.h"
+#include "trainers/lib/data/image_set.h"
+#include "trainers/datasets/reid_tracklets.h"
+#include "trainers/datasets/sample_pictures.h"
+#include "trainers/datasets/segmentation_scenes.h"
 #include "trainers/tasks/task.h"
 
 namespace gaze::cli {

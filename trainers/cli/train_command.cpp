@@ -3,7 +3,7 @@
 
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
-#include "trainers/train/trainer.h"
+#include "trainers/app/trainer.h"
 
 namespace gaze::cli {
 

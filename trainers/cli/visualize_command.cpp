@@ -2,9 +2,9 @@
 #include <fmt/format.h>
 
 #include "trainers/cli/commands.h"
-#include "trainers/train/checkpoints.h"
+#include "trainers/app/checkpoints.h"
 #include "trainers/tasks/task.h"
-#include "trainers/train/visualize.h"
+#include "trainers/app/visualize.h"
 
 namespace gaze::cli {
 

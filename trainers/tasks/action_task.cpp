@@ -7,10 +7,11 @@
 #include "autograd/ops.h"
 #include "framework/error.h"
 #include "layers/models/video_nets.h"
-#include "trainers/report/plot.h"
+#include "trainers/plot/plot.h"
 #include "trainers/tasks/eval_metrics.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/metrics.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/tasks/registry.h"
+#include "trainers/lib/metrics/classification_metrics.h"
 
 namespace gaze {
 
@@ -32,7 +33,7 @@ ActionClipsOptions clip_options(const Config& config, int64_t videos, uint64_t s
 }  // namespace
 
 ActionTask::ActionTask(const Config& config)
-    : config_(check_backbone(config, {"c2d", "i3d", "tsn"})),
+    : config_(config),
       metrics_(task_eval_metrics(config, "action", {"top1", "video_top1"}, {"top1", "top5", "video_top1", "confusion"})),
       items_(load_items(config)) {
   // Three different seeds: the splits' videos never coincide; the test videos move test items.
@@ -64,8 +65,10 @@ std::shared_ptr<Module> ActionTask::build_model() const {
     fail("{}: tsn carries the pyramid attention itself; give it model.attention: {{}}", config_.where("model.attention"));
   o.nonlocal_mode = nl.mode;
   o.nonlocal_sub_sample = nl.sub_sample;
-  o.nonlocal_blocks = config_.integer("model.attention_blocks");
-  o.segments = config_.integer("model.segments");
+  if (o.kind == "tsn")
+    o.segments = config_.integer("model.segments");
+  else
+    o.nonlocal_blocks = config_.integer("model.attention_blocks");
   auto model = std::make_shared<VideoNet>(o);
   model->to(parse_device(config_.text("train.device")));
   return model;
@@ -117,6 +120,31 @@ Evaluation ActionTask::evaluate(Module& model, Split split, const std::string& p
     write_confusion_png((std::filesystem::path(pictures_dir) / "confusion.png").string(), clips.confusion(), set.class_names(),
                         fmt::format("{} clips", split_name(split)));
   return e;
+}
+
+void register_action_components() {
+  register_dataset("action_clips", "synthetic videos of a Fashion-MNIST item moving in one of 8 ways (docs/datasets.md)",
+                   {set_size_key("train_size", fmt::format("videos for training; 0: {}", kTrainVideos)),
+                    set_size_key("val_size", fmt::format("videos held out for validation; 0: {}", kValVideos)),
+                    set_size_key("test_size", fmt::format("videos for testing; 0: {}", kTestVideos)),
+                    frames_key("frames per clip"), image_size_key(32),
+                    with_range(config_key("data", "clips_per_video", OptionType::integer, "2",
+                                          "clips cut from each video (video accuracy averages them)"),
+                               1, 64)});
+  register_task("action", "action recognition: cross entropy over clips; clip and video top-1 accuracy", {"action_clips"},
+                {"c2d", "i3d", "tsn"}, {}, [](const Config& config) { return std::make_unique<ActionTask>(config); });
+  register_backbone("c2d", "2D convolutions on each frame (the Non-local paper's C2D); Non-local blocks via model.attention",
+                    {nonlocal_blocks_key()});
+  register_backbone("i3d", "3D convolutions in the stem and each block's first conv (I3D); Non-local blocks via model.attention",
+                    {nonlocal_blocks_key()});
+  register_backbone(
+      "tsn", "temporal segments fused by the interaction-aware pyramid attention (model.attention stays {})",
+      {with_range(config_key("model", "segments", OptionType::integer, "4", "snippets per clip (one frame each), fused by the pyramid attention"),
+                  1, 64),
+       with_range(config_key("train", "interaction_weight", OptionType::number, "0.1", "weight of the pyramid attention's interaction-aware loss"),
+                  0.0, 100.0),
+       with_range(config_key("train", "diversity_weight", OptionType::number, "0.1", "weight of the pyramid attention's diversity loss"), 0.0,
+                  100.0)});
 }
 
 }  // namespace gaze

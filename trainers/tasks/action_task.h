@@ -5,7 +5,7 @@
 #pragma once
 #include <memory>
 
-#include "trainers/data/action_clips.h"
+#include "trainers/datasets/action_clips.h"
 #include "trainers/tasks/task.h"
 #include "trainers/tasks/task_support.h"
 

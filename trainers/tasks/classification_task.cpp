@@ -8,10 +8,11 @@
 #include "autograd/ops.h"
 #include "framework/error.h"
 #include "layers/yaml_values.h"
-#include "trainers/report/plot.h"
+#include "trainers/plot/plot.h"
 #include "trainers/tasks/eval_metrics.h"
 #include "trainers/tasks/task_support.h"
-#include "trainers/train/from_config.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/tasks/registry.h"
 
 namespace gaze {
 
@@ -60,7 +61,7 @@ ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config&
 }
 
 ClassificationTask::ClassificationTask(const Config& config)
-    : config_(check_backbone(config, {"resnet"})),
+    : config_(config),
       metrics_(task_eval_metrics(config, "classification", {"top1", "top5"}, {"top1", "top5", "confusion"})),
       data_(load_datasets(config)),
       train_source_(data_.train, build_transforms(config)),
@@ -102,6 +103,13 @@ Evaluation ClassificationTask::evaluate(Module& model, Split split, const std::s
     write_confusion_png((std::filesystem::path(pictures_dir) / "confusion.png").string(), m.confusion(), set.class_names,
                         split == Split::test ? "test set" : "validation set");  // the picture adds the accuracy
   return e;
+}
+
+void register_classification_components() {
+  register_dataset("fashion_mnist", "Fashion-MNIST's 28x28 grey images of 10 kinds of clothing, read from data.root");
+  register_task("classification", "image classification: cross entropy; top-1 and top-5 accuracy", {"fashion_mnist"}, {"resnet"}, {},
+                [](const Config& config) { return std::make_unique<ClassificationTask>(config); });
+  register_backbone("resnet", "the classification ResNet, model.attention in its blocks per model.attention_placement");
 }
 
 }  // namespace gaze

@@ -1,10 +1,10 @@
 // Image classification on Fashion-MNIST (the SE / CBAM tables): a ResNet with model.attention,
 // cross entropy, top-1 / top-5 and the confusion matrix.
 #pragma once
-#include "trainers/data/image_set.h"
-#include "trainers/data/image_set_source.h"
+#include "trainers/lib/data/image_set.h"
+#include "trainers/lib/data/image_set_source.h"
 #include "trainers/tasks/task.h"
-#include "trainers/train/metrics.h"
+#include "trainers/lib/metrics/classification_metrics.h"
 
 namespace gaze {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "trainers/config/config.h"
+#include "trainers/lib/config/config.h"
 
 namespace gaze {
 

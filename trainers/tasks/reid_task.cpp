@@ -8,11 +8,12 @@
 #include "autograd/triplet_loss.h"
 #include "framework/error.h"
 #include "layers/models/reid_net.h"
-#include "trainers/data/pk_sampler.h"
-#include "trainers/report/pictures.h"
+#include "trainers/lib/data/pk_sampler.h"
+#include "trainers/plot/pictures.h"
 #include "trainers/tasks/eval_metrics.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/retrieval_metrics.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/tasks/registry.h"
+#include "trainers/lib/metrics/retrieval_metrics.h"
 
 namespace gaze {
 
@@ -67,7 +68,7 @@ std::vector<float> middle_frame(const ExampleSource& set, int64_t index) {
 }  // namespace
 
 ReidTask::ReidTask(const Config& config)
-    : config_(check_backbone(config, {"reid3d"})),
+    : config_(config),
       metrics_(task_eval_metrics(config, "re-ID", {"rank1", "rank5", "rank10", "map"}, {"rank1", "rank5", "rank10", "map", "ranked_lists"})),
       items_(load_items(config)) {
   const int64_t k = config.integer("data.instances"), batch = config.integer("data.batch_size");
@@ -167,6 +168,30 @@ Evaluation ReidTask::evaluate(Module& model, Split split, const std::string& pic
                            positions, matches);
   }
   return e;
+}
+
+void register_reid_components() {
+  register_dataset(
+      "reid_tracklets", "synthetic tracklets of Fashion-MNIST items seen by several cameras, for video re-ID (docs/datasets.md)",
+      {set_size_key("train_size", fmt::format("identities for training; 0: {}", kTrainIdentities)),
+       set_size_key("test_size", fmt::format("query identities for testing; 0: {}", kTestIdentities)), frames_key("frames per tracklet"),
+       image_size_key(32),
+       with_range(config_key("data", "cameras", OptionType::integer, "3", "cameras that see each identity"), 2, 16),
+       with_range(config_key("data", "occlusion", OptionType::number, "0.2", "chance that a tracklet has occluded, noisy or missing frames"),
+                  0.0, 1.0),
+       with_range(config_key("data", "motion", OptionType::number, "0.5", "the item's per-frame drift in pixels (std of a random walk)"), 0.0,
+                  64.0),
+       with_range(config_key("data", "instances", OptionType::integer, "4",
+                             "tracklets per identity in a training batch (the PK sampler's K; P = batch_size / K)"),
+                  1, 64)});
+  register_task(
+      "reid", "video re-identification: cross entropy over identities plus a batch-hard triplet loss; rank-k and mAP", {"reid_tracklets"},
+      {"reid3d"},
+      {with_range(config_key("train", "triplet_weight", OptionType::number, "1", "weight of the batch-hard triplet loss beside cross entropy"),
+                  0.0, 100.0),
+       with_range(config_key("train", "triplet_margin", OptionType::number, "0.3", "the triplet loss's margin"), 0.0, 100.0)},
+      [](const Config& config) { return std::make_unique<ReidTask>(config); });
+  register_backbone("reid3d", "a 3D CNN embedding each tracklet; Non-local blocks via model.attention", {nonlocal_blocks_key()});
 }
 
 }  // namespace gaze

@@ -6,7 +6,7 @@
 #pragma once
 #include <memory>
 
-#include "trainers/data/reid_tracklets.h"
+#include "trainers/datasets/reid_tracklets.h"
 #include "trainers/tasks/task.h"
 #include "trainers/tasks/task_support.h"
 

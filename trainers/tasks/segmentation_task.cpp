@@ -8,10 +8,11 @@
 #include "autograd/ops.h"
 #include "framework/error.h"
 #include "layers/models/segmentation_nets.h"
-#include "trainers/report/pictures.h"
+#include "trainers/plot/pictures.h"
 #include "trainers/tasks/eval_metrics.h"
-#include "trainers/train/from_config.h"
-#include "trainers/train/segmentation_metrics.h"
+#include "trainers/tasks/from_config.h"
+#include "trainers/tasks/registry.h"
+#include "trainers/lib/metrics/segmentation_metrics.h"
 
 namespace gaze {
 
@@ -38,6 +39,26 @@ SegmentationScenesOptions scene_options(const Config& config, int64_t scenes, ui
   return o;
 }
 
+// The heads of model.head: what each builds and how tables name it.
+struct HeadChoice {
+  const char* name;
+  const char* summary;
+  bool danet, position, channel;  // SegmentationNetOptions: the DANet head with PAM and/or CAM, or the FCN head
+  const char* doc;
+};
+constexpr HeadChoice kHeads[] = {
+    {"fcn", "FCN head", false, false, false, "the FCN baseline: convolutions on the last stage"},
+    {"danet", "DANet head, PAM + CAM", true, true, true, "DANet: position (PAM) and channel (CAM) attention, summed"},
+    {"danet_pam", "DANet head, PAM", true, true, false, "DANet's position attention module alone (its Table 1 row)"},
+    {"danet_cam", "DANet head, CAM", true, false, true, "DANet's channel attention module alone (its Table 1 row)"},
+};
+
+const HeadChoice& head_choice(const std::string& name) {
+  for (const auto& h : kHeads)
+    if (name == h.name) return h;
+  fail("model.head '{}' is not a registered head", name);
+}
+
 CrossEntropyOptions pixel_loss(Reduction reduction = Reduction::mean) {
   CrossEntropyOptions o;
   o.ignore_index = kSegmentationIgnore;
@@ -48,7 +69,7 @@ CrossEntropyOptions pixel_loss(Reduction reduction = Reduction::mean) {
 }  // namespace
 
 SegmentationTask::SegmentationTask(const Config& config)
-    : config_(check_backbone(config, {"dilated_fcn"})),
+    : config_(config),
       metrics_(task_eval_metrics(config, "segmentation", {"miou", "pixel_accuracy"}, {"miou", "pixel_accuracy", "overlays"})),
       items_(load_items(config)) {
   const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
@@ -60,11 +81,7 @@ SegmentationTask::SegmentationTask(const Config& config)
 }
 
 std::string SegmentationTask::model_summary() const {
-  const std::string head = config_.text("model.head");
-  if (head == "fcn") return "FCN head";
-  if (head == "danet_pam") return "DANet head, PAM";
-  if (head == "danet_cam") return "DANet head, CAM";
-  return "DANet head, PAM + CAM";
+  return head_choice(config_.text("model.head")).summary;
 }
 
 std::shared_ptr<Module> SegmentationTask::build_model() const {
@@ -72,10 +89,10 @@ std::shared_ptr<Module> SegmentationTask::build_model() const {
   o.in_channels = config_.integer("model.in_channels");
   o.num_classes = num_classes(config_, static_cast<int64_t>(train_->class_names().size()));
   o.widths = config_.integers("model.widths");
-  const std::string head = config_.text("model.head");
-  o.head = head == "fcn" ? "fcn" : "danet";
-  o.position = head == "danet" || head == "danet_pam";
-  o.channel = head == "danet" || head == "danet_cam";
+  const HeadChoice& head = head_choice(config_.text("model.head"));
+  o.head = head.danet ? "danet" : "fcn";
+  o.position = head.position;
+  o.channel = head.channel;
   auto model = std::make_shared<SegmentationNet>(o);
   model->to(parse_device(config_.text("train.device")));
   return model;
@@ -142,6 +159,29 @@ Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::str
     write_segmentation_overlays_png((std::filesystem::path(pictures_dir) / "overlays.png").string(), images, targets, predictions, side,
                                     set.input_shape()[2], names, kSegmentationIgnore);
   return e;
+}
+
+void register_segmentation_components() {
+  register_dataset(
+      "segmentation_scenes", "synthetic scenes of Fashion-MNIST items on textured ground, labelled per pixel (docs/datasets.md)",
+      {set_size_key("train_size", fmt::format("scenes for training; 0: {}", kTrainScenes)),
+       set_size_key("val_size", fmt::format("scenes held out for validation; 0: {}", kValScenes)),
+       set_size_key("test_size", fmt::format("scenes for testing; 0: {}", kTestScenes)), image_size_key(64),
+       with_range(config_key("data", "classes_per_scene", OptionType::integer, "0",
+                             "classes a scene's items are drawn from (1: one class per scene); 0: each item's own"),
+                  0, 10),
+       with_range(config_key("data", "items_per_scene", OptionType::integer_list, "[2, 4]", "fewest and most items in a scene"), 1, 16),
+       with_range(config_key("data", "item_size", OptionType::integer_list, "[35, 70]", "smallest and largest item side, percent of the canvas"),
+                  1, 100)});
+  register_task("segmentation", "semantic segmentation: per-pixel cross entropy plus the auxiliary heads'; mIoU and pixel accuracy",
+                {"segmentation_scenes"}, {"dilated_fcn"},
+                {with_range(config_key("train", "aux_weight", OptionType::number, "0.4", "weight of each auxiliary head's loss (mmseg's 0.4)"),
+                            0.0, 10.0)},
+                [](const Config& config) { return std::make_unique<SegmentationTask>(config); });
+  register_backbone("dilated_fcn", "dilated ResNet at output stride 8 with a segmentation head (model.head)",
+                    {config_key("model", "head", OptionType::text, "fcn",
+                                "the segmentation head: fcn (the baseline), danet (PAM and CAM), danet_pam, danet_cam (DANet's Table 1 rows)")});
+  for (const auto& head : kHeads) register_head(head.name, head.doc);
 }
 
 }  // namespace gaze

@@ -5,7 +5,7 @@
 #pragma once
 #include <memory>
 
-#include "trainers/data/segmentation_scenes.h"
+#include "trainers/datasets/segmentation_scenes.h"
 #include "trainers/tasks/task.h"
 #include "trainers/tasks/task_support.h"
 

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "layers/module.h"
-#include "trainers/config/config.h"
-#include "trainers/data/example_source.h"
-#include "trainers/data/loader.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/data/example_source.h"
+#include "trainers/lib/data/loader.h"
 
 namespace gaze {
 

@@ -1,5 +1,7 @@
 #include "trainers/tasks/task_support.h"
 
+#include <fmt/format.h>
+
 #include "autograd/grad_mode.h"
 #include "framework/device.h"
 #include "framework/error.h"
@@ -33,14 +35,23 @@ ItemSets load_items(const Config& config) {
   return ItemSets{load_fashion_mnist(root, "train"), load_fashion_mnist(root, "test")};
 }
 
-const Config& check_backbone(const Config& config, const std::vector<std::string>& allowed) {
-  const std::string backbone = config.text("model.backbone");
-  for (const auto& a : allowed)
-    if (a == backbone) return config;
-  std::string list;
-  for (size_t i = 0; i < allowed.size(); ++i) list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
-  fail("{}: data.dataset {} trains {}, not '{}'", config.where("model.backbone"), config.text("data.dataset"), list, backbone);
+ConfigKey nonlocal_blocks_key() {
+  return with_range(config_key("model", "attention_blocks", OptionType::integer, "1",
+                               "with a nonlocal model.attention: how many blocks (1: after the second-to-last stage; more: spread "
+                               "over the later stages, as the Non-local paper's 5-block variant)"),
+                    1, 16);
 }
+
+ConfigKey set_size_key(const std::string& name, const std::string& doc) {
+  return with_range(config_key("data", name, OptionType::integer, "0", doc), 0, {});
+}
+
+ConfigKey image_size_key(int64_t fallback) {
+  return with_range(config_key("data", "image_size", OptionType::integer, "0", fmt::format("frame or canvas side in pixels; 0: {}", fallback)),
+                    0, 1024);
+}
+
+ConfigKey frames_key(const std::string& doc) { return with_range(config_key("data", "frames", OptionType::integer, "8", doc), 1, 256); }
 
 void check_in_channels(const Config& config, int64_t channels) {
   if (config.integer("model.in_channels") != channels)

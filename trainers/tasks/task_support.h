@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "trainers/config/config.h"
-#include "trainers/data/example_source.h"
-#include "trainers/data/image_set.h"
-#include "trainers/data/loader.h"
+#include "trainers/lib/config/config.h"
+#include "trainers/lib/config/schema.h"
+#include "trainers/lib/data/example_source.h"
+#include "trainers/lib/data/image_set.h"
+#include "trainers/lib/data/loader.h"
 
 namespace gaze {
 
@@ -28,9 +29,13 @@ struct ItemSets {
 };
 ItemSets load_items(const Config& config);
 
-// The config itself, once model.backbone is one of `allowed` for its data.dataset (for use first
-// in a task's initializer list, so a wrong backbone is reported before any data is loaded).
-const Config& check_backbone(const Config& config, const std::vector<std::string>& allowed);
+// Keys several components read, declared alike by each (the registry checks that they agree):
+// model.attention_blocks (the Non-local backbones), data.train_size / val_size / test_size and
+// data.image_size (the synthetic sets, with `fallback` the size 0 stands for), data.frames.
+ConfigKey nonlocal_blocks_key();
+ConfigKey set_size_key(const std::string& name, const std::string& doc);
+ConfigKey image_size_key(int64_t fallback);
+ConfigKey frames_key(const std::string& doc);
 
 // model.in_channels must be the data's channels.
 void check_in_channels(const Config& config, int64_t channels);
