@@ -65,7 +65,7 @@ std::shared_ptr<Module> ActionTask::build_model() const {
     fail("{}: tsn carries the pyramid attention itself; give it model.attention: {{}}", config_.where("model.attention"));
   o.nonlocal_mode = nl.mode;
   o.nonlocal_sub_sample = nl.sub_sample;
-  if (o.kind == "tsn")
+  if (o.kind == VideoNetKind::tsn)
     o.segments = config_.integer("model.segments");
   else
     o.nonlocal_blocks = config_.integer("model.attention_blocks");

@@ -231,32 +231,30 @@ std::string explain_config(const std::string& target) {
     fail("unknown config section '{}'{}; sections: {}; components: {}", target, did_you_mean(target, sections), fmt::join(sections, ", "),
          fmt::join(component_names, ", "));
   std::string out;
+  if (is_component) {
+    for (const auto& c : config_components())
+      if (c.name == target) out += fmt::format("{}{}", out.empty() ? "" : "\n", explain_component(c, ""));
+    return out;
+  }
   for (const auto& name : sections) {
     if (!target.empty() && name != target) continue;
-    out += fmt::format("{}{}:
-", out.empty() ? "" : "
-", name);
+    out += fmt::format("{}{}:\n", out.empty() ? "" : "\n", name);
     for (const auto& k : config_schema())
       if (k.section == name) explain_key(out, k, k.name, 20);
     // model.attention is a layer spec: the layer types and their options, from their declarations.
     if (name == "model") {
-      out += "  model.attention layer types (the model fills in channels):
-";
+      out += "  model.attention layer types (the model fills in channels):\n";
       std::istringstream layers(describe_layers());
-      for (std::string line; std::getline(layers, line);) out += "    " + line + "
-";
+      for (std::string line; std::getline(layers, line);) out += "    " + line + "\n";
     }
   }
   bool first = true;
   for (const auto& c : config_components()) {
     const std::string text = explain_component(c, target);
     if (text.empty()) continue;
-    if (first) out += "
-The keys below are a config's when its data.dataset, model.backbone or model.head chooses their component.
-";
+    if (first) out += "\nThe keys below are a config's when its data.dataset, model.backbone or model.head chooses their component.\n";
     first = false;
-    out += fmt::format("
-{}", text);
+    out += fmt::format("\n{}", text);
   }
   return out;
 }
