@@ -4,7 +4,7 @@
 // the resolved config, the manifest, metrics, checkpoints and plots.
 //
 // Determinism: the weights come from train.seed, every batch is a pure function of (train.seed,
-// epoch, batch index) (trainers/data/loader.h), and a checkpoint holds everything else the loop
+// epoch, batch index) (trainers/lib/data/loader.h), and a checkpoint holds everything else the loop
 // carries (optimizer, default generator, open sums, metrics log length). So a run resumed from any
 // checkpoint, even after SIGKILL, writes the same metrics as one that ran through, on the same
 // backend and thread count.

@@ -1,5 +1,5 @@
 // The config's sections turned into the objects a run needs. Every key the trainer reads is read
-// here or in trainer.cpp, so the schema (trainers/config/schema.cpp) and its use stay side by side.
+// here or in trainer.cpp, so the schema (trainers/lib/config/schema.cpp) and its use stay side by side.
 #pragma once
 #include <functional>
 #include <memory>
