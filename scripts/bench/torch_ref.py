@@ -6,7 +6,7 @@ Run with the Debian PyTorch (apt-get install python3-torch):
 or let gaze run it beside its own timings:  gaze bench --torch auto
 
 The cases, shapes and JSON keys are those of `gaze bench --output json`
-(trainers/bench/bench_case.cpp), so the two outputs join on "case".
+(trainers/app/bench/bench_case.cpp), so the two outputs join on "case".
 
 Every module is written in plain torch.nn (no torchvision) so that a C++
 framework can re-implement exactly the same computation and be compared

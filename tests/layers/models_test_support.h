@@ -63,7 +63,7 @@ inline std::vector<std::string> nonlocal_blocks(const Module& model) {
   return blocks;
 }
 
-// The attention layers as `gaze visualize` finds them (trainers/train/visualize.cpp walks
+// The attention layers as `gaze visualize` finds them (trainers/app/visualize.cpp walks
 // named_children for AttentionMapRecorders), by dotted name.
 inline void collect_recorders(Module& m, const std::string& prefix, std::vector<std::pair<std::string, AttentionMapRecorder*>>& out) {
   if (auto* r = dynamic_cast<AttentionMapRecorder*>(&m)) out.emplace_back(prefix, r);

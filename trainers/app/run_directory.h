@@ -3,7 +3,7 @@
 //   manifest.json    commit, compiler, libraries, backend, threads, device, command line, times
 //   metrics.jsonl    one JSON object a line: train intervals, epoch summaries, evaluations
 //   train.log        the console's lines (log lines with throughput and ETAs, epoch summaries)
-//   checkpoints/     step-<global step>/{model,trainer}.safetensors (trainers/train/checkpoints.h)
+//   checkpoints/     step-<global step>/{model,trainer}.safetensors (trainers/app/checkpoints.h)
 //   best.safetensors the weights with the best validation top-1 so far
 //   result.json      the final figures (written last: its presence means the run finished)
 //   curves.png, confusion.png

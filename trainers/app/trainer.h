@@ -1,10 +1,11 @@
 // The training loop of every task, driven by a validated Config: the task (trainers/tasks/) gives
 // the data, the model, the loss and the evaluation; optimizer and schedule come from the config
-// (from_config.h); the run directory (run_directory.h) receives
-// the resolved config, the manifest, metrics, checkpoints and plots.
+// (optimizer_from_config.h); the log, the evaluations, the pictures and the checkpoints are hooks
+// around the steps (hooks/); the run directory (run_directory.h) receives the resolved config,
+// the manifest, metrics, checkpoints and plots.
 //
 // Determinism: the weights come from train.seed, every batch is a pure function of (train.seed,
-// epoch, batch index) (trainers/data/loader.h), and a checkpoint holds everything else the loop
+// epoch, batch index) (trainers/lib/data/loader.h), and a checkpoint holds everything else the loop
 // carries (optimizer, default generator, open sums, metrics log length). So a run resumed from any
 // checkpoint, even after SIGKILL, writes the same metrics as one that ran through, on the same
 // backend and thread count.

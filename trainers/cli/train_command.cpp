@@ -1,4 +1,4 @@
-// `gaze train CONFIG`: one training run (trainers/train/trainer.h) into its run directory.
+// `gaze train CONFIG`: one training run (trainers/app/trainer.h) into its run directory.
 #include <fmt/format.h>
 
 #include "framework/error.h"

@@ -33,7 +33,7 @@ void write_segmentation_overlays_png(const std::string& path, const std::vector<
 
 // One row per query: the query's frame (dark border), then its ranked gallery frames, nearest
 // first, each with a green border for a true match and a red one otherwise; ranks are numbered
-// above. ranked[q] holds gallery indices (ranked_gallery in trainers/train/retrieval_metrics.h)
+// above. ranked[q] holds gallery indices (ranked_gallery in trainers/lib/metrics/retrieval_metrics.h)
 // and matches[q][j] whether ranked[q][j] shows the query's identity. Frames (queries and gallery
 // alike) are height × width × channels (1 or 3), enlarged by s = max(1, 128 / max(height, width)).
 void write_ranked_lists_png(const std::string& path, const std::vector<std::vector<float>>& queries,

@@ -3,8 +3,6 @@
 #include "layers/models/resnet.h"
 #include "framework/error.h"
 #include "layers/registry.h"
-#include "trainers/lib/optim/adam.h"
-#include "trainers/lib/optim/sgd.h"
 
 namespace gaze {
 
@@ -35,30 +33,6 @@ std::shared_ptr<Module> build_resnet(const Config& config, int64_t dataset_class
   auto model = std::make_shared<ResNet>(options);
   model->to(parse_device(config.text("train.device")));
   return model;
-}
-
-std::unique_ptr<Optimizer> build_optimizer(const Config& config, const std::vector<Tensor>& parameters) {
-  const std::string name = config.text("optim.name");
-  const double lr = config.number("optim.lr");
-  const double weight_decay = config.number("optim.weight_decay");
-  if (name == "sgd") {
-    const double momentum = config.number("optim.momentum");
-    return std::make_unique<SGD>(parameters, SGDOptions{.lr = lr, .momentum = momentum, .nesterov = config.boolean("optim.nesterov"),
-                                                        .weight_decay = weight_decay});
-  }
-  return std::make_unique<Adam>(parameters, AdamOptions{.lr = lr, .weight_decay = weight_decay, .decoupled = name == "adamw"});
-}
-
-Schedule build_schedule(const Config& config) {
-  ScheduleOptions options;
-  options.name = config.text("schedule.name");
-  options.warmup_epochs = config.number("schedule.warmup_epochs");
-  options.step_size = config.integer("schedule.step_size");
-  options.milestones = config.integers("schedule.milestones");
-  options.gamma = config.number("schedule.gamma");
-  options.min_lr = config.number("schedule.min_lr");
-  options.total_epochs = config.integer("train.epochs");
-  return Schedule(config.number("optim.lr"), options);
 }
 
 TransformOptions build_transforms(const Config& config) {

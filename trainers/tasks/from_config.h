@@ -1,5 +1,6 @@
-// The config's sections turned into the objects a run needs. Every key the trainer reads is read
-// here or in trainer.cpp, so the schema (trainers/config/schema.cpp) and its use stay side by side.
+// The config's model.* keys turned into the models' pieces the tasks build, and data.transforms
+// into their transforms (the optimizer and schedule: trainers/app/optimizer_from_config.h). The
+// keys' schema: trainers/lib/config/schema.cpp.
 #pragma once
 #include <functional>
 #include <memory>
@@ -7,8 +8,6 @@
 #include "layers/module.h"
 #include "trainers/lib/config/config.h"
 #include "trainers/lib/data/loader.h"
-#include "trainers/lib/optim/optimizer.h"
-#include "trainers/lib/optim/schedule.h"
 
 namespace gaze {
 
@@ -21,10 +20,6 @@ std::shared_ptr<Module> build_resnet(const Config& config, int64_t dataset_class
 int64_t num_classes(const Config& config, int64_t dataset_classes);
 // The layer spec model.attention as a builder taking the channel count (empty when {}).
 std::function<std::shared_ptr<Module>(int64_t channels)> attention_builder(const Config& config);
-// optim.*: SGD, Adam or AdamW over `parameters`.
-std::unique_ptr<Optimizer> build_optimizer(const Config& config, const std::vector<Tensor>& parameters);
-// schedule.* with optim.lr as the peak rate and train.epochs as the length.
-Schedule build_schedule(const Config& config);
 // data.transforms, with augmentation for training only.
 TransformOptions build_transforms(const Config& config);
 

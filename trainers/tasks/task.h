@@ -1,5 +1,5 @@
 // A task is what a run learns and how it is scored: its data, its model, its loss and its
-// evaluation. The training loop (trainers/train/trainer.cpp) — schedule, checkpoints, resume,
+// evaluation. The training loop (trainers/app/trainer.cpp) — schedule, checkpoints, resume,
 // logging, best weights — is one for every task; each task (classification, action recognition,
 // segmentation, video re-ID) supplies only what differs, as mmseg's and torchreid's engines do.
 #pragma once

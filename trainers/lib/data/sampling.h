@@ -23,7 +23,7 @@ enum class SeedPurpose : uint64_t {
   reid_camera = 6,
   reid_tracklet = 7,
   reid_signature = 8,
-  pk_epoch_order = 9,  // trainers/data/pk_sampler.h
+  pk_epoch_order = 9,  // trainers/lib/data/pk_sampler.h
 };
 
 // A well-mixed 64-bit seed from `purpose` and `values` (splitmix64 over each in turn): nearby
