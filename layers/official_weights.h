@@ -1,7 +1,7 @@
 // Loading a state dict named as in a layer's official PyTorch code into the gaze layer, and
 // writing the gaze layer's state back under those names, through the layer's map
 // (Module::official_names(), layers/official_names.h). The files themselves are safetensors
-// (trainers/checkpoint/official_checkpoint.h; `gaze convert`).
+// (trainers/lib/io/official_checkpoint.h; `gaze convert`).
 #pragma once
 #include <map>
 #include <string>

@@ -1,5 +1,5 @@
 // One option as a user sees it, wherever options come from YAML: a layer's options (layers/registry.h,
-// declared by its options struct) and the training config's keys (trainers/config/schema.h) are both
+// declared by its options struct) and the training config's keys (trainers/lib/config/schema.h) are both
 // lists of OptionSpec, so a type means the same thing in both, and the value checks live here.
 #pragma once
 #include <yaml-cpp/yaml.h>

@@ -2,7 +2,7 @@
 // problems by throwing its own exceptions (a parser error, a bad conversion, a recursion limit);
 // none of them gets past this file: parsing turns each into a gaze::Error naming the place, and
 // the typed reads return nothing instead of throwing, so callers say what they expected and where.
-// Configs (trainers/config/) and layer specs (layers/registry.h) both read YAML through it.
+// Configs (trainers/lib/config/) and layer specs (layers/registry.h) both read YAML through it.
 //
 // Parsing also refuses what YAML forbids but yaml-cpp lets through (a key given twice in one
 // mapping: yaml-cpp would silently keep one), and text too large to be a config.

@@ -334,3 +334,13 @@ TEST_CASE("the schema text lists every component with its keys, grouped by compo
   CHECK(data.find("data.cameras") != std::string::npos);
   CHECK(data.find("train.triplet_weight") == std::string::npos);
 }
+
+TEST_CASE("a run directory's config.yaml from before the components (every key of every component) still loads for a resume") {
+  test::TempDir dir("config_saved_run");
+  const std::string saved = dir.write("config.yaml", "data: {dataset: fashion_mnist, cameras: 3, frames: 8}\nmodel: {head: fcn}\n");
+  CHECK_THROWS_WITH_AS(load_config(saved), has("data.cameras is read by dataset reid_tracklets"), InputError);
+  const Config config = load_config(saved, {}, UnreadKeys::drop);
+  CHECK(config.values.count("data.cameras") == 0);
+  CHECK(config.values.count("model.head") == 0);
+  CHECK(config.text("data.dataset") == "fashion_mnist");
+}

@@ -41,7 +41,7 @@ std::string checkpoint_to_resume(const std::string& resume, const RunPaths& path
 void check_same_run(const Config& config, const RunPaths& paths) {
   std::error_code ec;
   if (!fs::exists(paths.config(), ec)) return;
-  const Config saved = load_config(paths.config());
+  const Config saved = load_config(paths.config(), {}, UnreadKeys::drop);
   std::vector<std::string> changed;
   for (const auto& [key, value] : config.values) {
     if (key.rfind("log.", 0) == 0 || key == "train.backend" || key == "train.threads" || key == "train.log_interval" ||

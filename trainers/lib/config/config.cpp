@@ -151,7 +151,7 @@ std::string not_read_here(const Config& config, const std::string& dotted) {
 // The components the config's values choose (the dataset, its task, the backbone, the head), in
 // registration order, with their keys' defaults filled in. A key the config gives that none of
 // them reads is an error naming the components that do read it.
-void use_components(Config& config, const std::vector<GivenKey>& given) {
+void use_components(Config& config, const std::vector<GivenKey>& given, UnreadKeys unread) {
   if (config_components().empty())
     fail("config: no datasets, tasks or backbones are registered; the program must call register_builtin_components() "
          "(trainers/tasks/registry.h) first");
@@ -179,8 +179,12 @@ void use_components(Config& config, const std::vector<GivenKey>& given) {
       fail("{}: {} {} trains {}, not '{}'", config.where("model.backbone"), c.chosen_by, config.text(c.chosen_by),
            listed_with_or(c.backbones), backbone);
   }
-  for (const auto& g : given)
-    if (!has(keys, g.dotted)) fail("{}: {}", g.at, not_read_here(config, g.dotted));
+  for (const auto& g : given) {
+    if (has(keys, g.dotted)) continue;
+    if (unread == UnreadKeys::refuse) fail("{}: {}", g.at, not_read_here(config, g.dotted));
+    config.values.erase(g.dotted);
+    config.origins.erase(g.dotted);
+  }
 }
 
 // log.name becomes a directory when the run starts; a name the file system refuses is refused
@@ -299,14 +303,14 @@ std::string Config::to_yaml() const {
   return std::string(out.c_str()) + "\n";
 }
 
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+Config load_config(const std::string& path, const std::vector<std::string>& overrides, UnreadKeys unread) {
   return input_phase([&] {
     Config config;
     for (const auto& k : config_schema()) config.values[k.dotted()] = YAML::Load(k.default_value);
     std::vector<GivenKey> given;
     if (!path.empty()) apply_file(config, path, given);
     for (const auto& text : overrides) apply_override(config, text, given);
-    use_components(config, given);
+    use_components(config, given, unread);
     check_consistent(config);
     return config;
   });

@@ -40,8 +40,13 @@ class Config {
   std::map<std::string, std::string> components;   // kind → name, e.g. "task" → "reid" (trainers/lib/config/schema.h)
 };
 
+// What to do with a key the file or an override gives but no chosen component reads: refuse it
+// (a user's config), or drop it (a run directory's saved config.yaml: gaze before the components
+// wrote every key of every component there, and such a run must still resume).
+enum class UnreadKeys { refuse, drop };
+
 // `path` is a YAML file (empty: defaults only); `overrides` are "a.b=value" strings, applied
 // after the file in order.
-Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {}, UnreadKeys unread = UnreadKeys::refuse);
 
 }  // namespace gaze
