@@ -108,13 +108,14 @@ TEST_CASE("the same config and seed give the same metrics; another seed gives ot
 
 TEST_CASE("a run killed by SIGKILL and resumed writes the same metrics as one that ran through") {
   TempDir dir("trainer_sigkill");
-  // 16 steps an epoch, 4 epochs, a checkpoint every 5 steps: the kill lands mid-epoch.
-  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 512, 4, 5));
+  // 16 steps an epoch, 2 epochs, a checkpoint every 5 steps: the kill lands mid-way through the
+  // second epoch (step 20), after the first epoch's checkpoint and a step checkpoint of its own.
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 512, 2, 5));
   const std::string gaze = GAZE_CLI_PATH;
   REQUIRE(run_program({gaze, "train", path, "--set", "log.name=through", "--no-progress"}, dir / "through.log") == 0);
 
   const pid_t pid = start_program({gaze, "train", path, "--set", "log.name=killed", "--no-progress"}, dir / "killed.log");
-  const fs::path awaited = dir.path / "killed" / "checkpoints" / "step-00000025";
+  const fs::path awaited = dir.path / "killed" / "checkpoints" / "step-00000020";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while (!fs::exists(awaited) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));

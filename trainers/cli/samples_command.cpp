@@ -2,17 +2,16 @@
 // (docs/datasets.md's pictures), as a config trains on them or with the generator's defaults.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <optional>
 
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
-#include "trainers/datasets/action_clips.h"
-#include "trainers/lib/data/image_set.h"
-#include "trainers/datasets/reid_tracklets.h"
 #include "trainers/datasets/sample_pictures.h"
-#include "trainers/datasets/segmentation_scenes.h"
+#include "trainers/lib/data/image_set.h"
+#include "trainers/tasks/registry.h"
 #include "trainers/tasks/task.h"
 
 namespace gaze::cli {
@@ -28,22 +27,9 @@ struct SamplesArgs {
 
 // The generator's default options: one row per video, per identity and camera, or per scene.
 void write_default_samples(const SamplesArgs& args, const std::string& path) {
+  const DefaultExamples& make = default_examples(args.dataset);
   const ImageSet items = load_fashion_mnist(args.root, "train");
-  if (args.dataset == "action_clips") {
-    ActionClipsOptions options;
-    options.seed = args.seed;
-    write_samples_png(ActionClips(items, options), path, args.count);
-  } else if (args.dataset == "segmentation_scenes") {
-    SegmentationScenesOptions options;
-    options.seed = args.seed;
-    write_samples_png(SegmentationScenes(items, options), path, args.count);
-  } else if (args.dataset == "reid_tracklets") {
-    ReidTrackletsOptions options;
-    options.seed = args.seed;
-    write_samples_png(ReidTracklets(items, options), path, args.count);
-  } else {
-    fail("samples: unknown dataset '{}'; choose action_clips, segmentation_scenes or reid_tracklets", args.dataset);
-  }
+  write_samples_png(*make(items, args.seed), path, args.count);
 }
 
 }  // namespace
@@ -54,8 +40,10 @@ void add_samples_command(CLI::App& app, GlobalOptions& options) {
   auto args = std::make_shared<SamplesArgs>();
   cmd->add_option("config", args->config, "A config whose training set to draw (its data.* keys: sizes, frames, options)");
   cmd->add_option("--set", args->sets, "Override a config key (repeatable)")->allow_extra_args(false);
-  cmd->add_option("--dataset", args->dataset, "Without a config: action_clips, segmentation_scenes or reid_tracklets, default options")
-      ->check(CLI::IsMember({"action_clips", "segmentation_scenes", "reid_tracklets"}));
+  register_builtin_components();
+  const std::vector<std::string> synthetic = datasets_with_default_examples();
+  cmd->add_option("--dataset", args->dataset, fmt::format("Without a config: {}, default options", fmt::join(synthetic, ", ")))
+      ->check(CLI::IsMember(synthetic));
   cmd->add_option("--root", args->root, "Without a config: Fashion-MNIST's directory (the items are its training images)");
   cmd->add_option("--output", args->output, "Directory for the picture (created if missing)");
   cmd->add_option("--count", args->count, "Rows: examples to draw")->check(CLI::Range(1, 64));
@@ -72,10 +60,10 @@ void add_samples_command(CLI::App& app, GlobalOptions& options) {
       std::unique_ptr<Task> task;
       if (config) {
         task = input_phase([&] {
-          if (config->text("data.dataset") == "fashion_mnist")
-            fail("samples: {} trains on fashion_mnist; samples draws the synthetic sets (action_clips, segmentation_scenes, "
-                 "reid_tracklets)",
-                 args->config);
+          const std::string dataset = config->text("data.dataset");
+          const auto synthetic = datasets_with_default_examples();
+          if (std::find(synthetic.begin(), synthetic.end(), dataset) == synthetic.end())
+            fail("samples: {} trains on {}; samples draws the synthetic sets ({})", args->config, dataset, fmt::join(synthetic, ", "));
           return make_task(*config);
         });
       }

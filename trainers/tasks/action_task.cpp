@@ -130,7 +130,12 @@ void register_action_components() {
                     frames_key("frames per clip"), image_size_key(32),
                     with_range(config_key("data", "clips_per_video", OptionType::integer, "2",
                                           "clips cut from each video (video accuracy averages them)"),
-                               1, 64)});
+                               1, 64)},
+                   [](const ImageSet& items, uint64_t seed) {
+                     ActionClipsOptions options;
+                     options.seed = seed;
+                     return std::make_unique<ActionClips>(items, options);
+                   });
   register_task("action", "action recognition: cross entropy over clips; clip and video top-1 accuracy", {"action_clips"},
                 {"c2d", "i3d", "tsn"}, {}, [](const Config& config) { return std::make_unique<ActionTask>(config); });
   register_backbone("c2d", "2D convolutions on each frame (the Non-local paper's C2D); Non-local blocks via model.attention",

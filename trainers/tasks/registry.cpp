@@ -14,6 +14,11 @@ std::map<std::string, TaskFactory>& factories() {
   return registry;
 }
 
+std::vector<std::pair<std::string, DefaultExamples>>& default_example_makers() {
+  static std::vector<std::pair<std::string, DefaultExamples>> registry;
+  return registry;
+}
+
 ConfigComponent component(std::string kind, std::string name, std::string doc, std::string chosen_by, std::vector<ConfigKey> keys) {
   ConfigComponent c;
   c.kind = std::move(kind);
@@ -26,8 +31,22 @@ ConfigComponent component(std::string kind, std::string name, std::string doc, s
 
 }  // namespace
 
-void register_dataset(std::string name, std::string doc, std::vector<ConfigKey> keys) {
+void register_dataset(std::string name, std::string doc, std::vector<ConfigKey> keys, DefaultExamples examples) {
+  if (examples) default_example_makers().emplace_back(name, std::move(examples));
   register_config_component(component("dataset", std::move(name), std::move(doc), "data.dataset", std::move(keys)));
+}
+
+std::vector<std::string> datasets_with_default_examples() {
+  std::vector<std::string> names;
+  for (const auto& [name, make] : default_example_makers()) names.push_back(name);
+  return names;
+}
+
+const DefaultExamples& default_examples(const std::string& dataset) {
+  for (const auto& [name, make] : default_example_makers())
+    if (name == dataset) return make;
+  fail("no default examples for dataset '{}'; the synthetic datasets have them: {}", dataset,
+       fmt::join(datasets_with_default_examples(), ", "));
 }
 
 void register_task(std::string name, std::string doc, std::vector<std::string> datasets, std::vector<std::string> backbones,

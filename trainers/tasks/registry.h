@@ -10,14 +10,25 @@
 #include <vector>
 
 #include "trainers/lib/config/schema.h"
+#include "trainers/lib/data/example_source.h"
+#include "trainers/lib/data/image_set.h"
 #include "trainers/tasks/task.h"
 
 namespace gaze {
 
 using TaskFactory = std::function<std::unique_ptr<Task>(const Config& config)>;
 
-// A dataset, chosen by data.dataset.
-void register_dataset(std::string name, std::string doc, std::vector<ConfigKey> keys = {});
+// A synthetic dataset's examples with its generator's own defaults and `seed`, made from
+// Fashion-MNIST's training images `items` (which must outlive them): what `gaze samples --dataset
+// NAME` draws.
+using DefaultExamples = std::function<std::unique_ptr<ExampleSource>(const ImageSet& items, uint64_t seed)>;
+
+// A dataset, chosen by data.dataset; a synthetic one also gives its default examples.
+void register_dataset(std::string name, std::string doc, std::vector<ConfigKey> keys = {}, DefaultExamples examples = {});
+// The datasets registered with default examples, in registration order.
+std::vector<std::string> datasets_with_default_examples();
+// Those of `dataset`; an error listing the datasets that have them when it has none.
+const DefaultExamples& default_examples(const std::string& dataset);
 // A task, chosen by the dataset it trains (data.dataset one of `datasets`); model.backbone must
 // be one of `backbones`.
 void register_task(std::string name, std::string doc, std::vector<std::string> datasets, std::vector<std::string> backbones,

@@ -183,7 +183,12 @@ void register_reid_components() {
                   64.0),
        with_range(config_key("data", "instances", OptionType::integer, "4",
                              "tracklets per identity in a training batch (the PK sampler's K; P = batch_size / K)"),
-                  1, 64)});
+                  1, 64)},
+      [](const ImageSet& items, uint64_t seed) {
+        ReidTrackletsOptions options;
+        options.seed = seed;
+        return std::make_unique<ReidTracklets>(items, options);
+      });
   register_task(
       "reid", "video re-identification: cross entropy over identities plus a batch-hard triplet loss; rank-k and mAP", {"reid_tracklets"},
       {"reid3d"},

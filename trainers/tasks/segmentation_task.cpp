@@ -172,7 +172,12 @@ void register_segmentation_components() {
                   0, 10),
        with_range(config_key("data", "items_per_scene", OptionType::integer_list, "[2, 4]", "fewest and most items in a scene"), 1, 16),
        with_range(config_key("data", "item_size", OptionType::integer_list, "[35, 70]", "smallest and largest item side, percent of the canvas"),
-                  1, 100)});
+                  1, 100)},
+      [](const ImageSet& items, uint64_t seed) {
+        SegmentationScenesOptions options;
+        options.seed = seed;
+        return std::make_unique<SegmentationScenes>(items, options);
+      });
   register_task("segmentation", "semantic segmentation: per-pixel cross entropy plus the auxiliary heads'; mIoU and pixel accuracy",
                 {"segmentation_scenes"}, {"dilated_fcn"},
                 {with_range(config_key("train", "aux_weight", OptionType::number, "0.4", "weight of each auxiliary head's loss (mmseg's 0.4)"),
