@@ -22,6 +22,7 @@
 #include "trainers/tasks/from_config.h"
 #include "trainers/app/reproduce.h"
 #include "trainers/app/run_directory.h"
+#include "trainers/app/hooks/hook.h"
 #include "trainers/app/trainer.h"
 #include "trainers/app/visualize.h"
 
@@ -390,4 +391,48 @@ TEST_CASE("a run directory is locked while a process writes it; a second process
   // Released: the run starts (and a lock on a directory that exists is not its creation).
   CHECK(run_program({GAZE_CLI_PATH, "train", path, "--resume", "auto", "--no-progress"}, dir / "third.log") == 0);
   CHECK_FALSE(lock_run_directory(dir / "tiny", "").created());
+}
+
+namespace {
+
+// Records where the run stands at each point of the loop.
+struct RecordingHook : Hook {
+  std::vector<std::string> calls;
+  std::vector<double> lrs;
+  void before_epoch(TrainingRun& run) override { calls.push_back(fmt::format("before_epoch {}", run.state.epoch)); }
+  void after_step(TrainingRun& run, const StepReport& step) override {
+    calls.push_back(fmt::format("after_step {}", run.state.global_step));
+    lrs.push_back(step.lr);
+  }
+  void after_epoch(TrainingRun& run, const EpochReport& epoch) override {
+    calls.push_back(fmt::format("after_epoch {} state {}", epoch.epoch, run.state.epoch));
+  }
+  void after_run(TrainingRun& run, RunReport& report) override {
+    calls.push_back(fmt::format("after_run top1 {}", report.test.metrics.at("top1").get<double>()));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a user's hook is called at every point of the loop, after the standard hooks, with the run's state") {
+  ScopedBackend backend(fastest_backend());
+  TempDir dir("trainer_hooks");
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 128, 2, 0));  // 4 steps an epoch
+  auto hook = std::make_shared<RecordingHook>();
+  const TrainResult result = train(load_config(path), {.config_path = path, .progress = false, .hooks = {hook}});
+  std::vector<std::string> want{"before_epoch 0"};
+  for (int step = 1; step <= 4; ++step) want.push_back(fmt::format("after_step {}", step));
+  want.push_back("after_epoch 1 state 1");  // the state has moved to the next epoch: a checkpoint now resumes there
+  want.push_back("before_epoch 1");
+  for (int step = 5; step <= 8; ++step) want.push_back(fmt::format("after_step {}", step));
+  want.push_back("after_epoch 2 state 2");
+  want.push_back(fmt::format("after_run top1 {}", result.test.at("top1").get<double>()));
+  CHECK_MESSAGE(hook->calls == want, fmt::format("calls:\n{}", fmt::join(hook->calls, "\n")));
+  // The schedule hook ran first: a linear warm-up over half an epoch from 0, then the cosine decay.
+  REQUIRE(hook->lrs.size() == 8);
+  CHECK(hook->lrs[0] == 0.0);
+  CHECK(hook->lrs[1] > hook->lrs[0]);
+  CHECK(hook->lrs[7] < hook->lrs[2]);
+  CHECK_THROWS_WITH_AS(train(load_config(path, {"log.name=null_hook"}), {.config_path = path, .progress = false, .hooks = {nullptr}}),
+                       doctest::Contains("TrainOptions::hooks holds a null hook"), Error);
 }

@@ -88,7 +88,7 @@ std::vector<ReproduceRow> reproduce(const ReproduceOptions& options) {
                    cut_short ? " (resuming)" : "");
         std::fflush(stdout);
         train(config, TrainOptions{.config_path = p.file, .resume = cut_short ? "auto" : "", .weights = "", .command_line = options.command_line,
-                                   .progress = options.progress});
+                                   .progress = options.progress, .hooks = {}});
         result = nlohmann::json::parse(read_file(paths.result()));
       }
       row.parameters = result.at("parameters");

@@ -119,7 +119,7 @@ EpochReport close_epoch(TrainerState& s) {
 }
 
 // The loop: epochs of steps, the hooks called around them.
-RunReport run_epochs(TrainingRun& run, DataLoader& loader, const std::vector<std::unique_ptr<Hook>>& hooks) {
+RunReport run_epochs(TrainingRun& run, DataLoader& loader, const std::vector<Hook*>& hooks) {
   const Device device = parse_device(run.config.text("train.device"));
   const double grad_clip = run.config.number("optim.grad_clip");
   while (run.state.epoch < run.epochs) {
@@ -175,7 +175,13 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   const Device device = parse_device(config.text("train.device"));
   std::shared_ptr<Module> model = task->build_model();
   std::unique_ptr<Optimizer> optimizer = build_optimizer(config, model->parameters());
-  const std::vector<std::unique_ptr<Hook>> hooks = standard_hooks(config, options);
+  const std::vector<std::unique_ptr<Hook>> standard = standard_hooks(config, options);
+  std::vector<Hook*> hooks;
+  for (const auto& hook : standard) hooks.push_back(hook.get());
+  for (const auto& hook : options.hooks) {
+    if (!hook) fail("train: TrainOptions::hooks holds a null hook");
+    hooks.push_back(hook.get());
+  }
   if (!options.weights.empty()) load_weights(options.weights, *model);
 
   TrainerState state;

@@ -12,6 +12,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,12 +20,17 @@
 
 namespace gaze {
 
+class Hook;  // trainers/app/hooks/hook.h
+
 struct TrainOptions {
   std::string config_path;   // for the run directory's name and the manifest
   std::string resume;        // "": fresh run; "auto": the run directory's newest checkpoint; else a checkpoint or run directory
   std::string weights;       // initial weights (fine-tuning); exclusive with resume
   std::string command_line;  // for the manifest
   bool progress = true;      // draw progress bars (when stderr is a terminal)
+  // A user's hooks, called after the standard ones at each point of the loop (hooks/hook.h), as
+  // mmengine's custom hooks: to log elsewhere, stop early, watch a metric.
+  std::vector<std::shared_ptr<Hook>> hooks;
 };
 
 struct TrainResult {
