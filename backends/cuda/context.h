@@ -37,6 +37,8 @@ class DeviceContext {
 DeviceContext& context(int index);
 // The calling thread's current device (use_device()).
 DeviceContext& current_context();
+// The stream every kernel of the current device is queued on.
+inline cudaStream_t current_stream() { return current_context().stream(); }
 
 // Scratch memory on the current device from the caching allocator, released at scope end:
 // workspaces and temporaries. Stream order makes the release safe right after the launch.

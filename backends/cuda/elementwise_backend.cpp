@@ -28,8 +28,6 @@ void check_floating(const char* op, DType dtype) {
   if (!is_floating(dtype)) fail("cuda {}: dtype {} is not supported (f32 and f64 only)", op, dtype_name(dtype));
 }
 
-cudaStream_t stream() { return current_context().stream(); }
-
 }  // namespace
 
 bool CudaBackend::supports(Op op, DType dtype) const {
@@ -39,13 +37,13 @@ bool CudaBackend::supports(Op op, DType dtype) const {
 }
 
 void CudaBackend::fill(const KernelArg& out, double value) {
-  launch_fill(out.dtype, out.data, elementwise_params(out.shape, {&out.strides}, "fill"), value, stream());
+  launch_fill(out.dtype, out.data, elementwise_params(out.shape, {&out.strides}, "fill"), value, current_stream());
 }
 
 void CudaBackend::copy(const KernelArg& out, const KernelArg& in) {
   check_same_shape("copy", out, {&in});
   launch_copy(out.dtype, in.dtype, out.data, in.data, elementwise_params(out.shape, {&out.strides, &in.strides}, "copy"),
-              stream());
+              current_stream());
 }
 
 void CudaBackend::unary(UnaryOp op, const KernelArg& out, const KernelArg& x, const UnaryParams& p) {
@@ -54,7 +52,7 @@ void CudaBackend::unary(UnaryOp op, const KernelArg& out, const KernelArg& x, co
   check_floating(name, out.dtype);
   check_same_shape(name, out, {&x});
   launch_unary(op, out.dtype, out.data, x.data, elementwise_params(out.shape, {&out.strides, &x.strides}, name), p,
-               stream());
+               current_stream());
 }
 
 void CudaBackend::unary_backward(UnaryOp op, const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& x,
@@ -65,7 +63,7 @@ void CudaBackend::unary_backward(UnaryOp op, const KernelArg& grad_x, const Kern
   check_same_shape(name, grad_x, {&grad_y, &x, &y});
   launch_unary_backward(op, grad_x.dtype, grad_x.data, grad_y.data, x.data, y.data,
                         elementwise_params(grad_x.shape, {&grad_x.strides, &grad_y.strides, &x.strides, &y.strides}, name),
-                        p, stream());
+                        p, current_stream());
 }
 
 void CudaBackend::binary(BinaryOp op, const KernelArg& out, const KernelArg& a, const KernelArg& b) {
@@ -73,7 +71,7 @@ void CudaBackend::binary(BinaryOp op, const KernelArg& out, const KernelArg& a, 
   check_same_dtype(name, {&out, &a, &b});
   check_same_shape(name, out, {&a, &b});
   launch_binary(op, out.dtype, out.data, a.data, b.data,
-                elementwise_params(out.shape, {&out.strides, &a.strides, &b.strides}, name), stream());
+                elementwise_params(out.shape, {&out.strides, &a.strides, &b.strides}, name), current_stream());
 }
 
 void CudaBackend::reduce(ReduceOp op, const KernelArg& out, const KernelArg& in) {
@@ -84,9 +82,9 @@ void CudaBackend::reduce(ReduceOp op, const KernelArg& out, const KernelArg& in)
   int64_t chunks = reduce_chunk_count(p.outputs, p.count);
   if (chunks > 1) {
     DeviceBuffer partials(static_cast<size_t>(p.outputs * chunks) * sizeof(double));
-    launch_reduce_chunked(op, out.dtype, out.data, in.data, p, chunks, static_cast<double*>(partials.data()), stream());
+    launch_reduce_chunked(op, out.dtype, out.data, in.data, p, chunks, static_cast<double*>(partials.data()), current_stream());
   } else {
-    launch_reduce(op, out.dtype, out.data, in.data, p, stream());
+    launch_reduce(op, out.dtype, out.data, in.data, p, current_stream());
   }
 }
 

@@ -15,8 +15,6 @@ using namespace cuda;
 
 namespace {
 
-cudaStream_t stream() { return current_context().stream(); }
-
 void check_floating(const char* op, std::initializer_list<const KernelArg*> args) {
   DType first = (*args.begin())->dtype;
   for (const KernelArg* a : args)
@@ -62,7 +60,7 @@ void CudaBackend::max_pool_forward(const KernelArg& out, const KernelArg& indice
   if (indices.dtype != DType::i64 || indices.shape != out.shape)
     fail("cuda max_pool_forward: indices must be i64 of the output's shape {}", shape_str(out.shape));
   launch_max_pool_forward(x.dtype, out.data, indices.ptr<int64_t>(), x.data, spatial3_params(x, out, "max_pool_forward"),
-                          pool_window_params(p), stream());
+                          pool_window_params(p), current_stream());
 }
 
 void CudaBackend::max_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out, const KernelArg& indices) {
@@ -70,18 +68,18 @@ void CudaBackend::max_pool_backward(const KernelArg& grad_x, const KernelArg& gr
   if (indices.dtype != DType::i64 || indices.shape != grad_out.shape)
     fail("cuda max_pool_backward: indices must be i64 of grad_out's shape {}", shape_str(grad_out.shape));
   launch_max_pool_backward(grad_x.dtype, grad_x.data, grad_out.data, indices.ptr<int64_t>(),
-                           spatial3_params(grad_x, grad_out, "max_pool_backward"), stream());
+                           spatial3_params(grad_x, grad_out, "max_pool_backward"), current_stream());
 }
 
 void CudaBackend::avg_pool_forward(const KernelArg& out, const KernelArg& x, const PoolParams& p) {
   check_floating("avg_pool_forward", {&out, &x});
-  launch_avg_pool_forward(x.dtype, out.data, x.data, spatial3_params(x, out, "avg_pool_forward"), pool_window_params(p), stream());
+  launch_avg_pool_forward(x.dtype, out.data, x.data, spatial3_params(x, out, "avg_pool_forward"), pool_window_params(p), current_stream());
 }
 
 void CudaBackend::avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out, const PoolParams& p) {
   check_floating("avg_pool_backward", {&grad_x, &grad_out});
   launch_avg_pool_backward(grad_x.dtype, grad_x.data, grad_out.data, spatial3_params(grad_x, grad_out, "avg_pool_backward"),
-                           pool_window_params(p), stream());
+                           pool_window_params(p), current_stream());
 }
 
 void CudaBackend::adaptive_avg_pool_forward(const KernelArg& out, const KernelArg& x) {
@@ -89,13 +87,13 @@ void CudaBackend::adaptive_avg_pool_forward(const KernelArg& out, const KernelAr
   Spatial3Params s = spatial3_params(x, out, "adaptive_avg_pool_forward");
   for (int d = 0; d < 3; ++d)
     if (s.out[d] == 0 && s.planes > 0) fail("cuda adaptive_avg_pool_forward: output size 0 in shape {}", shape_str(out.shape));
-  launch_adaptive_avg_pool_forward(x.dtype, out.data, x.data, s, stream());
+  launch_adaptive_avg_pool_forward(x.dtype, out.data, x.data, s, current_stream());
 }
 
 void CudaBackend::adaptive_avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out) {
   check_floating("adaptive_avg_pool_backward", {&grad_x, &grad_out});
   launch_adaptive_avg_pool_backward(grad_x.dtype, grad_x.data, grad_out.data,
-                                    spatial3_params(grad_x, grad_out, "adaptive_avg_pool_backward"), stream());
+                                    spatial3_params(grad_x, grad_out, "adaptive_avg_pool_backward"), current_stream());
 }
 
 // ---- batch norm ---------------------------------------------------------------------------------
@@ -105,7 +103,7 @@ void CudaBackend::batch_norm_forward(const KernelArg& out, const KernelArg& save
   check_floating("batch_norm_forward", {&x, &out, &save_mean, &save_invstd, &weight, &bias});
   check_contiguous("batch_norm_forward", {&x, &out, &save_mean, &save_invstd, &weight, &bias});
   launch_batch_norm_forward(x.dtype, out.data, save_mean.data, save_invstd.data, x.data, weight.data, bias.data, eps,
-                            channel_params(x, "batch_norm_forward"), stream());
+                            channel_params(x, "batch_norm_forward"), current_stream());
 }
 
 void CudaBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg& grad_weight, const KernelArg& grad_bias,
@@ -114,7 +112,7 @@ void CudaBackend::batch_norm_backward(const KernelArg& grad_x, const KernelArg& 
   check_floating("batch_norm_backward", {&x, &grad_x, &grad_weight, &grad_bias, &grad_out, &weight, &save_mean, &save_invstd});
   check_contiguous("batch_norm_backward", {&x, &grad_x, &grad_weight, &grad_bias, &grad_out, &weight, &save_mean, &save_invstd});
   launch_batch_norm_backward(x.dtype, grad_x.data, grad_weight.data, grad_bias.data, grad_out.data, x.data, weight.data,
-                             save_mean.data, save_invstd.data, channel_params(x, "batch_norm_backward"), stream());
+                             save_mean.data, save_invstd.data, channel_params(x, "batch_norm_backward"), current_stream());
 }
 
 // ---- softmax: own row kernels along a last dim, cuDNN otherwise ---------------------------------------------------------------------------
@@ -124,7 +122,7 @@ void CudaBackend::softmax_forward(const KernelArg& out, const KernelArg& x, int6
   check_contiguous("softmax_forward", {&out});
   if (x.numel() == 0) return;
   std::vector<int> dims = softmax_dims(x, dim);  // [outer, size, inner, 1]
-  if (dims[2] == 1) return launch_softmax_rows_forward(x.dtype, out.data, x.data, dims[0], dims[1], log, stream());
+  if (dims[2] == 1) return launch_softmax_rows_forward(x.dtype, out.data, x.data, dims[0], dims[1], log, current_stream());
   SoftmaxDescriptor d(x, dim);
   cudnnSoftmaxAlgorithm_t algo = log ? CUDNN_SOFTMAX_LOG : CUDNN_SOFTMAX_ACCURATE;
   cudnnHandle_t handle = current_context().cudnn();
@@ -143,7 +141,7 @@ void CudaBackend::softmax_backward(const KernelArg& grad_x, const KernelArg& gra
   if (y.numel() == 0) return;
   std::vector<int> dims = softmax_dims(y, dim);  // [outer, size, inner, 1]
   if (dims[2] == 1)
-    return launch_softmax_rows_backward(y.dtype, grad_x.data, grad_y.data, y.data, dims[0], dims[1], log, stream());
+    return launch_softmax_rows_backward(y.dtype, grad_x.data, grad_y.data, y.data, dims[0], dims[1], log, current_stream());
   SoftmaxDescriptor d(y, dim);
   cudnnSoftmaxAlgorithm_t algo = log ? CUDNN_SOFTMAX_LOG : CUDNN_SOFTMAX_ACCURATE;
   cudnnHandle_t handle = current_context().cudnn();
@@ -163,13 +161,13 @@ void CudaBackend::softmax_backward(const KernelArg& grad_x, const KernelArg& gra
 void CudaBackend::upsample_forward(UpsampleMode mode, bool align_corners, const KernelArg& out, const KernelArg& x) {
   check_floating("upsample_forward", {&out, &x});
   launch_upsample_forward(x.dtype, mode == UpsampleMode::linear, align_corners, out.data, x.data,
-                          spatial3_params(x, out, "upsample_forward"), stream());
+                          spatial3_params(x, out, "upsample_forward"), current_stream());
 }
 
 void CudaBackend::upsample_backward(UpsampleMode mode, bool align_corners, const KernelArg& grad_x, const KernelArg& grad_out) {
   check_floating("upsample_backward", {&grad_x, &grad_out});
   launch_upsample_backward(grad_x.dtype, mode == UpsampleMode::linear, align_corners, grad_x.data, grad_out.data,
-                           spatial3_params(grad_x, grad_out, "upsample_backward"), stream());
+                           spatial3_params(grad_x, grad_out, "upsample_backward"), current_stream());
 }
 
 // ---- NLL --------------------------------------------------------------------------------------
@@ -184,7 +182,7 @@ void CudaBackend::nll_loss_forward(const KernelArg& loss, const KernelArg& sampl
   int64_t rows = logp.shape[0], classes = logp.shape[1];
   DeviceBuffer bad(sizeof(int64_t));
   launch_nll_loss_forward(logp.dtype, loss.data, sample_weight.data, logp.data, target.ptr<int64_t>(), weight.data, rows,
-                          classes, ignore_index, static_cast<int64_t*>(bad.data()), stream());
+                          classes, ignore_index, static_cast<int64_t*>(bad.data()), current_stream());
   // The one host read of the loss: a bad label must be an error, as on the CPU, not a silent 0.
   int64_t bad_row = -1;
   copy_device_to_host(&bad_row, bad.data(), sizeof(bad_row), current_device());
@@ -203,7 +201,7 @@ void CudaBackend::nll_loss_backward(const KernelArg& grad_logp, const KernelArg&
     fail("cuda nll_loss_backward: expected grad_logp [M,C] and an i64 target [M]; got {} and {}", shape_str(grad_logp.shape),
          shape_str(target.shape));
   launch_nll_loss_backward(grad_logp.dtype, grad_logp.data, grad_loss.data, target.ptr<int64_t>(), weight.data,
-                           grad_logp.shape[0], grad_logp.shape[1], ignore_index, stream());
+                           grad_logp.shape[0], grad_logp.shape[1], ignore_index, current_stream());
 }
 
 }  // namespace gaze

@@ -158,7 +158,7 @@ dnnl::convolution_backward_weights::primitive_desc backward_weight_pd(const Conv
           engine(), forward_pd(g, blocked)};
 }
 
-struct ForwardEntry {
+struct ConvForwardEntry {
   dnnl::convolution_forward primitive;
   Bridge x, weight, out;
 };
@@ -182,11 +182,11 @@ void OnednnBackend::conv_forward(const KernelArg& out, const KernelArg& x, const
   guarded("conv_forward", {&out, &x, &weight}, [&] {
     std::string key = fmt::format("conv_forward {} {} {}", shape_str(x.shape),
                                   shape_str(weight.shape), params_key(p));
-    auto e = cached<ForwardEntry>(key, [&] {
+    auto e = cached<ConvForwardEntry>(key, [&] {
       auto pd = forward_pd(*g, true);
       if (padding_heavy(g->x, pd.src_desc()) || padding_heavy(g->out, pd.dst_desc()))
         pd = forward_pd(*g, false);
-      return ForwardEntry{dnnl::convolution_forward(pd), Bridge(g->x, pd.src_desc(), true),
+      return ConvForwardEntry{dnnl::convolution_forward(pd), Bridge(g->x, pd.src_desc(), true),
                           Bridge(g->weight, pd.weights_desc(), true),
                           Bridge(g->out, pd.dst_desc(), false)};
     });

@@ -62,7 +62,7 @@ std::string key(const char* kernel, const Eltwise& e, int64_t n) {
   return fmt::format("{} {} {} {} {}", kernel, static_cast<int>(e.algorithm), e.alpha, e.beta, n);
 }
 
-struct ForwardEntry {
+struct EltwiseForwardEntry {
   dnnl::eltwise_forward primitive;
 };
 
@@ -80,8 +80,8 @@ void OnednnBackend::unary(UnaryOp op, const KernelArg& out, const KernelArg& x,
   guarded(unary_op_name(op), {&out, &x}, [&] {
     Eltwise e = eltwise(op, p);
     int64_t n = x.numel();
-    auto entry = cached<ForwardEntry>(key("unary", e, n), [&] {
-      return ForwardEntry{dnnl::eltwise_forward(forward_pd(e, n))};
+    auto entry = cached<EltwiseForwardEntry>(key("unary", e, n), [&] {
+      return EltwiseForwardEntry{dnnl::eltwise_forward(forward_pd(e, n))};
     });
     dnnl::memory::desc flat = f32_desc({n});
     execute(entry->primitive, {{DNNL_ARG_SRC, wrap(flat, x.data)}, {DNNL_ARG_DST, wrap(flat, out.data)}});

@@ -11,7 +11,7 @@ using namespace gaze::test;
 
 namespace {
 
-ReidNetOptions tiny(const std::string& mode = "", int64_t blocks = 1) {
+ReidNetOptions tiny_reid(const std::string& mode = "", int64_t blocks = 1) {
   return ReidNetOptions{.num_identities = 7, .widths = {4, 8, 12}, .nonlocal_mode = mode, .nonlocal_blocks = blocks};
 }
 
@@ -25,7 +25,7 @@ TEST_CASE("VideoReidNet: features [N, D] and logits [N, identities], with and wi
     for (bool neck : {true, false}) {
       CAPTURE(mode);
       CAPTURE(neck);
-      ReidNetOptions o = tiny(mode);
+      ReidNetOptions o = tiny_reid(mode);
       o.bn_neck = neck;
       VideoReidNet net(o);
       TensorDict out = net.forward_all({tracklets(1)});
@@ -35,24 +35,24 @@ TEST_CASE("VideoReidNet: features [N, D] and logits [N, identities], with and wi
       CHECK(net.forward(tracklets(1)).shape() == Shape{4, 12});
     }
   // The BN-neck's classifier has no bias (BoT).
-  for (const auto& [name, p] : VideoReidNet(tiny()).named_parameters()) CHECK(name != "classifier.bias");
+  for (const auto& [name, p] : VideoReidNet(tiny_reid()).named_parameters()) CHECK(name != "classifier.bias");
 }
 
 TEST_CASE("VideoReidNet: one Non-local block follows the second-to-last stage; two split between it and the stage before") {
-  CHECK(nonlocal_blocks(VideoReidNet(tiny())).empty());
-  CHECK(nonlocal_blocks(VideoReidNet(tiny("embedded_gaussian"))) == std::vector<std::string>{"stage1_nonlocal.0"});
-  CHECK(nonlocal_blocks(VideoReidNet(tiny("gaussian", 2))) == std::vector<std::string>{"stage0_nonlocal.0", "stage1_nonlocal.0"});
+  CHECK(nonlocal_blocks(VideoReidNet(tiny_reid())).empty());
+  CHECK(nonlocal_blocks(VideoReidNet(tiny_reid("embedded_gaussian"))) == std::vector<std::string>{"stage1_nonlocal.0"});
+  CHECK(nonlocal_blocks(VideoReidNet(tiny_reid("gaussian", 2))) == std::vector<std::string>{"stage0_nonlocal.0", "stage1_nonlocal.0"});
   // As gaze visualize finds them.
-  VideoReidNet net(tiny("embedded_gaussian"));
+  VideoReidNet net(tiny_reid("embedded_gaussian"));
   CHECK(recorder_names(net) == std::vector<std::string>{"stage1_nonlocal.0"});
 }
 
 TEST_CASE("VideoReidNet: with the same seed, zero-initialised Non-local blocks leave the 3D CNN's features and logits unchanged") {
   ScopedBackend backend(fastest_backend());
   manual_seed(21);
-  VideoReidNet base(tiny());
+  VideoReidNet base(tiny_reid());
   manual_seed(21);
-  VideoReidNet with_blocks(tiny("embedded_gaussian", 2));
+  VideoReidNet with_blocks(tiny_reid("embedded_gaussian", 2));
   Tensor x = tracklets(2);
   TensorDict want = base.forward_all({x}), got = with_blocks.forward_all({x});
   check_close(got.at("out"), want.at("out"), 1e-6);
@@ -63,7 +63,7 @@ TEST_CASE("VideoReidNet: with the same seed, zero-initialised Non-local blocks l
 
 TEST_CASE("VideoReidNet: one backward of an identity loss and a feature loss reaches every parameter") {
   ScopedBackend backend(fastest_backend());
-  VideoReidNet net(tiny("embedded_gaussian", 2));
+  VideoReidNet net(tiny_reid("embedded_gaussian", 2));
   open_attention_gates(net);
   TensorDict out = net.forward_all({tracklets(3)});
   (weighted_sum(out.at("logits"), 4) + weighted_sum(out.at("out"), 5)).backward();
@@ -73,9 +73,9 @@ TEST_CASE("VideoReidNet: one backward of an identity loss and a feature loss rea
 TEST_CASE("VideoReidNet: bad options and tracklets give one error naming the option") {
   CHECK_THROWS_WITH_AS(VideoReidNet(ReidNetOptions{.widths = {}, .strides = {}}),
                        doctest::Contains("VideoReidNet: widths (0 entries) and strides (0 entries) must be non-empty"), Error);
-  CHECK_THROWS_WITH_AS(VideoReidNet(tiny("softmax")), doctest::Contains("VideoReidNet: unknown nonlocal_mode 'softmax'"), Error);
+  CHECK_THROWS_WITH_AS(VideoReidNet(tiny_reid("softmax")), doctest::Contains("VideoReidNet: unknown nonlocal_mode 'softmax'"), Error);
   CHECK_THROWS_WITH_AS(VideoReidNet(ReidNetOptions{.num_identities = 0}), doctest::Contains("num_identities (0)"), Error);
-  VideoReidNet net(tiny());
+  VideoReidNet net(tiny_reid());
   CHECK_THROWS_WITH_AS(net.forward(f32_input({4, 3, 16, 16}, 1)), doctest::Contains("expected tracklets [N, 3, T, H, W], got [4,3,16,16]"),
                        Error);
 }

@@ -12,7 +12,7 @@ using namespace gaze::test;
 
 namespace {
 
-SegmentationNetOptions tiny(const std::string& head, bool position = true, bool channel = true, bool aux = true) {
+SegmentationNetOptions tiny_segmentation(const std::string& head, bool position = true, bool channel = true, bool aux = true) {
   return SegmentationNetOptions{.num_classes = 11, .widths = {4, 8, 8, 8}, .head = head, .position = position, .channel = channel,
                                 .aux_head = aux};
 }
@@ -34,12 +34,12 @@ TEST_CASE("SegmentationNet: logits and aux outputs [N, classes, H, W] for FCN an
     SegmentationNetOptions options;
     std::vector<std::string> aux;
   };
-  std::vector<Row> rows{{tiny("fcn"), {"aux_head"}},
-                        {tiny("fcn", true, true, false), {}},
-                        {tiny("danet", true, false), {"aux_head", "position"}},
-                        {tiny("danet", false, true), {"aux_head", "channel"}},
-                        {tiny("danet", true, true), {"aux_head", "position", "channel"}},
-                        {tiny("danet", true, true, false), {"position", "channel"}}};
+  std::vector<Row> rows{{tiny_segmentation("fcn"), {"aux_head"}},
+                        {tiny_segmentation("fcn", true, true, false), {}},
+                        {tiny_segmentation("danet", true, false), {"aux_head", "position"}},
+                        {tiny_segmentation("danet", false, true), {"aux_head", "channel"}},
+                        {tiny_segmentation("danet", true, true), {"aux_head", "position", "channel"}},
+                        {tiny_segmentation("danet", true, true, false), {"position", "channel"}}};
   for (const Row& row : rows) {
     SegmentationNet net(row.options);
     CAPTURE(net.extra_repr());
@@ -57,7 +57,7 @@ TEST_CASE("SegmentationNet: logits and aux outputs [N, classes, H, W] for FCN an
 
 TEST_CASE("SegmentationNet: the backbone has output stride 8, its last two stages dilated by 2 and 4") {
   ScopedBackend backend(fastest_backend());
-  SegmentationNet net(tiny("danet", true, false));
+  SegmentationNet net(tiny_segmentation("danet", true, false));
   CHECK(net.output_stride() == 8);
   CHECK(net.stage_dilations() == std::vector<int64_t>{1, 1, 2, 4});
   // The convs as built: stage 3's are 3x3 with dilation 4 and padding 4, stride 1.
@@ -74,11 +74,11 @@ TEST_CASE("SegmentationNet: the backbone has output stride 8, its last two stage
 }
 
 TEST_CASE("SegmentationNet: DANet's attention layers are found as gaze visualize finds them; FCN has none") {
-  SegmentationNet danet(tiny("danet"));
+  SegmentationNet danet(tiny_segmentation("danet"));
   CHECK(recorder_names(danet) == std::vector<std::string>{"head.pam", "head.cam"});
-  SegmentationNet pam_only(tiny("danet", true, false));
+  SegmentationNet pam_only(tiny_segmentation("danet", true, false));
   CHECK(recorder_names(pam_only) == std::vector<std::string>{"head.pam"});
-  SegmentationNet fcn(tiny("fcn"));
+  SegmentationNet fcn(tiny_segmentation("fcn"));
   CHECK(recorder_names(fcn).empty());
 }
 
@@ -86,7 +86,7 @@ TEST_CASE("SegmentationNet: one backward of the main and aux losses reaches ever
   ScopedBackend backend(fastest_backend());
   for (std::string head : {"fcn", "danet"}) {
     CAPTURE(head);
-    SegmentationNetOptions o = tiny(head);
+    SegmentationNetOptions o = tiny_segmentation(head);
     o.dropout = 0.0;
     SegmentationNet net(o);
     open_attention_gates(net);
@@ -103,8 +103,8 @@ TEST_CASE("SegmentationNet: bad options give one error naming the option") {
   CHECK_THROWS_WITH_AS(SegmentationNet(SegmentationNetOptions{.widths = {}}), doctest::Contains("SegmentationNet: widths needs at least 4 stages"),
                        Error);
   CHECK_THROWS_WITH_AS(SegmentationNet(SegmentationNetOptions{.widths = {8, 8, 8}}), doctest::Contains("got 3 ([8, 8, 8])"), Error);
-  CHECK_THROWS_WITH_AS(SegmentationNet(tiny("pspnet")), doctest::Contains("SegmentationNet: unknown head 'pspnet'; heads: fcn, danet"), Error);
-  CHECK_THROWS_WITH_AS(SegmentationNet(tiny("danet", false, false)), doctest::Contains("head danet needs position or channel"), Error);
-  SegmentationNet net(tiny("fcn"));
+  CHECK_THROWS_WITH_AS(SegmentationNet(tiny_segmentation("pspnet")), doctest::Contains("SegmentationNet: unknown head 'pspnet'; heads: fcn, danet"), Error);
+  CHECK_THROWS_WITH_AS(SegmentationNet(tiny_segmentation("danet", false, false)), doctest::Contains("head danet needs position or channel"), Error);
+  SegmentationNet net(tiny_segmentation("fcn"));
   CHECK_THROWS_WITH_AS(net.forward(f32_input({2, 3, 16, 16}, 1)), doctest::Contains("expected images [N, 1, H, W], got [2,3,16,16]"), Error);
 }

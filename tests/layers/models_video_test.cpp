@@ -15,7 +15,7 @@ namespace {
 const std::vector<std::string> kModes{"gaussian", "embedded_gaussian", "dot_product", "concatenation"};
 
 // Small enough for the reference backend's absence: widths 4/8/8 on 8x16x16 clips.
-VideoNetOptions tiny(const std::string& kind, const std::string& mode = "", int64_t blocks = 1) {
+VideoNetOptions tiny_video(const std::string& kind, const std::string& mode = "", int64_t blocks = 1) {
   return VideoNetOptions{.kind = parse_choice<VideoNetKind>(kind), .num_classes = 5, .widths = {4, 8, 8}, .nonlocal_mode = mode, .nonlocal_blocks = blocks,
                          .iapa_channels = 6};
 }
@@ -35,27 +35,27 @@ TEST_CASE("VideoNet: logits [N, classes] for c2d, i3d and tsn, and for c2d and i
   ScopedBackend backend(fastest_backend());
   for (std::string kind : {"c2d", "i3d", "tsn"}) {
     CAPTURE(kind);
-    VideoNet net(tiny(kind));
+    VideoNet net(tiny_video(kind));
     CHECK(net.forward(clip(1)).shape() == Shape{2, 5});
   }
   for (std::string kind : {"c2d", "i3d"})
     for (const std::string& mode : kModes) {
       CAPTURE(kind);
       CAPTURE(mode);
-      VideoNet net(tiny(kind, mode, 2));
+      VideoNet net(tiny_video(kind, mode, 2));
       CHECK(net.forward(clip(2)).shape() == Shape{2, 5});
     }
 }
 
 TEST_CASE("VideoNet: one Non-local block follows the second-to-last stage; k blocks split between it and the stage before") {
-  CHECK(nonlocal_blocks(VideoNet(tiny("c2d"))).empty());
-  CHECK(nonlocal_blocks(VideoNet(tiny("c2d", "embedded_gaussian"))) == std::vector<std::string>{"stage1_nonlocal.0"});
-  CHECK(nonlocal_blocks(VideoNet(tiny("i3d", "gaussian", 2))) == std::vector<std::string>{"stage0_nonlocal.0", "stage1_nonlocal.0"});
+  CHECK(nonlocal_blocks(VideoNet(tiny_video("c2d"))).empty());
+  CHECK(nonlocal_blocks(VideoNet(tiny_video("c2d", "embedded_gaussian"))) == std::vector<std::string>{"stage1_nonlocal.0"});
+  CHECK(nonlocal_blocks(VideoNet(tiny_video("i3d", "gaussian", 2))) == std::vector<std::string>{"stage0_nonlocal.0", "stage1_nonlocal.0"});
   // The paper's 5-block variant: 2 in res3, 3 in res4.
-  CHECK(nonlocal_blocks(VideoNet(tiny("c2d", "dot_product", 5))) ==
+  CHECK(nonlocal_blocks(VideoNet(tiny_video("c2d", "dot_product", 5))) ==
         std::vector<std::string>{"stage0_nonlocal.0", "stage0_nonlocal.1", "stage1_nonlocal.0", "stage1_nonlocal.1", "stage1_nonlocal.2"});
   // Each block works on its stage's width, in 3D (space-time): θ is a 1x1x1 conv 8 → 4.
-  VideoNet net(tiny("c2d", "embedded_gaussian"));
+  VideoNet net(tiny_video("c2d", "embedded_gaussian"));
   bool found = false;
   for (const auto& [name, p] : net.named_parameters())
     if (name == "stage1_nonlocal.0.theta.weight") {
@@ -67,14 +67,14 @@ TEST_CASE("VideoNet: one Non-local block follows the second-to-last stage; k blo
 
 TEST_CASE("VideoNet: its attention layers are found as gaze visualize finds them, and record their maps") {
   ScopedBackend backend(fastest_backend());
-  VideoNet c2d(tiny("c2d", "embedded_gaussian", 2));
+  VideoNet c2d(tiny_video("c2d", "embedded_gaussian", 2));
   CHECK(recorder_names(c2d) == std::vector<std::string>{"stage0_nonlocal.0", "stage1_nonlocal.0"});
   for (auto& [name, r] : attention_recorders(c2d)) r->record_attention(true);
   c2d.forward(clip(1));
   // Space-time maps: queries T·h·w × keys T·(h/2)·(w/2) (φ and g max-pooled by (1, 2, 2)).
   CHECK(attention_recorders(c2d)[0].second->last_attention().shape() == Shape{2, 8 * 8 * 8, 8 * 4 * 4});
   CHECK(attention_recorders(c2d)[1].second->last_attention().shape() == Shape{2, 8 * 4 * 4, 8 * 2 * 2});
-  VideoNet tsn(tiny("tsn"));
+  VideoNet tsn(tiny_video("tsn"));
   REQUIRE(recorder_names(tsn) == std::vector<std::string>{"iapa"});
   attention_recorders(tsn)[0].second->record_attention(true);
   tsn.forward(clip(1));
@@ -89,9 +89,9 @@ TEST_CASE("VideoNet: with the same seed, zero-initialised Non-local blocks leave
       CAPTURE(kind);
       CAPTURE(mode);
       manual_seed(11);
-      VideoNet base(tiny(kind));
+      VideoNet base(tiny_video(kind));
       manual_seed(11);
-      VideoNet with_blocks(tiny(kind, mode, 2));
+      VideoNet with_blocks(tiny_video(kind, mode, 2));
       Tensor x = clip(3);
       Tensor want = base.forward(x);
       check_close(with_blocks.forward(x), want, 1e-6);
@@ -106,17 +106,17 @@ TEST_CASE("VideoNet: C2D mixes time only in its final pool (frame order does not
   Tensor x = clip(4), shuffled = reorder_frames(x, order);
   for (const std::string& mode : {std::string(), std::string("embedded_gaussian")}) {
     CAPTURE(mode);
-    VideoNet c2d(tiny("c2d", mode));
+    VideoNet c2d(tiny_video("c2d", mode));
     open_attention_gates(c2d);
     check_close(c2d.forward(shuffled), c2d.forward(x), 1e-4);
   }
-  VideoNet i3d(tiny("i3d"));
+  VideoNet i3d(tiny_video("i3d"));
   CHECK(max(abs(i3d.forward(shuffled) - i3d.forward(x))).item() > 1e-4);
 }
 
 TEST_CASE("VideoNet: tsn reads snippet_frames frames at the centre of each of its equal segments") {
   ScopedBackend backend(fastest_backend());
-  VideoNetOptions o = tiny("tsn");
+  VideoNetOptions o = tiny_video("tsn");
   o.segments = 2;
   o.snippet_frames = 2;  // 8 frames: segments 0-3 and 4-7, snippets 1-2 and 5-6
   VideoNet net(o);
@@ -136,12 +136,12 @@ TEST_CASE("VideoNet: one backward reaches every parameter (c2d and i3d with Non-
   const std::vector<std::string> nonlocal_exempt{"phi.bias", "w_z.0.bias"};
   for (std::string kind : {"c2d", "i3d"}) {
     CAPTURE(kind);
-    VideoNet net(tiny(kind, "embedded_gaussian", 2));
+    VideoNet net(tiny_video(kind, "embedded_gaussian", 2));
     open_attention_gates(net);
     weighted_sum(net.forward(clip(6)), 7).backward();
     check_every_parameter_gets_gradient(net, nonlocal_exempt);
   }
-  VideoNet tsn(tiny("tsn"));
+  VideoNet tsn(tiny_video("tsn"));
   Tensor task = weighted_sum(tsn.forward(clip(8)), 9);  // first: the losses read this forward's pyramid
   (task + 0.1 * tsn.interaction_loss() + 0.1 * tsn.diversity_loss()).backward();
   check_every_parameter_gets_gradient(tsn, {"iapa.score_bias"});  // b: the softmax over positions cancels it
@@ -149,7 +149,7 @@ TEST_CASE("VideoNet: one backward reaches every parameter (c2d and i3d with Non-
 
 TEST_CASE("VideoNet: bad options and clips give one error naming the option") {
   auto with = [](auto change) {
-    VideoNetOptions o = tiny("c2d");
+    VideoNetOptions o = tiny_video("c2d");
     change(o);
     return o;
   };
@@ -166,10 +166,10 @@ TEST_CASE("VideoNet: bad options and clips give one error naming the option") {
   CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = VideoNetKind::tsn; o.nonlocal_mode = "gaussian"; })),
                        doctest::Contains("nonlocal_mode 'gaussian' is for kinds c2d and i3d"), Error);
   CHECK_THROWS_WITH_AS(VideoNet(with([](auto& o) { o.kind = VideoNetKind::tsn; o.iapa_levels = 1; })), doctest::Contains("iapa_levels = 1"), Error);
-  VideoNet tsn(tiny("tsn"));  // 4 segments x 2 frames
+  VideoNet tsn(tiny_video("tsn"));  // 4 segments x 2 frames
   CHECK_THROWS_WITH_AS(tsn.forward(clip(1, 3)), doctest::Contains("the clip has 3 frames, fewer than segments (4) × snippet_frames (2)"),
                        Error);
-  VideoNet c2d(tiny("c2d"));
+  VideoNet c2d(tiny_video("c2d"));
   CHECK_THROWS_WITH_AS(c2d.forward(f32_input({2, 3, 8, 16, 16}, 1)), doctest::Contains("expected a clip [N, 1, T, H, W], got [2,3,8,16,16]"),
                        Error);
   CHECK_THROWS_WITH_AS(c2d.interaction_loss(), doctest::Contains("only kind tsn has the interaction-aware pyramid attention"), Error);

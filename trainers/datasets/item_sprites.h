@@ -18,6 +18,11 @@ void check_item_set(const char* what, const ImageSet& items);
 // small sprites keep the item's shape without aliasing.
 std::vector<float> resize_item(const ImageSet& items, int64_t index, int64_t out_height, int64_t out_width);
 
+// An item covers a pixel where its resized intensity reaches kItemSolid (Fashion-MNIST's background
+// is 0, its items' pixels mostly far above); below that the coverage falls linearly to 0, so the
+// antialiased rim of an item is a partial coverage.
+constexpr float kItemSolid = 0.12f;
+
 // 64-bit FNV-1a of item `index`'s pixels: a seed that belongs to the item instance itself.
 uint64_t item_fingerprint(const ImageSet& items, int64_t index);
 

@@ -12,8 +12,6 @@ namespace gaze {
 
 namespace {
 
-constexpr float kSolid = 0.12f;  // an item's pixel covers the background fully from this intensity
-
 // An identity's own look, derived from its pixels: one colour and a faint stripe pattern that
 // moves with the item (so two shirts of one shape still differ).
 struct Signature {
@@ -207,7 +205,7 @@ void ReidTracklets::example(int64_t index, Generator* augment, float* input, int
         const float value = sprite[static_cast<size_t>(sy * side + ux)];
         const double u = static_cast<double>(ux) * along_x + static_cast<double>(sy) * along_y;
         const double stripe = u - std::floor(u) < 0.5 ? 1.0 - sig.stripe_depth : 1.0;
-        coverage[static_cast<size_t>(sy * side + sx)] = std::min(1.0f, value / kSolid);
+        coverage[static_cast<size_t>(sy * side + sx)] = std::min(1.0f, value / kItemSolid);
         look[static_cast<size_t>(sy * side + sx)] = static_cast<float>(value * stripe);
       }
     const int64_t y0 = std::max<int64_t>(0, top), y1 = std::min<int64_t>(size, top + side);

@@ -13,10 +13,6 @@ namespace gaze {
 namespace {
 
 constexpr double kMinPatch = 0.15, kMaxPatch = 0.35;
-// An item covers a pixel where its resized intensity reaches kSolid (Fashion-MNIST's background is
-// 0, its items' pixels mostly far above); below that the coverage falls linearly to 0, so the
-// antialiased rim of an item is a partial coverage.
-constexpr float kSolid = 0.12f;
 // Coverage at least kLabelled takes the item's label, at most 1 - kLabelled keeps what lies
 // below; in between the pixel is a mixture and gets kSegmentationIgnore.
 constexpr float kLabelled = 0.75f;
@@ -166,7 +162,7 @@ void SegmentationScenes::example(int64_t index, Generator* augment, float* input
     for (int64_t sy = 0; sy < item.side; ++sy)
       for (int64_t sx = 0; sx < item.side; ++sx) {
         const float value = sprite[static_cast<size_t>(sy * item.side + sx)];
-        const float coverage = std::min(1.0f, value / kSolid);
+        const float coverage = std::min(1.0f, value / kItemSolid);
         if (coverage <= 0.0f) continue;
         const int64_t x = item.left + sx, y = item.top + sy, j = y * size + x;
         const float look = item.texture.kind == TextureKind::none ? value : texture_at(item.texture, x, y);
