@@ -1,12 +1,12 @@
 #!/bin/sh
 # Installs, with apt-get, every Debian package gaze needs to build, test and train: the compiler,
-# cmake, pkg-config, the libraries and the Fashion-MNIST dataset. Packages already installed are left alone, so this is
+# cmake, pkg-config, the libraries, the pictures' font and the Fashion-MNIST dataset. Packages already installed are left alone, so this is
 # quick on a machine that has them. Run as root on Debian 12.
 set -eu
 
 PACKAGES="g++ cmake make pkg-config git ca-certificates
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
-  libopenblas-openmp-dev libdnnl-dev libstb-dev zlib1g-dev
+  libopenblas-openmp-dev libdnnl-dev libstb-dev zlib1g-dev fonts-dejavu-core
   dataset-fashion-mnist"
 
 missing=""

@@ -40,10 +40,10 @@ TEST_CASE("write_segmentation_overlays_png: rows of image | truth | prediction a
 
   Png png = read_png(path);
   // s = 128 / 6 = 21: panels 126 × 84. Width: 16 + 3·126 + 2·8 + 24 (legend x 434) + 14 + 6 +
-  // "ignored" at scale 2 (82) + 16 = 552. Height: 40 (titles) + 2·84 + 8 + 16 = 232.
-  CHECK(png.width == 552);
-  CHECK(png.height == 232);
-  const int top = 40, image_x = 16, truth_x = 16 + 126 + 8, predicted_x = truth_x + 126 + 8;
+  // "ignored" in 18-pixel text + 16. Height: 16 + 18 + 8 = 42 (titles) + 2·84 + 8 + 16 = 234.
+  CHECK(png.width == 434 + 14 + 6 + report::Canvas::text_width("ignored", {18}) + 16);
+  CHECK(png.height == 234);
+  const int top = 42, image_x = 16, truth_x = 16 + 126 + 8, predicted_x = truth_x + 126 + 8;
   // Example 0, pixel (1, 1) of the picture's grid (21 pixels a cell): black image, target 1
   // (128,0,0) -> (64,0,0), prediction 2 (0,128,0) -> (0,64,0).
   CHECK(png.at(image_x + 30, top + 30) == report::Rgb{0, 0, 0});
@@ -65,8 +65,8 @@ TEST_CASE("write_segmentation_overlays_png: RGB images, and input that does not 
   std::vector<float> rgb = {1, 0, 0, 0, 0, 1};  // a 1×2 image: red, blue
   write_segmentation_overlays_png(path, {rgb}, {{0, 1}}, {{0, 0}}, 1, 2, {"a", "b"});
   Png png = read_png(path);
-  CHECK(png.at(16 + 10, 40 + 10) == report::Rgb{255, 0, 0});
-  CHECK(png.at(16 + 64 + 10, 40 + 10) == report::Rgb{0, 0, 255});
+  CHECK(png.at(16 + 10, 42 + 10) == report::Rgb{255, 0, 0});
+  CHECK(png.at(16 + 64 + 10, 42 + 10) == report::Rgb{0, 0, 255});
 
   const std::vector<float> image(6, 0.0f);
   const std::vector<int64_t> labels(6, 0);
@@ -94,11 +94,11 @@ TEST_CASE("write_ranked_lists_png: each query then its ranked frames, framed gre
 
   Png png = read_png(path);
   // s = 128 / 8 = 16: frames 64 × 128, cells 72 × 136 with their 4-pixel border. Ranks start at
-  // 16 + 72 + 18 = 106, every 72 + 6; rows start under the rank numbers at 16 + 16 + 6 = 38.
-  // Width 106 + 3·72 + 2·6 + 16 = 350; height 38 + 2·136 + 6 + 16 = 332.
+  // 16 + 72 + 18 = 106, every 72 + 6; rows start under the rank numbers (18-pixel text) at
+  // 16 + 18 + 6 = 40. Width 106 + 3·72 + 2·6 + 16 = 350; height 40 + 2·136 + 6 + 16 = 334.
   CHECK(png.width == 350);
-  CHECK(png.height == 332);
-  const int top = 38, row1 = top + 136 + 6;
+  CHECK(png.height == 334);
+  const int top = 40, row1 = top + 136 + 6;
   CHECK(png.at(16 + 1, top + 1) == kQueryColour);
   CHECK(png.at(16 + 20, top + 20) == report::Rgb{255, 255, 255});  // the query frame itself
   CHECK(png.at(106 + 1, top + 1) == kMatchColour);
@@ -109,6 +109,18 @@ TEST_CASE("write_ranked_lists_png: each query then its ranked frames, framed gre
   CHECK(png.at(106 + 1, row1 + 1) == kMismatchColour);
   CHECK(png.at(184 + 1, row1 + 1) == kMatchColour);
   CHECK(png.at(262 + 20, row1 + 20) == report::Rgb{255, 255, 255});  // query 1 has only 2 entries
+  // The headings' text is where the layout puts it: "query" over the first column, "1" over the
+  // second, dark strokes with anti-aliased edges, and nothing of it below the heading's line.
+  auto text_pixels = [&](int x0, int y0, int x1, int y1, int below) {
+    int n = 0;
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x) n += png.at(x, y).r < below;
+    return n;
+  };
+  CHECK(text_pixels(16, 16, 16 + 72, 34, 100) > 30);
+  CHECK(text_pixels(16, 16, 16 + 72, 34, 250) > text_pixels(16, 16, 16 + 72, 34, 100));  // grey edges
+  CHECK(text_pixels(106, 16, 106 + 72, 34, 100) > 5);
+  CHECK(text_pixels(16, 34, 350, 40, 250) == 0);
 }
 
 TEST_CASE("write_ranked_lists_png: grey frames decode, and input that does not fit is an error naming it") {

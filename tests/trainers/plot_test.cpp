@@ -3,6 +3,7 @@
 #include "trainers/plot/plot.h"
 
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "support/test_support.h"
 #include "trainers/plot/bitmap_font.h"
 #include "trainers/plot/canvas.h"
+#include "trainers/plot/font.h"
 
 using namespace gaze;
 using gaze::test::Png;
@@ -61,10 +63,19 @@ TEST_CASE("write_line_charts_png: a 2-column grid, each series drawn in its own 
   CHECK(png.count(kBlue, 640, 0, 1280, 440) > 300);
   CHECK(png.count(kBlue, 0, 440, 640, 880) > 300);
   CHECK(png.count(kBlue, 640, 440, 1280, 880) == 0);
-  // Titles and tick labels are drawn: dark ink at the top of every panel.
-  const report::Rgb ink{30, 30, 30};
-  CHECK(png.count(ink, 0, 0, 640, 40) > 50);
-  CHECK(png.count(ink, 640, 440, 1280, 480) > 50);
+  // Titles are drawn: dark, anti-aliased text in the band above every panel's frame.
+  for (const auto& [x0, y0] : {std::pair{0, 0}, std::pair{640, 0}, std::pair{0, 440}, std::pair{640, 440}}) {
+    int dark = 0;
+    std::set<int> greys;
+    for (int y = y0; y < y0 + 40; ++y)
+      for (int x = x0; x < x0 + 640; ++x) {
+        const double l = luminance(png.at(x, y));
+        dark += l < 100;
+        if (l > 30 && l < 250) greys.insert(static_cast<int>(l));
+      }
+    CHECK(dark > 30);
+    CHECK(greys.size() > 20);
+  }
 }
 
 TEST_CASE("write_line_charts_png: mismatched x and y, no panels, or an unwritable path are errors naming the problem") {
@@ -98,7 +109,10 @@ TEST_CASE("write_confusion_png: a cell holding a whole row is darker than an emp
   CHECK(luminance(most) < luminance(empty));
   CHECK(empty == report::Rgb{247, 251, 255});
   // The count "100" is written in white over the dark cell.
-  CHECK(png.count({255, 255, 255}, x0, y0, x1, y1) > 20);
+  int light = 0;
+  for (int y = y0; y <= y1; ++y)
+    for (int x = x0; x <= x1; ++x) light += luminance(png.at(x, y)) > 200;
+  CHECK(light > 20);
 }
 
 TEST_CASE("write_confusion_png: ten classes with long names decode, and bad input is an error") {
@@ -134,12 +148,92 @@ TEST_CASE("bitmap font: every printable ASCII character has its own glyph; other
   CHECK(report::glyph('\xc3') == report::glyph('?'));
 }
 
-TEST_CASE("canvas: text_up turns text anticlockwise (an 'L' read bottom to top has its foot on the left)") {
-  report::Canvas canvas(20, 20, {255, 255, 255});
-  canvas.text_up(5, 15, "L", {0, 0, 0});
-  // 'L' is a column of 7 (rows 0..6 at column 0) and a foot (row 6, columns 0..4). Turned, the
-  // column lies along y = 14 from x = 5 to 11 and the foot runs up from (11, 14) to (11, 10).
-  for (int x = 5; x <= 11; ++x) CHECK(canvas.pixel(x, 14) == report::Rgb{0, 0, 0});
-  for (int y = 10; y <= 14; ++y) CHECK(canvas.pixel(11, y) == report::Rgb{0, 0, 0});
-  CHECK(canvas.pixel(5, 10) == report::Rgb{255, 255, 255});
+TEST_CASE("canvas: text_up is text turned 90° anticlockwise, pixel for pixel") {
+  const report::TextSize size{18};
+  const int w = report::Canvas::text_width("Ly", size) + 6, h = size.px;
+  report::Canvas across(w, h, {255, 255, 255}), up(h, w, {255, 255, 255});
+  across.text(3, 0, "Ly", {0, 0, 0}, size);
+  up.text_up(0, w - 3, "Ly", {0, 0, 0}, size);
+  int ink = 0;
+  for (int r = 0; r < h; ++r)
+    for (int c = 0; c < w; ++c) {
+      CHECK(up.pixel(r, w - 1 - c) == across.pixel(c, r));
+      ink += across.pixel(c, r).r < 128;
+    }
+  CHECK(ink > 20);
+}
+
+TEST_CASE("canvas: text is anti-aliased DejaVu Sans, inside its line box, the same every time") {
+  REQUIRE_MESSAGE(!report::Font::standard().is_fallback(), report::Font::standard().warning());
+  const report::TextSize size{18};
+  const std::string label = "Accuracy 97% (top-1)";
+  const int x = 10, y = 10, width = report::Canvas::text_width(label, size);
+  report::Canvas canvas(width + 40, 40, {255, 255, 255});
+  canvas.text(x, y, label, {0, 0, 0}, size);
+  int dark = 0, outside = 0;
+  std::set<int> greys;
+  for (int py = 0; py < canvas.height(); ++py)
+    for (int px = 0; px < canvas.width(); ++px) {
+      const int v = canvas.pixel(px, py).r;
+      if (v == 255) continue;
+      const bool inside = px >= x - 1 && px <= x + width && py >= y && py < y + size.px;
+      outside += !inside;
+      dark += v < 64;
+      if (v > 0) greys.insert(v);
+    }
+  CHECK(outside == 0);
+  CHECK(dark > 100);            // the strokes
+  CHECK(greys.size() > 30);     // and their anti-aliased edges
+  CHECK(width > 150);           // 20 characters of a proportional font at 18 pixels
+  CHECK(width < 230);
+  report::Canvas again(width + 40, 40, {255, 255, 255});
+  again.text(x, y, label, {0, 0, 0}, size);
+  CHECK(again.png() == canvas.png());
+}
+
+TEST_CASE("font: kerning and proportional widths; twice the size is twice as wide") {
+  const report::Font& font = report::Font::standard();
+  REQUIRE(!font.is_fallback());
+  const report::TextSize size{40};
+  CHECK(font.width("AV", size) < font.width("A", size) + font.width("V", size));  // DejaVu kerns A-V
+  CHECK(font.width("iiii", size) < font.width("WWWW", size));
+  const int one = font.width("learning rate", {18}), two = font.width("learning rate", {36});
+  CHECK(std::abs(two - 2 * one) <= 2);
+  // Text blends: grey text on a colour keeps the colour where the glyph does not reach.
+  report::Canvas canvas(60, 30, {200, 0, 0});
+  canvas.text(2, 2, "o", {0, 0, 255}, {24});
+  CHECK(canvas.pixel(0, 0) == report::Rgb{200, 0, 0});
+  bool mixed = false;
+  for (int y = 0; y < 30; ++y)
+    for (int x = 0; x < 60; ++x) mixed |= canvas.pixel(x, y).r > 0 && canvas.pixel(x, y).r < 200 && canvas.pixel(x, y).b > 0;
+  CHECK(mixed);
+}
+
+TEST_CASE("Font::load: a missing or broken font file falls back to the bitmap font with a warning that says how to fix it") {
+  TempDir dir("font");
+  const report::Font missing = report::Font::load(dir.file("none.ttf"));
+  CHECK(missing.is_fallback());
+  CHECK(missing.warning().find(dir.file("none.ttf")) != std::string::npos);
+  CHECK(missing.warning().find("apt-get install fonts-dejavu-core") != std::string::npos);
+  CHECK(missing.warning().find("GAZE_FONT") != std::string::npos);
+  // The bitmap font magnified to the line's height: 16 pixels are its 8 rows twice.
+  CHECK(missing.width("ab", {16}) == (2 * report::kGlyphAdvance - 1) * 2);
+  const report::TextMask mask = missing.render("ab", {16});
+  CHECK(mask.height == 16);
+  CHECK(std::all_of(mask.coverage.begin(), mask.coverage.end(), [](uint8_t v) { return v == 0 || v == 255; }));
+  CHECK(std::count(mask.coverage.begin(), mask.coverage.end(), 255) > 20);
+
+  const report::Font broken = report::Font::load(dir.write("broken.ttf", "not a font at all"));
+  CHECK(broken.is_fallback());
+  CHECK(broken.warning().find("is not a TrueType font") != std::string::npos);
+  CHECK_FALSE(report::Font::load(report::kDefaultFontPath).is_fallback());
+  CHECK(report::Font::load(report::kDefaultFontPath).warning().empty());
+}
+
+TEST_CASE("decode_utf8: code points, and U+FFFD for each byte that is not UTF-8") {
+  CHECK(report::decode_utf8("a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80") == std::vector<char32_t>{U'a', 0xE9, 0x20AC, 0x1F600});
+  CHECK(report::decode_utf8("\xff") == std::vector<char32_t>{0xFFFD});
+  CHECK(report::decode_utf8("\xc0\x80") == std::vector<char32_t>{0xFFFD, 0xFFFD});  // an overlong NUL
+  CHECK(report::decode_utf8("\xe2\x82") == std::vector<char32_t>{0xFFFD, 0xFFFD});  // cut short
+  CHECK(report::decode_utf8("").empty());
 }

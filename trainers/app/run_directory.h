@@ -7,6 +7,7 @@
 //   best.safetensors the weights with the best validation top-1 so far
 //   result.json      the final figures (written last: its presence means the run finished)
 //   curves.png, confusion.png
+//   events.out.tfevents.*  with log.tensorboard (hooks/tensorboard_hook.cpp)
 #pragma once
 #include <nlohmann/json.hpp>
 

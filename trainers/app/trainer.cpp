@@ -122,6 +122,7 @@ EpochReport close_epoch(TrainerState& s) {
 RunReport run_epochs(TrainingRun& run, DataLoader& loader, const std::vector<Hook*>& hooks) {
   const Device device = parse_device(run.config.text("train.device"));
   const double grad_clip = run.config.number("optim.grad_clip");
+  for (const auto& hook : hooks) hook->before_run(run);
   while (run.state.epoch < run.epochs) {
     run.model.train();
     loader.start_epoch(run.state.epoch, run.state.step_in_epoch);

@@ -17,7 +17,8 @@ using report::Rect;
 using report::Rgb;
 
 const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30}, kFrame{200, 200, 200};
-constexpr int kGap = 3, kMargin = 10, kLabelScale = 1;
+constexpr int kGap = 3, kMargin = 10, kLegendRow = 18, kSwatch = 12;
+constexpr report::TextSize kLabel{14};
 
 // Label colours: background black, then ten distinct hues (Tableau's palette); wraps past them.
 const std::vector<Rgb>& palette() {
@@ -86,25 +87,25 @@ void write_samples_png(const ExampleSource& source, const std::string& path, con
   }
 
   int heading_w = 0;
-  for (const std::string& h : headings) heading_w = std::max(heading_w, Canvas::text_width(h, kLabelScale));
+  for (const std::string& h : headings) heading_w = std::max(heading_w, Canvas::text_width(h, kLabel));
   std::vector<std::string> legend;
   if (label_map) legend = source.class_names();
   int legend_w = 0;
-  for (const std::string& name : legend) legend_w = std::max(legend_w, Canvas::text_width(name, kLabelScale) + 16);
-  if (label_map) legend_w = std::max(legend_w, Canvas::text_width("ignore", kLabelScale) + 16);
+  for (const std::string& name : legend) legend_w = std::max(legend_w, Canvas::text_width(name, kLabel) + kSwatch + 6);
+  if (label_map) legend_w = std::max(legend_w, Canvas::text_width("ignore", kLabel) + kSwatch + 6);
 
   const int rows = static_cast<int>(indices.size());
   const int left = kMargin + heading_w + kMargin;
   const int grid_w = cells * (cell_w + kGap);
   const int width_px = left + grid_w + (label_map ? kMargin + legend_w : 0) + kMargin;
-  const int legend_h = label_map ? static_cast<int>(legend.size() + 1) * 12 : 0;
+  const int legend_h = label_map ? static_cast<int>(legend.size() + 1) * kLegendRow : 0;
   const int height_px = kMargin + std::max(rows * (cell_h + kGap), legend_h) + kMargin;
   Canvas canvas(width_px, height_px, kWhite);
 
   for (int r = 0; r < rows; ++r) {
     const std::vector<float>& x = inputs[static_cast<size_t>(r)];
     const int y0 = kMargin + r * (cell_h + kGap);
-    canvas.text(kMargin, y0 + (cell_h - Canvas::text_height(kLabelScale)) / 2, headings[static_cast<size_t>(r)], kInk, kLabelScale);
+    canvas.text(kMargin, y0 + (cell_h - Canvas::text_height(kLabel)) / 2, headings[static_cast<size_t>(r)], kInk, kLabel);
     const int64_t plane = height * width;
     for (int64_t t = 0; t < frames; ++t) {
       const int x0 = left + static_cast<int>(t) * (cell_w + kGap);
@@ -131,11 +132,11 @@ void write_samples_png(const ExampleSource& source, const std::string& path, con
   if (label_map) {
     const int x0 = left + grid_w + kMargin;
     for (size_t k = 0; k <= legend.size(); ++k) {
-      const int y0 = kMargin + static_cast<int>(k) * 12;
+      const int y0 = kMargin + static_cast<int>(k) * kLegendRow;
       const bool ignore_row = k == legend.size();
-      canvas.fill_rect({x0, y0, 10, 10}, ignore_row ? kWhite : label_colour(static_cast<int64_t>(k), 255));
-      canvas.outline_rect({x0, y0, 10, 10}, kInk);
-      canvas.text(x0 + 14, y0 + 1, ignore_row ? "ignore" : legend[k], kInk, kLabelScale);
+      canvas.fill_rect({x0, y0, kSwatch, kSwatch}, ignore_row ? kWhite : label_colour(static_cast<int64_t>(k), 255));
+      canvas.outline_rect({x0, y0, kSwatch, kSwatch}, kInk);
+      canvas.text(x0 + kSwatch + 6, y0 + (kSwatch - Canvas::text_height(kLabel)) / 2, ignore_row ? "ignore" : legend[k], kInk, kLabel);
     }
   }
   write_file_atomically(path, canvas.png());

@@ -1,4 +1,5 @@
-// A 5×8 bitmap font for printable ASCII (32..126), so the report pictures need no font library.
+// A 5×8 bitmap font for printable ASCII (32..126): the pictures' text when the TrueType font
+// cannot be loaded (font.h), so a machine without it still gets readable, if coarse, labels.
 // Capitals and digits use rows 0..6; row 7 holds the descenders of g, j, p, q, y and ','.
 #pragma once
 #include <array>

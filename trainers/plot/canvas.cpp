@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "framework/error.h"
-#include "trainers/plot/bitmap_font.h"
 
 namespace gaze::report {
 
@@ -70,33 +69,29 @@ void Canvas::line(double x0, double y0, double x1, double y1, Rgb colour, int th
   }
 }
 
-int Canvas::text_width(std::string_view text, int scale) {
-  return text.empty() ? 0 : (static_cast<int>(text.size()) * kGlyphAdvance - 1) * scale;
+void Canvas::blend(int x, int y, Rgb colour, uint8_t alpha) {
+  if (alpha == 0 || x < 0 || y < 0 || x >= width_ || y >= height_ || !clip_.contains(x, y)) return;
+  uint8_t* p = &rgb_[(static_cast<size_t>(y) * width_ + x) * 3];
+  // Integer arithmetic: the same pixels on every machine.
+  auto mix = [alpha](uint8_t under, uint8_t over) { return static_cast<uint8_t>((under * (255 - alpha) + over * alpha + 127) / 255); };
+  p[0] = mix(p[0], colour.r);
+  p[1] = mix(p[1], colour.g);
+  p[2] = mix(p[2], colour.b);
 }
 
-int Canvas::text_height(int scale) { return kGlyphHeight * scale; }
+int Canvas::text_width(std::string_view text, TextSize size) { return Font::standard().width(text, size); }
 
-void Canvas::text(int x, int y, std::string_view text, Rgb colour, int scale) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto& rows = glyph(text[i]);
-    int left = x + static_cast<int>(i) * kGlyphAdvance * scale;
-    for (int row = 0; row < kGlyphHeight; ++row)
-      for (int col = 0; col < kGlyphWidth; ++col)
-        if (rows[row] & (1u << (kGlyphWidth - 1 - col)))
-          fill_rect({left + col * scale, y + row * scale, scale, scale}, colour);
-  }
+void Canvas::text(int x, int y, std::string_view text, Rgb colour, TextSize size) {
+  const TextMask mask = Font::standard().render(text, size);
+  for (int my = 0; my < mask.height; ++my)
+    for (int mx = 0; mx < mask.width; ++mx) blend(x + mask.left + mx, y + my, colour, mask.at(mx, my));
 }
 
-void Canvas::text_up(int x, int y, std::string_view text, Rgb colour, int scale) {
-  // Turned anticlockwise: a glyph's row r becomes column x + r, its column c the row y - 1 - c.
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto& rows = glyph(text[i]);
-    int bottom = y - static_cast<int>(i) * kGlyphAdvance * scale;
-    for (int row = 0; row < kGlyphHeight; ++row)
-      for (int col = 0; col < kGlyphWidth; ++col)
-        if (rows[row] & (1u << (kGlyphWidth - 1 - col)))
-          fill_rect({x + row * scale, bottom - (col + 1) * scale, scale, scale}, colour);
-  }
+void Canvas::text_up(int x, int y, std::string_view text, Rgb colour, TextSize size) {
+  // Turned anticlockwise: the line's row r becomes column x + r, its column c the row y - 1 - c.
+  const TextMask mask = Font::standard().render(text, size);
+  for (int my = 0; my < mask.height; ++my)
+    for (int mx = 0; mx < mask.width; ++mx) blend(x + my, y - 1 - (mask.left + mx), colour, mask.at(mx, my));
 }
 
 std::string Canvas::png() const {

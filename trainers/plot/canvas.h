@@ -1,11 +1,14 @@
 // An RGB raster with the few drawing operations the report charts need (rectangles, thick lines,
-// bitmap text in two orientations) and PNG encoding. Drawing outside the canvas, or outside the
-// clip rectangle when one is set, is silently dropped, so callers need not clip their geometry.
+// anti-aliased text in two orientations: font.h) and PNG encoding. Drawing outside the canvas, or
+// outside the clip rectangle when one is set, is silently dropped, so callers need not clip their
+// geometry.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "trainers/plot/font.h"
 
 namespace gaze::report {
 
@@ -37,14 +40,17 @@ class Canvas {
   // A line of `thickness` pixels between two points (sub-pixel coordinates are rounded).
   void line(double x0, double y0, double x1, double y1, Rgb colour, int thickness = 1);
 
-  // Text in the 5×8 font magnified `scale` times, top-left corner at (x, y); one line, ASCII
-  // (other bytes draw as '?').
-  void text(int x, int y, std::string_view text, Rgb colour, int scale = 1);
-  // The same text turned 90° anticlockwise, read bottom to top, its first character's lower-left
-  // corner at (x, y): for vertical axis labels.
-  void text_up(int x, int y, std::string_view text, Rgb colour, int scale = 1);
-  static int text_width(std::string_view text, int scale = 1);
-  static int text_height(int scale = 1);
+  // `colour` laid over the pixel with opacity alpha / 255 (rounded to the nearest level).
+  void blend(int x, int y, Rgb colour, uint8_t alpha);
+
+  // One line of UTF-8 text in the pictures' font (Font::standard()), anti-aliased: its line box,
+  // text_width × text_height, has its top-left corner at (x, y).
+  void text(int x, int y, std::string_view text, Rgb colour, TextSize size);
+  // The same text turned 90° anticlockwise, read bottom to top, its line box's lower-left corner
+  // at (x, y): for vertical axis labels.
+  void text_up(int x, int y, std::string_view text, Rgb colour, TextSize size);
+  static int text_width(std::string_view text, TextSize size);
+  static int text_height(TextSize size) { return size.px; }
 
   std::string png() const;  // the encoded PNG file
 

@@ -29,11 +29,15 @@ std::string shortened(const std::string& name) {
   return name.size() <= kMaxNameLength ? name : name.substr(0, kMaxNameLength - 2) + "..";
 }
 
-// The largest text scale (2, then 1) at which `text` fits in a width × height box, or 0.
-int fitting_scale(const std::string& text, int width, int height) {
-  for (int scale : {2, 1})
-    if (Canvas::text_width(text, scale) + 4 <= width && Canvas::text_height(scale) + 2 <= height) return scale;
-  return 0;
+using report::TextSize;
+constexpr TextSize kHeading{20}, kText{17}, kSmall{12};
+
+// The largest text size (kText, then smaller) at which `text` fits in a width × height box; 0
+// pixels when none does.
+TextSize fitting_size(const std::string& text, int width, int height) {
+  for (TextSize size : {kText, TextSize{14}, kSmall, TextSize{9}})
+    if (Canvas::text_width(text, size) + 4 <= width && Canvas::text_height(size) <= height) return size;
+  return TextSize{0};
 }
 
 }  // namespace
@@ -60,22 +64,22 @@ void write_confusion_png(const std::string& path, const std::vector<std::vector<
 
   // Layout: names left of the rows and (turned) under the columns, axis titles outside them.
   const int cell = std::clamp(640 / static_cast<int>(std::min<size_t>(n, 640)), 4, 64);
-  const int name_scale = cell >= Canvas::text_height(2) + 2 ? 2 : 1;
-  const bool show_names = cell >= Canvas::text_height(name_scale);
+  const TextSize name_size = cell >= Canvas::text_height(kText) + 2 ? kText : kSmall;
+  const bool show_names = cell >= Canvas::text_height(name_size) - 2;
   int name_width = 0;
   if (show_names)
-    for (const std::string& name : class_names) name_width = std::max(name_width, Canvas::text_width(shortened(name), name_scale));
-  const int text_height = Canvas::text_height(2);
+    for (const std::string& name : class_names) name_width = std::max(name_width, Canvas::text_width(shortened(name), name_size));
+  const int text_height = Canvas::text_height(kHeading);
   std::string heading = fmt::format("{}{}accuracy {:.2f}% ({} / {})", title, title.empty() ? "" : " - ",
                                     total > 0 ? 100.0 * correct / total : 0.0, correct, total);
   if (total == 0) heading = fmt::format("{}{}no samples", title, title.empty() ? "" : " - ");
 
   const int left = 16 + text_height + 12 + name_width + 10, top = 16 + text_height + 18;
   const int grid = cell * static_cast<int>(n);
-  const int width = std::max(left + grid + 24, Canvas::text_width(heading, 2) + 32);
+  const int width = std::max(left + grid + 24, Canvas::text_width(heading, kHeading) + 32);
   const int height = top + grid + 10 + name_width + 12 + text_height + 16;
   Canvas canvas(width, height, kWhite);
-  canvas.text((width - Canvas::text_width(heading, 2)) / 2, 16, heading, kInk, 2);
+  canvas.text((width - Canvas::text_width(heading, kHeading)) / 2, 16, heading, kInk, kHeading);
 
   for (size_t r = 0; r < n; ++r)
     for (size_t c = 0; c < n; ++c) {
@@ -85,9 +89,9 @@ void write_confusion_png(const std::string& path, const std::vector<std::vector<
       canvas.fill_rect(box, shade(t));
       if (cell >= 12) canvas.outline_rect(box, t > 0.05 ? shade(t) : kCellBorder);
       std::string count = std::to_string(matrix[r][c]);
-      if (int scale = fitting_scale(count, cell, cell))
-        canvas.text(box.x + (cell - Canvas::text_width(count, scale)) / 2, box.y + (cell - Canvas::text_height(scale)) / 2, count,
-                    t > 0.6 ? kWhite : matrix[r][c] == 0 ? kZero : kInk, scale);  // zeros recede
+      if (const TextSize size = fitting_size(count, cell, cell); size.px > 0)
+        canvas.text(box.x + (cell - Canvas::text_width(count, size)) / 2, box.y + (cell - Canvas::text_height(size)) / 2, count,
+                    t > 0.6 ? kWhite : matrix[r][c] == 0 ? kZero : kInk, size);  // zeros recede
     }
   canvas.outline_rect({left - 1, top - 1, grid + 2, grid + 2}, kInk);
 
@@ -95,14 +99,14 @@ void write_confusion_png(const std::string& path, const std::vector<std::vector<
     for (size_t i = 0; i < n; ++i) {
       std::string name = shortened(class_names[i]);
       int middle = static_cast<int>(i) * cell + cell / 2;
-      canvas.text(left - 10 - Canvas::text_width(name, name_scale), top + middle - Canvas::text_height(name_scale) / 2, name,
-                  kInk, name_scale);
-      canvas.text_up(left + middle - Canvas::text_height(name_scale) / 2, top + grid + 10 + Canvas::text_width(name, name_scale), name,
-                     kInk, name_scale);
+      canvas.text(left - 10 - Canvas::text_width(name, name_size), top + middle - Canvas::text_height(name_size) / 2, name,
+                  kInk, name_size);
+      canvas.text_up(left + middle - Canvas::text_height(name_size) / 2, top + grid + 10 + Canvas::text_width(name, name_size), name,
+                     kInk, name_size);
     }
   const std::string predicted = "predicted", truth = "true";
-  canvas.text(left + (grid - Canvas::text_width(predicted, 2)) / 2, top + grid + 10 + name_width + 12, predicted, kInk, 2);
-  canvas.text_up(16, top + (grid + Canvas::text_width(truth, 2)) / 2, truth, kInk, 2);
+  canvas.text(left + (grid - Canvas::text_width(predicted, kHeading)) / 2, top + grid + 10 + name_width + 12, predicted, kInk, kHeading);
+  canvas.text_up(16, top + (grid + Canvas::text_width(truth, kHeading)) / 2, truth, kInk, kHeading);
   write_file_atomically(path, canvas.png());
 }
 

@@ -1,5 +1,5 @@
 // Pictures of segmentation and re-identification results, drawn with the report's Canvas and
-// bitmap font and written atomically as PNGs (like plot.h's charts).
+// font and written atomically as PNGs (like plot.h's charts).
 //
 // Images come as float values in [0, 1] (clamped; NaN draws as 0), row-major, channels last:
 // H·W values for grey or H·W·3 for RGB. A tensor [C, H, W] becomes that with

@@ -1,6 +1,6 @@
 // The pictures of a run directory: curves.png (loss, learning rate, accuracy over steps) and
-// confusion.png (the evaluation's confusion matrix). Both are PNGs written atomically, drawn with
-// the built-in bitmap font, so they need nothing beyond stb_image_write.
+// confusion.png (the evaluation's confusion matrix). Both are PNGs written atomically, their text
+// in the pictures' font (font.h), encoded by stb_image_write.
 #pragma once
 #include <cstdint>
 #include <string>

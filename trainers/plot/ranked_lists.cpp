@@ -16,6 +16,7 @@ using report::Rgb;
 
 const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30};
 constexpr int kMargin = 16, kGap = 6, kQueryGap = 18, kBorder = 4;
+constexpr report::TextSize kText{18}, kSmall{13};
 
 uint8_t to_byte(float v) { return std::isnan(v) ? 0 : static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
 
@@ -68,18 +69,18 @@ void write_ranked_lists_png(const std::string& path, const std::vector<std::vect
   const int scale = std::max(1, 128 / static_cast<int>(std::max(height, width)));
   const int cell_w = static_cast<int>(width) * scale + 2 * kBorder, cell_h = static_cast<int>(height) * scale + 2 * kBorder;
   const int k = static_cast<int>(top_k), rows = static_cast<int>(queries.size());
-  const int top = kMargin + Canvas::text_height(2) + kGap;
+  const int top = kMargin + Canvas::text_height(kText) + kGap;
   const int first_rank_x = kMargin + cell_w + kQueryGap;
   const int canvas_w = (k == 0 ? kMargin + cell_w : first_rank_x + k * cell_w + (k - 1) * kGap) + kMargin;
   const int canvas_h = top + rows * cell_h + (rows - 1) * kGap + kMargin;
   Canvas canvas(canvas_w, canvas_h, kWhite);
 
   // A column's heading, centred over its cell; it may spill into the gap after the cell (narrow
-  // frames), and falls back to the small font where even that is too narrow.
+  // frames), and falls back to a smaller size where even that is too narrow.
   auto heading = [&](int x, const std::string& text, int gap) {
-    const int text_scale = Canvas::text_width(text, 2) <= cell_w + gap ? 2 : 1;
-    const int text_x = x + std::max(0, (cell_w - Canvas::text_width(text, text_scale)) / 2);
-    canvas.text(text_x, kMargin + Canvas::text_height(2) - Canvas::text_height(text_scale), text, kInk, text_scale);
+    const report::TextSize size = Canvas::text_width(text, kText) <= cell_w + gap ? kText : kSmall;
+    const int text_x = x + std::max(0, (cell_w - Canvas::text_width(text, size)) / 2);
+    canvas.text(text_x, kMargin + Canvas::text_height(kText) - Canvas::text_height(size), text, kInk, size);
   };
   heading(kMargin, "query", kQueryGap);
   for (int j = 0; j < k; ++j) heading(first_rank_x + j * (cell_w + kGap), std::to_string(j + 1), kGap);

@@ -18,6 +18,7 @@ using report::Rgb;
 const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30};
 constexpr int kMargin = 16, kGap = 8, kSwatch = 14, kLegendLine = 20;
 constexpr size_t kMaxNameLength = 16;
+constexpr report::TextSize kText{18}, kSmall{13};
 
 uint8_t to_byte(float v) { return std::isnan(v) ? 0 : static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
 
@@ -78,23 +79,23 @@ void write_segmentation_overlays_png(const std::string& path, const std::vector<
   const int scale = std::max(1, 128 / static_cast<int>(std::max(height, width)));
   const int panel_w = static_cast<int>(width) * scale, panel_h = static_cast<int>(height) * scale;
   const int rows = static_cast<int>(images.size());
-  const int top = kMargin + Canvas::text_height(2) + kGap;
+  const int top = kMargin + Canvas::text_height(kText) + kGap;
   const int legend_x = kMargin + 3 * panel_w + 2 * kGap + 3 * kGap;
   std::vector<std::string> legend;
   for (const std::string& name : class_names) legend.push_back(shortened(name));
   legend.push_back("ignored");
   int legend_text = 0;
-  for (const std::string& name : legend) legend_text = std::max(legend_text, Canvas::text_width(name, 2));
+  for (const std::string& name : legend) legend_text = std::max(legend_text, Canvas::text_width(name, kText));
   const int canvas_w = legend_x + kSwatch + 6 + legend_text + kMargin;
   const int canvas_h = std::max(top + rows * panel_h + (rows - 1) * kGap, top + static_cast<int>(legend.size()) * kLegendLine) + kMargin;
   Canvas canvas(canvas_w, canvas_h, kWhite);
 
-  // Short titles: at scale 2 they fit the narrowest usual panel (128 pixels).
+  // Short titles: at full size they fit the narrowest usual panel (128 pixels).
   const char* titles[3] = {"image", "truth", "prediction"};
   for (int c = 0; c < 3; ++c) {
-    const int text_scale = Canvas::text_width(titles[c], 2) <= panel_w ? 2 : 1;
-    const int x = kMargin + c * (panel_w + kGap) + (panel_w - Canvas::text_width(titles[c], text_scale)) / 2;
-    canvas.text(x, kMargin + Canvas::text_height(2) - Canvas::text_height(text_scale), titles[c], kInk, text_scale);
+    const report::TextSize size = Canvas::text_width(titles[c], kText) <= panel_w ? kText : kSmall;
+    const int x = kMargin + c * (panel_w + kGap) + (panel_w - Canvas::text_width(titles[c], size)) / 2;
+    canvas.text(x, kMargin + Canvas::text_height(kText) - Canvas::text_height(size), titles[c], kInk, size);
   }
   for (int e = 0; e < rows; ++e) {
     const std::vector<float>& image = images[e];
@@ -119,7 +120,7 @@ void write_segmentation_overlays_png(const std::string& path, const std::vector<
     const Rgb colour = k < class_names.size() ? segmentation_colour(static_cast<int64_t>(k)) : kIgnoredColour;
     canvas.fill_rect({legend_x, y + 1, kSwatch, kSwatch}, colour);
     canvas.outline_rect({legend_x, y + 1, kSwatch, kSwatch}, kInk);
-    canvas.text(legend_x + kSwatch + 6, y, legend[k], kInk, 2);
+    canvas.text(legend_x + kSwatch + 6, y - 1, legend[k], kInk, kText);
   }
   write_file_atomically(path, canvas.png());
 }

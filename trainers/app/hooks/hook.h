@@ -60,6 +60,9 @@ struct RunReport {
 class Hook {
  public:
   virtual ~Hook() = default;
+  // The run directory is set up and the state loaded (a resumed run's included), before the first
+  // epoch to train: to open what the hook writes.
+  virtual void before_run(TrainingRun& run) {}
   virtual void before_epoch(TrainingRun& run) {}
   virtual void before_step(TrainingRun& run) {}
   virtual void after_step(TrainingRun& run, const StepReport& step) {}

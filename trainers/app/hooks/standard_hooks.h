@@ -21,12 +21,17 @@ std::unique_ptr<Hook> make_logging_hook(const Config& config, bool progress_bars
 std::unique_ptr<Hook> make_evaluation_hook(const Config& config);
 // curves.png after every epoch and at the end.
 std::unique_ptr<Hook> make_pictures_hook();
+// With log.tensorboard: a new TensorBoard events file in the run directory (a resumed run's
+// beside the first, starting with a SessionLog START), holding the config as text, every
+// metrics.jsonl record's numbers as scalars at its global step, and the run directory's pictures
+// as images whenever they change (after each epoch and at the end).
+std::unique_ptr<Hook> make_tensorboard_hook();
 // Checkpoints every checkpoint.every_steps steps, every checkpoint.interval epochs and after the
 // last; on SIGINT or SIGTERM, one where the run stands, then the run stops (Interrupted) saying
 // how to continue it.
 std::unique_ptr<Hook> make_checkpoint_hook(const Config& config, const TrainOptions& options);
 
-// All of the above, in that order.
+// All of the above, in that order (the TensorBoard hook only with log.tensorboard).
 std::vector<std::unique_ptr<Hook>> standard_hooks(const Config& config, const TrainOptions& options);
 
 }  // namespace gaze

@@ -114,6 +114,8 @@ std::vector<ConfigKey> build_schema() {
 
       key("log", "dir", T::text, "runs", "parent directory of the run directories"),
       key("log", "name", T::text, "\"\"", "run directory name under log.dir; empty: the config file's name"),
+      key("log", "tensorboard", T::boolean, "false",
+          "also write TensorBoard events (events.out.tfevents.*): the metrics as scalars, the pictures, the config"),
   };
 }
 
