@@ -16,7 +16,9 @@ using report::Canvas;
 using report::Rect;
 using report::Rgb;
 
-const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30}, kFrame{200, 200, 200};
+using report::kInk;
+using report::kWhite;
+const Rgb kFrame{200, 200, 200};
 constexpr int kGap = 3, kMargin = 10, kLegendRow = 18, kSwatch = 12;
 constexpr report::TextSize kLabel{14};
 

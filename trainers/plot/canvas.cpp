@@ -9,6 +9,14 @@
 
 namespace gaze::report {
 
+uint8_t to_byte(float value) {
+  return std::isnan(value) ? 0 : static_cast<uint8_t>(std::lround(std::clamp(value, 0.0f, 1.0f) * 255.0f));
+}
+
+std::string shortened(const std::string& name, size_t max_length) {
+  return name.size() <= max_length ? name : name.substr(0, max_length - 2) + "..";
+}
+
 namespace {
 constexpr int kMaxSide = 16384;
 }

@@ -17,6 +17,15 @@ struct Rgb {
   bool operator==(const Rgb&) const = default;
 };
 
+// The page and the text colour every picture shares.
+inline constexpr Rgb kWhite{255, 255, 255}, kInk{30, 30, 30};
+
+// A value in [0, 1] as an 8-bit channel (clamped; NaN is 0).
+uint8_t to_byte(float value);
+
+// `name` cut to at most `max_length` characters, ".." marking the cut: class names in legends.
+std::string shortened(const std::string& name, size_t max_length = 16);
+
 struct Rect {
   int x = 0, y = 0, width = 0, height = 0;
   bool contains(double px, double py) const { return px >= x && px < x + width && py >= y && py < y + height; }

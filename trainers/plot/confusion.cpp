@@ -15,18 +15,16 @@ using report::Canvas;
 using report::Rect;
 using report::Rgb;
 
-const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30}, kZero{185, 185, 185}, kCellBorder{215, 215, 215};
+using report::kInk;
+using report::kWhite;
+using report::shortened;
+const Rgb kZero{185, 185, 185}, kCellBorder{215, 215, 215};
 // The ends of matplotlib's "Blues": near-white for no samples, dark blue for all of them.
 const Rgb kLight{247, 251, 255}, kDark{8, 48, 107};
-constexpr size_t kMaxNameLength = 16;
 
 Rgb shade(double t) {
   auto mix = [t](uint8_t a, uint8_t b) { return static_cast<uint8_t>(std::lround(a + (b - a) * t)); };
   return {mix(kLight.r, kDark.r), mix(kLight.g, kDark.g), mix(kLight.b, kDark.b)};
-}
-
-std::string shortened(const std::string& name) {
-  return name.size() <= kMaxNameLength ? name : name.substr(0, kMaxNameLength - 2) + "..";
 }
 
 using report::TextSize;

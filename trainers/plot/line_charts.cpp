@@ -19,10 +19,12 @@ using report::Rect;
 using report::Rgb;
 
 // Tick labels, legend and axis label; the panel's title a little larger (as matplotlib's 10 and 12 pt).
-constexpr report::TextSize kText{18}, kTitle{22};
+constexpr report::TextSize kChartText{18}, kChartTitle{22};
 constexpr int kPanelWidth = 640, kPanelHeight = 440;
 constexpr int kLineWidth = 2;
-const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30}, kFrame{90, 90, 90}, kGrid{228, 228, 228}, kMuted{120, 120, 120};
+using report::kInk;
+using report::kWhite;
+const Rgb kFrame{90, 90, 90}, kGrid{228, 228, 228}, kMuted{120, 120, 120};
 
 // matplotlib's "tab10": ten colours that stay distinct, also in greyscale print.
 const Rgb kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
@@ -67,9 +69,9 @@ std::vector<Curve> usable_curves(const std::string& path, const Panel& panel) {
 void draw_legend(Canvas& canvas, const Rect& plot, const std::vector<Curve>& curves,
                  const std::vector<std::vector<Point>>& pixels) {
   constexpr int kPad = 6, kSwatch = 22, kGap = 6;
-  int row_height = Canvas::text_height(kText) + 6;
+  int row_height = Canvas::text_height(kChartText) + 6;
   int text_width = 0;
-  for (const Curve& curve : curves) text_width = std::max(text_width, Canvas::text_width(curve.name, kText));
+  for (const Curve& curve : curves) text_width = std::max(text_width, Canvas::text_width(curve.name, kChartText));
   int width = std::min(kPad * 2 + kSwatch + kGap + text_width, plot.width - 8);
   int height = kPad * 2 + row_height * static_cast<int>(curves.size()) - 6;
 
@@ -90,16 +92,16 @@ void draw_legend(Canvas& canvas, const Rect& plot, const std::vector<Curve>& cur
   canvas.outline_rect(best, kGrid);
   for (size_t i = 0; i < curves.size(); ++i) {
     int y = best.y + kPad + static_cast<int>(i) * row_height;
-    int middle = y + Canvas::text_height(kText) / 2 - 1;
+    int middle = y + Canvas::text_height(kChartText) / 2 - 1;
     canvas.line(best.x + kPad, middle, best.x + kPad + kSwatch, middle, curves[i].colour, 3);
-    canvas.text(best.x + kPad + kSwatch + kGap, y, curves[i].name, kInk, kText);
+    canvas.text(best.x + kPad + kSwatch + kGap, y, curves[i].name, kInk, kChartText);
   }
 }
 
 void draw_panel(Canvas& canvas, const Rect& area, const std::string& path, const Panel& panel) {
-  const int text_height = Canvas::text_height(kText);
+  const int text_height = Canvas::text_height(kChartText);
   canvas.set_clip(area);
-  canvas.text(area.x + (area.width - Canvas::text_width(panel.title, kTitle)) / 2, area.y + 12, panel.title, kInk, kTitle);
+  canvas.text(area.x + (area.width - Canvas::text_width(panel.title, kChartTitle)) / 2, area.y + 12, panel.title, kInk, kChartTitle);
 
   std::vector<Curve> curves = usable_curves(path, panel);
   double x_min = INFINITY, x_max = -INFINITY, y_min = INFINITY, y_max = -INFINITY;
@@ -114,8 +116,8 @@ void draw_panel(Canvas& canvas, const Rect& area, const std::string& path, const
   Axis y_axis = empty ? report::linear_axis(0, 1) : panel.log_y ? report::log_axis(y_min, y_max) : report::linear_axis(y_min, y_max);
 
   int y_label_width = 0;
-  for (const std::string& label : y_axis.labels) y_label_width = std::max(y_label_width, Canvas::text_width(label, kText));
-  int left = 14 + y_label_width + 10, top = 12 + Canvas::text_height(kTitle) + 14;
+  for (const std::string& label : y_axis.labels) y_label_width = std::max(y_label_width, Canvas::text_width(label, kChartText));
+  int left = 14 + y_label_width + 10, top = 12 + Canvas::text_height(kChartTitle) + 14;
   int bottom = 8 + text_height + (panel.x_label.empty() ? 8 : 10 + text_height + 10), right = 24;
   Rect plot{area.x + left, area.y + top, area.width - left - right, area.height - top - bottom};
 
@@ -127,10 +129,10 @@ void draw_panel(Canvas& canvas, const Rect& area, const std::string& path, const
     int y = static_cast<int>(std::lround(to_y(y_axis.ticks[i])));
     canvas.fill_rect({plot.x, y, plot.width, 1}, kGrid);
     canvas.fill_rect({plot.x - 5, y, 5, 1}, kFrame);
-    canvas.text(plot.x - 8 - Canvas::text_width(y_axis.labels[i], kText), y - text_height / 2, y_axis.labels[i], kInk, kText);
+    canvas.text(plot.x - 8 - Canvas::text_width(y_axis.labels[i], kChartText), y - text_height / 2, y_axis.labels[i], kInk, kChartText);
   }
   int widest = 0;
-  for (const std::string& label : x_axis.labels) widest = std::max(widest, Canvas::text_width(label, kText));
+  for (const std::string& label : x_axis.labels) widest = std::max(widest, Canvas::text_width(label, kChartText));
   double spacing = x_axis.ticks.size() > 1 ? plot.width / static_cast<double>(x_axis.ticks.size() - 1) : plot.width;
   size_t stride = std::max<size_t>(1, static_cast<size_t>(std::ceil((widest + 14) / spacing)));
   for (size_t i = 0; i < x_axis.ticks.size(); ++i) {
@@ -138,17 +140,17 @@ void draw_panel(Canvas& canvas, const Rect& area, const std::string& path, const
     canvas.fill_rect({x, plot.y, 1, plot.height}, kGrid);
     canvas.fill_rect({x, plot.y + plot.height, 1, 5}, kFrame);
     if (i % stride == 0)
-      canvas.text(x - Canvas::text_width(x_axis.labels[i], kText) / 2, plot.y + plot.height + 8, x_axis.labels[i], kInk, kText);
+      canvas.text(x - Canvas::text_width(x_axis.labels[i], kChartText) / 2, plot.y + plot.height + 8, x_axis.labels[i], kInk, kChartText);
   }
   canvas.outline_rect(plot, kFrame);
   if (!panel.x_label.empty())
-    canvas.text(plot.x + (plot.width - Canvas::text_width(panel.x_label, kText)) / 2,
-                plot.y + plot.height + 8 + text_height + 10, panel.x_label, kInk, kText);
+    canvas.text(plot.x + (plot.width - Canvas::text_width(panel.x_label, kChartText)) / 2,
+                plot.y + plot.height + 8 + text_height + 10, panel.x_label, kInk, kChartText);
 
   if (empty) {
     const char* message = "no data";
-    canvas.text(plot.x + (plot.width - Canvas::text_width(message, kText)) / 2, plot.y + (plot.height - text_height) / 2,
-                message, kMuted, kText);
+    canvas.text(plot.x + (plot.width - Canvas::text_width(message, kChartText)) / 2, plot.y + (plot.height - text_height) / 2,
+                message, kMuted, kChartText);
     canvas.reset_clip();
     return;
   }

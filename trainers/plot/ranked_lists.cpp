@@ -14,11 +14,11 @@ namespace {
 using report::Canvas;
 using report::Rgb;
 
-const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30};
-constexpr int kMargin = 16, kGap = 6, kQueryGap = 18, kBorder = 4;
-constexpr report::TextSize kText{18}, kSmall{13};
-
-uint8_t to_byte(float v) { return std::isnan(v) ? 0 : static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
+using report::kInk;
+using report::kWhite;
+using report::to_byte;
+constexpr int kListMargin = 16, kListGap = 6, kQueryGap = 18, kBorder = 4;
+constexpr report::TextSize kListText{18}, kListSmall{13};
 
 // A frame enlarged `scale` times inside a `kBorder`-pixel frame of `border`, top-left at (x, y).
 void draw_frame(Canvas& canvas, int x, int y, const std::vector<float>& frame, int64_t height, int64_t width, int64_t channels,
@@ -69,26 +69,26 @@ void write_ranked_lists_png(const std::string& path, const std::vector<std::vect
   const int scale = std::max(1, 128 / static_cast<int>(std::max(height, width)));
   const int cell_w = static_cast<int>(width) * scale + 2 * kBorder, cell_h = static_cast<int>(height) * scale + 2 * kBorder;
   const int k = static_cast<int>(top_k), rows = static_cast<int>(queries.size());
-  const int top = kMargin + Canvas::text_height(kText) + kGap;
-  const int first_rank_x = kMargin + cell_w + kQueryGap;
-  const int canvas_w = (k == 0 ? kMargin + cell_w : first_rank_x + k * cell_w + (k - 1) * kGap) + kMargin;
-  const int canvas_h = top + rows * cell_h + (rows - 1) * kGap + kMargin;
+  const int top = kListMargin + Canvas::text_height(kListText) + kListGap;
+  const int first_rank_x = kListMargin + cell_w + kQueryGap;
+  const int canvas_w = (k == 0 ? kListMargin + cell_w : first_rank_x + k * cell_w + (k - 1) * kListGap) + kListMargin;
+  const int canvas_h = top + rows * cell_h + (rows - 1) * kListGap + kListMargin;
   Canvas canvas(canvas_w, canvas_h, kWhite);
 
   // A column's heading, centred over its cell; it may spill into the gap after the cell (narrow
   // frames), and falls back to a smaller size where even that is too narrow.
   auto heading = [&](int x, const std::string& text, int gap) {
-    const report::TextSize size = Canvas::text_width(text, kText) <= cell_w + gap ? kText : kSmall;
+    const report::TextSize size = Canvas::text_width(text, kListText) <= cell_w + gap ? kListText : kListSmall;
     const int text_x = x + std::max(0, (cell_w - Canvas::text_width(text, size)) / 2);
-    canvas.text(text_x, kMargin + Canvas::text_height(kText) - Canvas::text_height(size), text, kInk, size);
+    canvas.text(text_x, kListMargin + Canvas::text_height(kListText) - Canvas::text_height(size), text, kInk, size);
   };
-  heading(kMargin, "query", kQueryGap);
-  for (int j = 0; j < k; ++j) heading(first_rank_x + j * (cell_w + kGap), std::to_string(j + 1), kGap);
+  heading(kListMargin, "query", kQueryGap);
+  for (int j = 0; j < k; ++j) heading(first_rank_x + j * (cell_w + kListGap), std::to_string(j + 1), kListGap);
   for (int q = 0; q < rows; ++q) {
-    const int y = top + q * (cell_h + kGap);
-    draw_frame(canvas, kMargin, y, queries[q], height, width, channels, scale, kQueryColour);
+    const int y = top + q * (cell_h + kListGap);
+    draw_frame(canvas, kListMargin, y, queries[q], height, width, channels, scale, kQueryColour);
     for (size_t j = 0; j < ranked[q].size(); ++j)
-      draw_frame(canvas, first_rank_x + static_cast<int>(j) * (cell_w + kGap), y, gallery[ranked[q][j]], height, width, channels, scale,
+      draw_frame(canvas, first_rank_x + static_cast<int>(j) * (cell_w + kListGap), y, gallery[ranked[q][j]], height, width, channels, scale,
                  matches[q][j] ? kMatchColour : kMismatchColour);
   }
   write_file_atomically(path, canvas.png());

@@ -15,19 +15,15 @@ using report::Canvas;
 using report::Rect;
 using report::Rgb;
 
-const Rgb kWhite{255, 255, 255}, kInk{30, 30, 30};
-constexpr int kMargin = 16, kGap = 8, kSwatch = 14, kLegendLine = 20;
-constexpr size_t kMaxNameLength = 16;
-constexpr report::TextSize kText{18}, kSmall{13};
-
-uint8_t to_byte(float v) { return std::isnan(v) ? 0 : static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); }
+using report::kInk;
+using report::kWhite;
+using report::shortened;
+using report::to_byte;
+constexpr int kOverlayMargin = 16, kOverlayGap = 8, kSwatch = 14, kLegendLine = 20;
+constexpr report::TextSize kOverlayText{18}, kOverlaySmall{13};
 
 Rgb half_and_half(Rgb a, Rgb b) {
   return {static_cast<uint8_t>((a.r + b.r + 1) / 2), static_cast<uint8_t>((a.g + b.g + 1) / 2), static_cast<uint8_t>((a.b + b.b + 1) / 2)};
-}
-
-std::string shortened(const std::string& name) {
-  return name.size() <= kMaxNameLength ? name : name.substr(0, kMaxNameLength - 2) + "..";
 }
 
 }  // namespace
@@ -79,28 +75,28 @@ void write_segmentation_overlays_png(const std::string& path, const std::vector<
   const int scale = std::max(1, 128 / static_cast<int>(std::max(height, width)));
   const int panel_w = static_cast<int>(width) * scale, panel_h = static_cast<int>(height) * scale;
   const int rows = static_cast<int>(images.size());
-  const int top = kMargin + Canvas::text_height(kText) + kGap;
-  const int legend_x = kMargin + 3 * panel_w + 2 * kGap + 3 * kGap;
+  const int top = kOverlayMargin + Canvas::text_height(kOverlayText) + kOverlayGap;
+  const int legend_x = kOverlayMargin + 3 * panel_w + 2 * kOverlayGap + 3 * kOverlayGap;
   std::vector<std::string> legend;
   for (const std::string& name : class_names) legend.push_back(shortened(name));
   legend.push_back("ignored");
   int legend_text = 0;
-  for (const std::string& name : legend) legend_text = std::max(legend_text, Canvas::text_width(name, kText));
-  const int canvas_w = legend_x + kSwatch + 6 + legend_text + kMargin;
-  const int canvas_h = std::max(top + rows * panel_h + (rows - 1) * kGap, top + static_cast<int>(legend.size()) * kLegendLine) + kMargin;
+  for (const std::string& name : legend) legend_text = std::max(legend_text, Canvas::text_width(name, kOverlayText));
+  const int canvas_w = legend_x + kSwatch + 6 + legend_text + kOverlayMargin;
+  const int canvas_h = std::max(top + rows * panel_h + (rows - 1) * kOverlayGap, top + static_cast<int>(legend.size()) * kLegendLine) + kOverlayMargin;
   Canvas canvas(canvas_w, canvas_h, kWhite);
 
   // Short titles: at full size they fit the narrowest usual panel (128 pixels).
   const char* titles[3] = {"image", "truth", "prediction"};
   for (int c = 0; c < 3; ++c) {
-    const report::TextSize size = Canvas::text_width(titles[c], kText) <= panel_w ? kText : kSmall;
-    const int x = kMargin + c * (panel_w + kGap) + (panel_w - Canvas::text_width(titles[c], size)) / 2;
-    canvas.text(x, kMargin + Canvas::text_height(kText) - Canvas::text_height(size), titles[c], kInk, size);
+    const report::TextSize size = Canvas::text_width(titles[c], kOverlayText) <= panel_w ? kOverlayText : kOverlaySmall;
+    const int x = kOverlayMargin + c * (panel_w + kOverlayGap) + (panel_w - Canvas::text_width(titles[c], size)) / 2;
+    canvas.text(x, kOverlayMargin + Canvas::text_height(kOverlayText) - Canvas::text_height(size), titles[c], kInk, size);
   }
   for (int e = 0; e < rows; ++e) {
     const std::vector<float>& image = images[e];
     const bool rgb = image.size() == static_cast<size_t>(3 * pixels);
-    const int y0 = top + e * (panel_h + kGap);
+    const int y0 = top + e * (panel_h + kOverlayGap);
     for (int64_t y = 0; y < height; ++y)
       for (int64_t x = 0; x < width; ++x) {
         const int64_t i = y * width + x;
@@ -110,9 +106,9 @@ void write_segmentation_overlays_png(const std::string& path, const std::vector<
         const Rgb truth = half_and_half(pixel, t == ignore_index ? kIgnoredColour : segmentation_colour(t));
         const Rgb predicted = half_and_half(pixel, segmentation_colour(predictions[e][i]));
         const int px = static_cast<int>(x) * scale, py = y0 + static_cast<int>(y) * scale;
-        canvas.fill_rect({kMargin + px, py, scale, scale}, pixel);
-        canvas.fill_rect({kMargin + panel_w + kGap + px, py, scale, scale}, truth);
-        canvas.fill_rect({kMargin + 2 * (panel_w + kGap) + px, py, scale, scale}, predicted);
+        canvas.fill_rect({kOverlayMargin + px, py, scale, scale}, pixel);
+        canvas.fill_rect({kOverlayMargin + panel_w + kOverlayGap + px, py, scale, scale}, truth);
+        canvas.fill_rect({kOverlayMargin + 2 * (panel_w + kOverlayGap) + px, py, scale, scale}, predicted);
       }
   }
   for (size_t k = 0; k < legend.size(); ++k) {
@@ -120,7 +116,7 @@ void write_segmentation_overlays_png(const std::string& path, const std::vector<
     const Rgb colour = k < class_names.size() ? segmentation_colour(static_cast<int64_t>(k)) : kIgnoredColour;
     canvas.fill_rect({legend_x, y + 1, kSwatch, kSwatch}, colour);
     canvas.outline_rect({legend_x, y + 1, kSwatch, kSwatch}, kInk);
-    canvas.text(legend_x + kSwatch + 6, y - 1, legend[k], kInk, kText);
+    canvas.text(legend_x + kSwatch + 6, y - 1, legend[k], kInk, kOverlayText);
   }
   write_file_atomically(path, canvas.png());
 }
