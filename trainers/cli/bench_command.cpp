@@ -17,6 +17,7 @@
 #include "trainers/app/bench/bench_case.h"
 #include "trainers/app/bench/torch_reference.h"
 #include "trainers/cli/commands.h"
+#include "trainers/cli/help_format.h"
 
 namespace gaze::cli {
 namespace {
@@ -234,16 +235,35 @@ void run_bench(const BenchOptions& o) {
 
 void add_bench_command(CLI::App& app, GlobalOptions& global) {
   static BenchOptions options;  // CLI11 writes into it during parse; the callback reads it after
-  auto* cmd = app.add_subcommand("bench", "Time the benchmark cases on each backend, beside PyTorch's with --torch auto");
-  cmd->add_option("--backends", options.backends, "Comma-separated backends, cuda included (default: every CPU backend built)");
-  cmd->add_option("--cases", options.cases, "Comma-separated cases (default: all)");
-  cmd->add_option("--warmup", options.warmup, "Untimed iterations before timing")->check(CLI::Range(0, 1000));
-  cmd->add_option("--iters", options.iters, "Timed iterations (the median is reported)")->check(CLI::Range(1, 100000));
-  cmd->add_option("--output", options.output, "table, csv or json (one object per line, keys as torch_ref.py; with --torch, PyTorch's row follows each case's)")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  auto* cmd = app.add_subcommand("bench");
+  describe_command(*cmd, "Time the benchmark cases on each backend (and PyTorch, --torch auto)",
+                   "Times each case (a layer's forward, and forward plus backward; a model's training step) on "
+                   "every backend asked for and prints a table with a column per backend, each cell in "
+                   "milliseconds and its ratio to the first column, or CSV, or JSON lines. --torch auto adds "
+                   "PyTorch's column from scripts/bench/torch_ref.py run with /usr/bin/python3 (the same cases "
+                   "and protocol); without PyTorch one line says so and gaze's columns still print. "
+                   "docs/backends.md shows the results.",
+                   "  gaze bench --threads 2 --torch auto          # every backend, then PyTorch: a ratio column\n"
+                   "  gaze bench --backends onednn --cases cbam,danet_pam --output json\n"
+                   "  gaze bench --backends reference,cuda --cases se --iters 5\n");
+  cmd->add_option("--backends", options.backends, "Comma-separated backends, cuda included (default: every CPU backend built)")
+      ->option_text("LIST");
+  cmd->add_option("--cases", options.cases, "Comma-separated cases (default: all)")->option_text("LIST");
+  cmd->add_option("--warmup", options.warmup, "Untimed iterations before timing, 0 to 1000 (default 5)")
+      ->check(CLI::Range(0, 1000))
+      ->option_text("N");
+  cmd->add_option("--iters", options.iters, "Timed iterations, 1 to 100000 (default 20; the median is reported)")
+      ->check(CLI::Range(1, 100000))
+      ->option_text("N");
+  cmd->add_option("--output", options.output,
+                  "table (the default), csv or json (one object per line, keys as torch_ref.py; with --torch, PyTorch's row "
+                  "follows each case's)")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->option_text("FORMAT");
   cmd->add_option("--torch", options.torch,
                   "A 'pytorch' column: 'auto' runs scripts/bench/torch_ref.py with /usr/bin/python3 now (same cases, threads, "
-                  "iterations and OpenBLAS kernels), or give a file of its JSON lines");
+                  "iterations and OpenBLAS kernels), or give a file of its JSON lines")
+      ->option_text("auto|FILE");
   cmd->callback([&global] { run_guarded(global, [] { run_bench(options); }); });
 }
 

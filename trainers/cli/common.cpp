@@ -19,9 +19,11 @@ std::string version_string() {
 
 void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_option("--backend", options.backend, "CPU backend to run kernels on (see `gaze info`); also GAZE_BACKEND")
-      ->envname("GAZE_BACKEND");
-  app.add_option("--threads", options.threads, "Threads for every CPU backend (OpenMP, OpenBLAS, oneDNN); also GAZE_NUM_THREADS")
-      ->check(CLI::Range(1, 1024));
+      ->envname("GAZE_BACKEND")
+      ->option_text("NAME");
+  app.add_option("--threads", options.threads, "Threads for every CPU backend (OpenMP, OpenBLAS, oneDNN), 1 to 1024; also GAZE_NUM_THREADS")
+      ->check(CLI::Range(1, 1024))
+      ->option_text("N");
   app.add_flag("--fallback", options.fallback, "Run kernels the selected backend lacks on 'reference' instead of failing; also GAZE_FALLBACK=1")
       ->envname("GAZE_FALLBACK");
 }

@@ -10,6 +10,7 @@
 #include "trainers/lib/io/official_checkpoint.h"
 #include "trainers/lib/io/safetensors.h"
 #include "trainers/cli/commands.h"
+#include "trainers/cli/help_format.h"
 
 namespace gaze::cli {
 
@@ -51,7 +52,17 @@ void convert(const ConvertArgs& a) {
 }  // namespace
 
 void add_convert_command(CLI::App& app, GlobalOptions& options) {
-  auto* cmd = app.add_subcommand("convert", "Convert one layer's weights between its authors' PyTorch names and gaze's (safetensors)");
+  auto* cmd = app.add_subcommand("convert");
+  describe_command(*cmd, "Convert a layer's weights between its authors' PyTorch names and gaze's",
+                   "The layer is built from its YAML spec, whose options say which official form the file has "
+                   "(e.g. CBAM's spatial_bn and spatial_pool_order). --from-official reads a state dict under "
+                   "the authors' names and writes gaze's safetensors; --from and --to-official go back; "
+                   "--names prints the mapping. docs/official-weights.md lists the layers and their sources.",
+                   "  gaze convert --layer '{type: cbam, channels: 64}' --names\n"
+                   "  gaze convert --layer '{type: cbam, channels: 64, spatial_bn: true}' \\\n"
+                   "      --from-official cbam_official.safetensors --to cbam.safetensors\n"
+                   "  gaze convert --layer '{type: se, channels: 64}' \\\n"
+                   "      --from se.safetensors --to-official se_official.safetensors\n");
   auto args = std::make_shared<ConvertArgs>();
   cmd->add_option("--layer", args->layer, "The layer as YAML, e.g. '{type: cbam, channels: 64, spatial_bn: true, spatial_pool_order: max_mean}'")
       ->required();

@@ -5,6 +5,7 @@
 #include "framework/error.h"
 #include "trainers/lib/io/atomic_file.h"
 #include "trainers/cli/commands.h"
+#include "trainers/cli/help_format.h"
 #include "trainers/tasks/task.h"
 #include "trainers/app/checkpoints.h"
 
@@ -18,15 +19,27 @@ struct EvalArgs {
 }  // namespace
 
 void add_eval_command(CLI::App& app, GlobalOptions& options) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate weights on the test (or validation) set with the task's metrics and pictures");
+  auto* cmd = app.add_subcommand("eval");
+  describe_command(*cmd, "Evaluate weights on the test or validation set: metrics and pictures",
+                   "Builds the config's model, loads the weights (a run directory gives its best ones) and "
+                   "prints the task's metrics on the test set, or the validation set with --split val, as a "
+                   "summary line and a JSON line. --pictures writes the pictures eval.metrics lists (a "
+                   "confusion matrix, segmentation overlays, ranked retrieval lists) into a directory.",
+                   "  gaze eval configs/quickstart.yaml --weights runs/quickstart --pictures eval\n"
+                   "  gaze eval configs/quickstart.yaml --weights runs/quickstart --split val --pictures val\n"
+                   "  gaze eval configs/reid/c3d.yaml --weights runs/reid/c3d/best.safetensors\n");
   auto args = std::make_shared<EvalArgs>();
   cmd->add_option("config", args->config, "The config the weights were trained with")->required();
   cmd->add_option("--weights", args->weights, "A .safetensors file, a checkpoint directory or a run directory (its best weights)")
       ->required();
-  cmd->add_option("--split", args->split, "Which set: test or val")->check(CLI::IsMember({"test", "val"}));
+  cmd->add_option("--split", args->split, "Which set: test (the default) or val")
+      ->check(CLI::IsMember({"test", "val"}))
+      ->option_text("test|val");
   cmd->add_option("--pictures", args->pictures,
                   "Write the pictures eval.metrics lists (confusion.png, overlays.png, ranked_lists.png) into this directory");
-  cmd->add_option("--set", args->sets, "Override a config key (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--set", args->sets, "Override a config key (repeatable)")
+      ->allow_extra_args(false)
+      ->option_text("KEY=VALUE ...");
   cmd->callback([&options, args] {
     const Config config = load_config_or_exit(options, args->config, args->sets);
     run_guarded(options, [&] {

@@ -5,11 +5,19 @@
 #include "framework/backend_registry.h"
 #include "backends/threads.h"
 #include "trainers/cli/commands.h"
+#include "trainers/cli/help_format.h"
 
 namespace gaze::cli {
 
 void add_info_command(CLI::App& app, GlobalOptions& options) {
-  auto* cmd = app.add_subcommand("info", "Print the version, the backends built, library versions, threads and devices");
+  auto* cmd = app.add_subcommand("info");
+  describe_command(*cmd, "Print the version, backends, libraries, threads and devices",
+                   "What this build can run: its version, commit and compiler; the CPU backends built and the one "
+                   "selected (--backend, GAZE_BACKEND, else the fastest); whether the GPU backend is built; the "
+                   "libraries and their versions; the threads the CPU backends use (--threads, GAZE_NUM_THREADS); "
+                   "the GPUs found, or why there are none.",
+                   "  gaze info\n"
+                   "  gaze info --backend openblas --threads 2     # what a run with these options uses\n");
   cmd->callback([&options] {
     run_guarded(options, [] {
       BuildInfo info = build_info();

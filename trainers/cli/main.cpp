@@ -4,12 +4,25 @@
 
 #include "backends/openblas_core.h"
 #include "trainers/cli/commands.h"
+#include "trainers/cli/help_format.h"
 #include "trainers/tasks/registry.h"
 
 int main(int argc, char** argv) {
   gaze::restart_with_best_openblas_core(argv);  // before any work: OpenBLAS picks its kernels once
   gaze::register_builtin_components();           // the datasets, tasks, backbones and heads configs choose
   CLI::App app{"gaze: self-attention modules for computer vision, from scratch in C++"};
+  app.formatter(std::make_shared<gaze::cli::HelpFormatter>());  // before the subcommands: they copy it
+  app.footer(gaze::cli::wrap_words(
+                 "Run `gaze COMMAND --help` for a command's options and examples. The global options above go "
+                 "before or after the command. Exit status: 0 success; 2 the input was refused (a config, a flag, "
+                 "a data, weights or checkpoint file) before anything was written; 1 a run failed after it "
+                 "started; 130 / 143 a run stopped by Ctrl-C / SIGTERM after writing a checkpoint.",
+                 gaze::cli::kHelpWidth) +
+             "\n\nExamples:\n"
+             "  gaze train configs/quickstart.yaml                  # a small CBAM ResNet into runs/quickstart\n"
+             "  gaze config configs/quickstart.yaml --sources       # the resolved config, and who set each key\n"
+             "  gaze reproduce configs/classification --seeds 3     # a paper's table at small scale\n"
+             "  gaze info                                           # backends, libraries, threads, devices\n");
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand: gaze bench --threads 2
   app.set_version_flag("--version", gaze::cli::version_string());

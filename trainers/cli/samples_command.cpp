@@ -9,6 +9,7 @@
 
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
+#include "trainers/cli/help_format.h"
 #include "trainers/datasets/sample_pictures.h"
 #include "trainers/lib/data/image_set.h"
 #include "trainers/tasks/registry.h"
@@ -35,19 +36,31 @@ void write_default_samples(const SamplesArgs& args, const std::string& path) {
 }  // namespace
 
 void add_samples_command(CLI::App& app, GlobalOptions& options) {
-  auto* cmd = app.add_subcommand(
-      "samples", "Draw examples of a synthetic dataset as <dataset>.png (one example per row): a config's training set, or --dataset's defaults");
+  auto* cmd = app.add_subcommand("samples");
+  describe_command(*cmd, "Draw a synthetic dataset's examples as <dataset>.png, one per row",
+                   "With a config: its training set as it trains on it (its data.* keys: sizes, frames, "
+                   "options). With --dataset: the generator's default options. The action clips, "
+                   "segmentation scenes and re-ID tracklets are built from Fashion-MNIST items "
+                   "(docs/datasets.md shows them).",
+                   "  gaze samples configs/action/c2d.yaml\n"
+                   "  gaze samples configs/segmentation/fcn.yaml --count 8\n"
+                   "  gaze samples --dataset reid_tracklets --output pictures\n");
   auto args = std::make_shared<SamplesArgs>();
   cmd->add_option("config", args->config, "A config whose training set to draw (its data.* keys: sizes, frames, options)");
-  cmd->add_option("--set", args->sets, "Override a config key (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--set", args->sets, "Override a config key (repeatable)")
+      ->allow_extra_args(false)
+      ->option_text("KEY=VALUE ...");
   register_builtin_components();
   const std::vector<std::string> synthetic = datasets_with_default_examples();
   cmd->add_option("--dataset", args->dataset, fmt::format("Without a config: {}, default options", fmt::join(synthetic, ", ")))
-      ->check(CLI::IsMember(synthetic));
+      ->check(CLI::IsMember(synthetic))
+      ->option_text("NAME");
   cmd->add_option("--root", args->root, "Without a config: Fashion-MNIST's directory (the items are its training images)");
   cmd->add_option("--output", args->output, "Directory for the picture (created if missing)");
-  cmd->add_option("--count", args->count, "Rows: examples to draw")->check(CLI::Range(1, 64));
-  cmd->add_option("--seed", args->seed, "Without a config: the dataset's seed (a config's is data.seed)");
+  cmd->add_option("--count", args->count, "Rows: examples to draw, 1 to 64 (default 8)")
+      ->check(CLI::Range(1, 64))
+      ->option_text("N");
+  cmd->add_option("--seed", args->seed, "Without a config: the dataset's seed (a config's is data.seed)")->option_text("N");
   cmd->callback([&options, args] {
     if (args->config.empty() == args->dataset.empty())
       run_guarded(options, [&] {

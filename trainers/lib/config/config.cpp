@@ -10,11 +10,15 @@
 #include "framework/suggest.h"
 #include "layers/registry.h"
 #include "layers/yaml_values.h"
+#include "trainers/lib/config/bases.h"
 #include "trainers/lib/config/schema.h"
 
 namespace gaze {
 
 namespace {
+
+// In a section of a file with bases: replace the bases' section instead of merging into it.
+constexpr const char* kDeleteKey = "_delete_";
 
 std::vector<std::string> dotted_keys() {
   std::vector<std::string> keys;
@@ -53,6 +57,9 @@ const ConfigKey& known_key(const std::string& dotted, const std::string& at) {
 // each layer's channels.
 void check_attention_spec(const std::string& dotted, const YAML::Node& value, const std::string& source) {
   if (dotted != "model.attention" || !value.IsMap() || value.size() == 0) return;
+  if (value[kDeleteKey])
+    fail("{}: model.attention replaces a base's spec whole (a layer's options depend on its type): drop '{}'",
+         yaml_position(value, source), kDeleteKey);
   check_layer_spec(value, {"channels"}, source);
 }
 
@@ -61,8 +68,46 @@ struct GivenKey {
   std::string dotted, at;
 };
 
-void apply_file(Config& config, const std::string& path, std::vector<GivenKey>& given) {
-  const YAML::Node root = load_yaml_file(path);
+// A key given again (a file over its base, a --set over the file) keeps one entry, at its last place.
+void note_given(std::vector<GivenKey>& given, const std::string& dotted, const std::string& at) {
+  for (auto& g : given)
+    if (g.dotted == dotted) {
+      g.at = at;
+      return;
+    }
+  given.push_back({dotted, at});
+}
+
+// `_delete_: true` in a section: the bases' keys of that section are dropped (back to the
+// defaults), so the file's own keys replace the section whole instead of merging into it.
+bool replaces_section(const YAML::Node& section, const std::string& name, const std::string& path) {
+  for (const auto& item : section) {
+    if (!item.first.IsScalar() || item.first.Scalar() != kDeleteKey) continue;
+    const auto replace = yaml_boolean(item.second);
+    if (!replace)
+      fail("{}: '{}' in section '{}' is true (this file's '{}' replaces its bases' whole) or false, got '{}'",
+           yaml_position(item.second, path), kDeleteKey, name, name, yaml_shown(item.second));
+    return *replace;
+  }
+  return false;
+}
+
+void reset_section(Config& config, const std::string& name, std::vector<GivenKey>& given) {
+  for (const auto& k : all_config_keys()) {
+    if (k.section != name) continue;
+    config.values.erase(k.dotted());  // a component's key comes back with its default if its component is chosen
+    config.origins.erase(k.dotted());
+  }
+  for (const auto& k : config_schema())
+    if (k.section == name) config.values[k.dotted()] = YAML::Load(k.default_value);
+  std::erase_if(given, [&](const GivenKey& g) { return g.dotted.rfind(name + ".", 0) == 0; });
+}
+
+// One file of the config's chain: its sections' keys override what the defaults and the files
+// before it (its bases) set, key by key.
+void apply_layer(Config& config, const ConfigLayer& layer, std::vector<GivenKey>& given) {
+  const YAML::Node& root = layer.root;
+  const std::string& path = layer.path;
   // An empty file (or one of comments) would train the defaults: almost surely the wrong file.
   if (root.IsNull())
     fail("{}: the config is empty (no sections); name at least one, e.g. 'train: {{epochs: 3}}' (`gaze config --explain` lists them)",
@@ -73,6 +118,7 @@ void apply_file(Config& config, const std::string& path, std::vector<GivenKey>& 
     if (!section.first.IsScalar())
       fail("{}: a section name must be a string, got '{}'", yaml_position(section.first, path), yaml_shown(section.first));
     const std::string name = section.first.Scalar();
+    if (name == kBaseKey) continue;  // read by config_layers
     if (std::find(sections.begin(), sections.end(), name) == sections.end())
       fail("{}: unknown section '{}'{}; sections: {}", yaml_position(section.first, path), shown_text(name), did_you_mean(name, sections),
            fmt::join(sections, ", "));
@@ -80,18 +126,24 @@ void apply_file(Config& config, const std::string& path, std::vector<GivenKey>& 
     if (!section.second.IsMap())
       fail("{}: section '{}' must be a mapping of keys ({})", yaml_position(section.second, path), name,
            fmt::join(section_keys(name), ", "));
+    if (replaces_section(section.second, name, path)) reset_section(config, name, given);
     for (const auto& item : section.second) {
       if (!item.first.IsScalar())
         fail("{}: a key must be a string, got '{}'", yaml_position(item.first, path), yaml_shown(item.first));
+      if (item.first.Scalar() == kDeleteKey) continue;
       const std::string dotted = name + "." + item.first.Scalar();
       const ConfigKey& k = known_key(dotted, yaml_position(item.first, path));
       check_value(k, item.second, path, "");
       check_attention_spec(dotted, item.second, path);
       config.values[dotted] = item.second;
       config.origins[dotted] = yaml_position(item.second, path);
-      given.push_back({dotted, yaml_position(item.first, path)});
+      note_given(given, dotted, yaml_position(item.first, path));
     }
   }
+}
+
+void apply_file(Config& config, const std::string& path, std::vector<GivenKey>& given) {
+  for (const ConfigLayer& layer : config_layers(path)) apply_layer(config, layer, given);
 }
 
 void apply_override(Config& config, const std::string& text, std::vector<GivenKey>& given) {
@@ -113,7 +165,7 @@ void apply_override(Config& config, const std::string& text, std::vector<GivenKe
   check_attention_spec(dotted, value, flag);
   config.values[dotted] = value;
   config.origins[dotted] = fmt::format("--set {}", text);
-  given.push_back({dotted, flag});
+  note_given(given, dotted, flag);
 }
 
 bool has(const std::vector<std::string>& list, const std::string& item) { return std::find(list.begin(), list.end(), item) != list.end(); }
@@ -301,6 +353,32 @@ std::string Config::to_yaml() const {
   }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+std::string Config::to_yaml_with_sources() const {
+  struct Line {
+    std::string text, source;
+  };
+  std::vector<Line> lines;
+  for (const auto& section : config_sections()) {
+    lines.push_back({section + ":", ""});
+    for (const auto& k : all_config_keys()) {
+      if (k.section != section || !values.count(k.dotted())) continue;
+      YAML::Emitter out;  // the same style as to_yaml's: lists and maps in flow style
+      out << YAML::BeginMap << YAML::Key << k.name << YAML::Value;
+      if (k.type == OptionType::integer_list || k.type == OptionType::text_list || k.type == OptionType::mapping) out << YAML::Flow;
+      out << node(k.dotted()) << YAML::EndMap;
+      lines.push_back({"  " + std::string(out.c_str()), where(k.dotted())});
+    }
+  }
+  // The comments line up in one column, unless a long value would push them far right.
+  size_t column = 0;
+  for (const auto& line : lines)
+    if (!line.source.empty() && line.text.size() <= 48) column = std::max(column, line.text.size());
+  std::string text = "# Each key's value and where it was set: file:line:col, a --set flag, or the schema's default.\n";
+  for (const auto& line : lines)
+    text += line.source.empty() ? line.text + "\n" : fmt::format("{:<{}}  # {}\n", line.text, column, line.source);
+  return text;
 }
 
 Config load_config(const std::string& path, const std::vector<std::string>& overrides, UnreadKeys unread) {
