@@ -14,6 +14,9 @@
 
 namespace gaze::test {
 
+// A doctest matcher for an error message holding `text` (CHECK_THROWS_WITH_AS(..., has("..."), ...)).
+inline doctest::Contains has(const std::string& text) { return doctest::Contains(text.c_str()); }
+
 // A leaf of standard-normal f64 values that requires grad; `seed` makes it reproducible.
 inline Tensor leaf(const Shape& shape, uint64_t seed, double scale = 1.0) {
   Generator g(seed);

@@ -12,7 +12,7 @@ using namespace gaze;
 
 namespace {
 
-doctest::Contains has(const std::string& text) { return doctest::Contains(text.c_str()); }
+using gaze::test::has;
 
 // The resolved config's lines without the comments --sources adds.
 std::string without_sources(const std::string& text) {

@@ -23,7 +23,7 @@ std::string write_yaml(const std::string& name, const std::string& text) {
 }
 
 // doctest::Contains of a std::string (it takes doctest's own String).
-doctest::Contains has(const std::string& text) { return doctest::Contains(text.c_str()); }
+using gaze::test::has;
 
 }  // namespace
 
