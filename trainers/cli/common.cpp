@@ -65,8 +65,8 @@ void apply_config_runtime(const GlobalOptions& options, const Config& config) {
   const int64_t threads = config.integer("train.threads");
   if (options.threads == 0 && threads > 0 && !std::getenv("GAZE_NUM_THREADS")) set_num_threads(static_cast<int>(threads));
   // Ranks launched together on one machine share its cores unless told otherwise.
-  if (options.threads == 0 && threads == 0 && !std::getenv("GAZE_NUM_THREADS") && config.text("train.distributed") == "auto" &&
-      launched_with_several_ranks())
+  if (launched_with_several_ranks() && options.threads == 0 && threads == 0 && !std::getenv("GAZE_NUM_THREADS") &&
+      config.text("train.distributed") == "auto")
     set_num_threads(threads_per_rank());
 }
 
