@@ -6,16 +6,17 @@
 # and synchronize BatchNorm's statistics, so they compute the same steps. What differs is the
 # order of f32 summation: the batch's loss and gradients are summed in two halves and then
 # averaged, and synchronized BatchNorm takes the variance as E[x^2] - mean^2 rather than in two
-# passes. Such rounding (relative 1e-6 per step) grows through the steps, so each step's logged
-# loss must match to a relative 1e-3.
+# passes. Such rounding grows through the steps as the weights move apart: measured, the first
+# four steps' losses agree within a relative 3e-7 and the last of the eight within 6e-5. So the
+# first four must agree within 1e-5 and the others within 1e-3. (Local BatchNorm instead of the
+# synchronized one already differs by 6e-4 at the first step: the tight bound is what catches a
+# wrong reduction.)
 #
-#   cmake -DGAZE=<gaze> -DMPIEXEC=<mpiexec> -DHAVE_MPI=0|1 -DCONFIG=<two_ranks.yaml> -DWORK=<dir> -P two_ranks_match_one_rank.cmake
-# Exits 77 (ctest's SKIP_RETURN_CODE) with the reason when this build has no MPI.
-if(NOT HAVE_MPI)
-  message("skipped: this build of gaze has no MPI (install libopenmpi-dev and openmpi-bin, and reconfigure)")
-  cmake_language(EXIT 77)
-endif()
-set(tolerance 1e-3)
+#   cmake -DGAZE=<gaze> -DMPIEXEC=<mpiexec> -DCONFIG=<two_ranks.yaml> -DWORK=<dir> -P two_ranks_match_one_rank.cmake
+# (A build without MPI registers a test that says it was skipped instead: CMakeLists.txt.)
+set(early_steps 4)
+set(early_tolerance 1e-5)
+set(late_tolerance 1e-3)
 file(REMOVE_RECURSE "${WORK}")
 # mpirun refuses root without these; --oversubscribe lets two ranks share fewer cores.
 set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)
@@ -63,6 +64,11 @@ foreach(i RANGE ${last})
   execute_process(COMMAND awk "BEGIN { d = (${a}) - (${b}); if (d < 0) d = -d; s = (${a} < 0 ? -(${a}) : (${a})); if (s < 1) s = 1; print d / s }"
                   OUTPUT_VARIABLE relative OUTPUT_STRIP_TRAILING_WHITESPACE)
   message("step ${i}: one process ${a}, two ranks ${b}, relative difference ${relative}")
+  if(i LESS early_steps)
+    set(tolerance ${early_tolerance})
+  else()
+    set(tolerance ${late_tolerance})
+  endif()
   execute_process(COMMAND awk "BEGIN { exit !((${relative}) <= ${tolerance}) }" RESULT_VARIABLE within)
   if(NOT within EQUAL 0)
     message(FATAL_ERROR "step ${i}: the losses differ by ${relative} (relative), more than ${tolerance}")
@@ -72,4 +78,4 @@ endforeach()
 if(NOT EXISTS "${WORK}/two/result.json")
   message(FATAL_ERROR "the two-rank run wrote no result.json")
 endif()
-message("two ranks x batch 16 follow one process x batch 32 over ${steps} steps within ${tolerance}")
+message("two ranks x batch 16 follow one process x batch 32 over ${steps} steps (the first ${early_steps} within ${early_tolerance}, the others within ${late_tolerance})")
