@@ -186,6 +186,19 @@ TrainResult finish_run(const TrainingRun& run, const RunReport& report) {
   return result;
 }
 
+// One line naming the rank on stderr, then MPI_Abort with the status a single process would exit
+// with (2 for bad input, 130 + signal for an interruption, 1 otherwise).
+[[noreturn]] void abort_job(const std::exception& e, bool started) {
+  Communicator& communicator = world();
+  int status = 1;
+  std::string what = fmt::format("error: {}", e.what());
+  if (dynamic_cast<const InputError*>(&e) || (!started && dynamic_cast<const Error*>(&e))) status = 2;
+  if (const auto* interrupted = dynamic_cast<const Interrupted*>(&e)) status = interrupted->exit_status(), what = e.what();
+  fmt::print(stderr, "gaze: rank {} of {}: {}; stopping every rank (MPI_Abort)\n", communicator.rank(), communicator.size(), what);
+  std::fflush(stderr);
+  communicator.abort(status);
+}
+
 TrainResult train_run(const Config& config, const TrainOptions& options, bool& started) {
   if (!options.resume.empty() && !options.weights.empty())
     fail("--resume and --weights are exclusive: resume continues a run with its own weights; --weights starts a new run from given weights");
@@ -276,24 +289,19 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   TrainingRun run{.config = config, .options = options, .paths = paths, .task = *task, .model = *model, .optimizer = *optimizer,
                   .state = state, .log = *log, .console = console, .pace = pace, .epochs = epochs, .steps_per_epoch = steps_per_epoch,
                   .batch_size = batch_size, .backend = backend};
-  const RunReport report = run_epochs(run, loader, hooks, data_parallel.get());
+  RunReport report;
+  try {
+    report = run_epochs(run, loader, hooks, data_parallel.get());
+  } catch (const std::exception& e) {
+    // Abort here, while DataParallel still lives: unwinding would wait for its reductions in
+    // flight, which a failed rank's partners may never complete.
+    if (communicator.size() > 1) abort_job(e, started);
+    throw;
+  }
   if (!writer)  // rank 0 alone evaluates the test split and writes result.json
     return TrainResult{.run_dir = paths.dir, .parameters = count_parameters(*model), .test = {}, .test_score = 0, .best_val_score = -1,
                        .seconds_per_epoch = 0, .epochs = epochs};
   return finish_run(run, report);
-}
-
-// One line naming the rank on stderr, then MPI_Abort with the status a single process would exit
-// with (2 for bad input, 130 + signal for an interruption, 1 otherwise).
-[[noreturn]] void abort_job(const std::exception& e, bool started) {
-  Communicator& communicator = world();
-  int status = 1;
-  std::string what = fmt::format("error: {}", e.what());
-  if (dynamic_cast<const InputError*>(&e) || (!started && dynamic_cast<const Error*>(&e))) status = 2;
-  if (const auto* interrupted = dynamic_cast<const Interrupted*>(&e)) status = interrupted->exit_status(), what = e.what();
-  fmt::print(stderr, "gaze: rank {} of {}: {}; stopping every rank (MPI_Abort)\n", communicator.rank(), communicator.size(), what);
-  std::fflush(stderr);
-  communicator.abort(status);
 }
 
 }  // namespace
