@@ -49,16 +49,26 @@ void backward(const Tensor& root, const Tensor& grad_in, bool retain_graph) {
 
   NoGradGuard no_grad;  // backward rules are not themselves recorded
   std::unordered_map<Node*, Tensor> pending{{start.get(), grad}};
+  // Leaves' accumulators run as soon as they are ready, before any other ready node: they are
+  // cheap, and a leaf's gradient is then final (and its post-accumulate-grad hooks run) as early
+  // as the graph allows, which is what lets data-parallel training average the last layers'
+  // gradients while the backward of the first ones still runs. The order changes no value: each
+  // node still runs once, with the sum of what reached it.
   std::vector<std::shared_ptr<Node>> ready{start};
-  while (!ready.empty()) {
-    std::shared_ptr<Node> node = ready.back();
-    ready.pop_back();
+  std::vector<std::shared_ptr<Node>> ready_accumulators;
+  auto make_ready = [&](const std::shared_ptr<Node>& node) {
+    (node->accumulates_leaf ? ready_accumulators : ready).push_back(node);
+  };
+  while (!ready.empty() || !ready_accumulators.empty()) {
+    std::vector<std::shared_ptr<Node>>& from = ready_accumulators.empty() ? ready : ready_accumulators;
+    std::shared_ptr<Node> node = from.back();
+    from.pop_back();
     auto found = pending.find(node.get());
     if (found == pending.end()) {
       // No gradient reached this node (every path into it was zero by construction): it still
       // releases its children's dependency counts.
       for (const auto& next : node->next)
-        if (next && --dependencies[next.get()] == 0) ready.push_back(next);
+        if (next && --dependencies[next.get()] == 0) make_ready(next);
       continue;
     }
     Tensor node_grad = found->second;
@@ -85,7 +95,7 @@ void backward(const Tensor& root, const Tensor& grad_in, bool retain_graph) {
           slot = sum;
         }
       }
-      if (--dependencies[next] == 0) ready.push_back(node->next[i]);
+      if (--dependencies[next] == 0) make_ready(node->next[i]);
     }
   }
 }

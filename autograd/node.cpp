@@ -1,6 +1,7 @@
 #include "autograd/node.h"
 
 #include "autograd/grad_mode.h"
+#include "autograd/hooks.h"
 #include "framework/backend_registry.h"
 #include "framework/error.h"
 
@@ -13,6 +14,7 @@ std::shared_ptr<Node> make_accumulator(const std::shared_ptr<TensorImpl>& leaf) 
   auto node = std::make_shared<Node>();
   node->name = "accumulate_grad";
   node->releasable = false;
+  node->accumulates_leaf = true;
   node->backward = [leaf](const Tensor& grad, const Node&) -> Grads {
     Tensor current(leaf->grad);
     if (grad.shape() != leaf->shape)
@@ -31,6 +33,9 @@ std::shared_ptr<Node> make_accumulator(const std::shared_ptr<TensorImpl>& leaf) 
       kernel_backend(Op::binary, leaf->dtype, device).binary(BinaryOp::add, sum.arg(), current.arg(), grad.arg());
       leaf->grad = sum.impl_ptr();
     }
+    // The engine runs a node once per pass, after every contribution has reached it, so the
+    // gradient is final here.
+    if (!leaf->post_accumulate_grad_hooks.empty()) run_post_accumulate_grad_hooks(Tensor(leaf));
     return {};
   };
   return node;

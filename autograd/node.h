@@ -21,6 +21,7 @@ struct Node {
   BackwardFn backward;                      // reset once run, unless the graph is retained
   bool released = false;
   bool releasable = true;  // accumulators hold no saved tensors and serve every backward
+  bool accumulates_leaf = false;  // a leaf's accumulator: the engine runs these as soon as they are ready
 
   // Whether input i needs a gradient: backward rules skip the work for the others.
   bool needs(size_t i) const { return i < next.size() && next[i] != nullptr; }

@@ -4,6 +4,8 @@
 // The differentiable operations on tensors are free functions in autograd/ (gaze::add,
 // gaze::matmul, gaze::reshape, ...), like torch.add; this class holds only what needs no graph.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -21,6 +23,7 @@ namespace gaze {
 namespace autograd {
 struct Node;
 }
+class Tensor;
 
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
@@ -33,6 +36,10 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;
   std::shared_ptr<autograd::Node> grad_fn;             // null for leaves
   std::weak_ptr<autograd::Node> grad_accumulator;      // leaves: the node that sums into grad
+  // Leaves: called by the backward engine once this leaf's gradient of the current backward pass
+  // is final (autograd/hooks.h). Kept here, not on the accumulator node, because that node lives
+  // only as long as a graph does and hooks outlive graphs.
+  std::vector<std::pair<uint64_t, std::function<void(const Tensor&)>>> post_accumulate_grad_hooks;
 };
 
 class Tensor {

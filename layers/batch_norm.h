@@ -1,6 +1,8 @@
 // Batch normalization over N and the spatial dims, for [N, C], [N, C, L], [N, C, H, W] and
 // [N, C, D, H, W] inputs (BatchNorm1d/2d/3d are this one class).
 #pragma once
+#include <functional>
+
 #include "layers/module.h"
 #include "layers/option_binder.h"
 
@@ -21,6 +23,11 @@ struct BatchNormOptions {
   }
 };
 
+// Sums a tensor over the ranks of a data-parallel run, differentiably (its backward sums the
+// gradient over the ranks too): what synchronized BatchNorm needs from the layer above that owns
+// the communicator (trainers/lib/distributed/).
+using CrossRankSum = std::function<Tensor(const Tensor&)>;
+
 class BatchNorm : public Module {
  public:
   explicit BatchNorm(BatchNormOptions options);
@@ -28,10 +35,16 @@ class BatchNorm : public Module {
   std::string type_name() const override { return "BatchNorm"; }
   std::string extra_repr() const override;
   const BatchNormOptions& options() const { return options_; }
+  // Synchronized BatchNorm (PyTorch's SyncBatchNorm): in training, the batch statistics are taken
+  // over every rank's batch, as if one process had the whole global batch. Unset: each rank's own.
+  void synchronize_statistics(CrossRankSum sum_over_ranks) { sum_over_ranks_ = std::move(sum_over_ranks); }
   Tensor weight, bias, running_mean, running_var;
 
  private:
+  Tensor synchronized_forward(const Tensor& x);
+
   BatchNormOptions options_;
+  CrossRankSum sum_over_ranks_;
 };
 
 }  // namespace gaze

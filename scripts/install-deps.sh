@@ -7,6 +7,7 @@ set -eu
 PACKAGES="g++ cmake make pkg-config git ca-certificates
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
   libopenblas-openmp-dev libdnnl-dev libstb-dev zlib1g-dev fonts-dejavu-core
+  libopenmpi-dev openmpi-bin
   dataset-fashion-mnist"
 
 missing=""

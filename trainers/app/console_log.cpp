@@ -8,6 +8,7 @@
 namespace gaze {
 
 ConsoleLog::ConsoleLog(const std::string& path) {
+  if (path.empty()) return;  // a data-parallel rank other than 0: silent
   file_ = std::fopen(path.c_str(), "a");
   if (!file_) fail("cannot open {} for appending: {}", path, std::strerror(errno));
 }
@@ -17,6 +18,7 @@ ConsoleLog::~ConsoleLog() {
 }
 
 void ConsoleLog::line(const std::string& text) {
+  if (!file_) return;
   fmt::print("{}\n", text);
   std::fflush(stdout);
   fmt::print(file_, "{}\n", text);

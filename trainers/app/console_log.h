@@ -11,7 +11,7 @@ namespace gaze {
 
 class ConsoleLog {
  public:
-  explicit ConsoleLog(const std::string& path);  // opened for appending; an error names the path
+  explicit ConsoleLog(const std::string& path);  // opened for appending; an error names the path; "": prints and keeps nothing
   ~ConsoleLog();
   ConsoleLog(const ConsoleLog&) = delete;
   ConsoleLog& operator=(const ConsoleLog&) = delete;

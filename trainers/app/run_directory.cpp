@@ -51,6 +51,7 @@ nlohmann::json environment_manifest(const std::string& config_path, const std::s
 }
 
 MetricsLog::MetricsLog(const std::string& path, int64_t keep_bytes) : path_(path) {
+  if (path.empty()) return;  // a data-parallel rank other than 0: it keeps no log
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   if (exists && keep_bytes >= 0) {
@@ -72,6 +73,7 @@ MetricsLog::~MetricsLog() {
 
 void MetricsLog::write(const nlohmann::json& record) {
   const std::string line = record.dump() + "\n";
+  if (!file_) return;
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
     fail("{}: cannot write: {}", path_, std::strerror(errno));
   bytes_ += static_cast<int64_t>(line.size());

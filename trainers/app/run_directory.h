@@ -42,7 +42,7 @@ nlohmann::json environment_manifest(const std::string& config_path, const std::s
 // the file to that length: a resumed run drops what the killed run logged after its checkpoint.
 class MetricsLog {
  public:
-  MetricsLog(const std::string& path, int64_t keep_bytes);
+  MetricsLog(const std::string& path, int64_t keep_bytes);  // path "": writes nothing
   ~MetricsLog();
   MetricsLog(const MetricsLog&) = delete;
   MetricsLog& operator=(const MetricsLog&) = delete;

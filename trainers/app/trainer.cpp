@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "autograd/ops.h"
 #include "framework/backend_registry.h"
@@ -19,6 +20,9 @@
 #include "trainers/app/run_directory.h"
 #include "trainers/app/run_lock.h"
 #include "trainers/lib/data/loader.h"
+#include "trainers/lib/distributed/communicator.h"
+#include "trainers/lib/distributed/cross_rank_ops.h"
+#include "trainers/lib/distributed/data_parallel.h"
 #include "trainers/lib/io/atomic_file.h"
 #include "trainers/lib/optim/clip_grad.h"
 #include "trainers/tasks/task.h"
@@ -80,7 +84,23 @@ std::unique_ptr<MetricsLog> set_up_run_directory(const RunLock& lock, const RunP
 }
 
 // One optimizer step on `batch` (its learning rate already set), counted in the state.
-StepReport take_step(TrainingRun& run, Batch& batch, Device device, double grad_clip) {
+// Data-parallel: the step's loss, its terms and counts summed over the ranks, so that rank 0's log
+// and epoch sums are the global batch's (the shards are equally long, so the mean of the ranks'
+// mean losses is the global batch's mean loss).
+void reduce_step_report(Communicator& communicator, StepReport& step) {
+  std::vector<double> values{step.loss, static_cast<double>(step.output.correct), static_cast<double>(step.output.counted),
+                             static_cast<double>(step.examples)};
+  for (const auto& term : step.output.terms) values.push_back(term.second);
+  communicator.allreduce(values.data(), static_cast<int64_t>(values.size()), DType::f64, ReduceOp::sum);
+  const double ranks = communicator.size();
+  step.loss = values[0] / ranks;
+  step.output.correct = static_cast<int64_t>(values[1]);
+  step.output.counted = static_cast<int64_t>(values[2]);
+  step.examples = static_cast<int64_t>(values[3]);
+  for (size_t i = 0; i < step.output.terms.size(); ++i) step.output.terms[i].second = values[4 + i] / ranks;
+}
+
+StepReport take_step(TrainingRun& run, Batch& batch, Device device, double grad_clip, DataParallel* data_parallel) {
   const auto start = Clock::now();
   TrainerState& s = run.state;
   if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
@@ -89,6 +109,10 @@ StepReport take_step(TrainingRun& run, Batch& batch, Device device, double grad_
   run.optimizer.zero_grad();
   step.output.loss.backward();
   step.loss = step.output.loss.item();
+  if (data_parallel) {
+    data_parallel->finish_gradients();
+    reduce_step_report(world(), step);
+  }
   if (!std::isfinite(step.loss))
     fail("epoch {} step {}: the loss is {} — lower optim.lr, set optim.grad_clip, or check the data", s.epoch + 1, s.step_in_epoch + 1,
          step.loss);
@@ -119,7 +143,7 @@ EpochReport close_epoch(TrainerState& s) {
 }
 
 // The loop: epochs of steps, the hooks called around them.
-RunReport run_epochs(TrainingRun& run, DataLoader& loader, const std::vector<Hook*>& hooks) {
+RunReport run_epochs(TrainingRun& run, DataLoader& loader, const std::vector<Hook*>& hooks, DataParallel* data_parallel) {
   const Device device = parse_device(run.config.text("train.device"));
   const double grad_clip = run.config.number("optim.grad_clip");
   for (const auto& hook : hooks) hook->before_run(run);
@@ -130,7 +154,7 @@ RunReport run_epochs(TrainingRun& run, DataLoader& loader, const std::vector<Hoo
     Batch batch;
     while (loader.next(batch)) {
       for (const auto& hook : hooks) hook->before_step(run);
-      const StepReport step = take_step(run, batch, device, grad_clip);
+      const StepReport step = take_step(run, batch, device, grad_clip, data_parallel);
       for (const auto& hook : hooks) hook->after_step(run, step);
     }
     EpochReport epoch = close_epoch(run.state);
@@ -163,11 +187,28 @@ TrainResult finish_run(const TrainingRun& run, const RunReport& report) {
   return result;
 }
 
+// One line naming the rank on stderr, then MPI_Abort with the status a single process would exit
+// with (2 for bad input, 130 + signal for an interruption, 1 otherwise).
+[[noreturn]] void abort_job(const std::exception& e, bool started) {
+  Communicator& communicator = world();
+  int status = 1;
+  std::string what = fmt::format("error: {}", e.what());
+  if (dynamic_cast<const InputError*>(&e) || (!started && dynamic_cast<const Error*>(&e))) status = 2;
+  if (const auto* interrupted = dynamic_cast<const Interrupted*>(&e)) status = interrupted->exit_status(), what = e.what();
+  fmt::print(stderr, "gaze: rank {} of {}: {}; stopping every rank (MPI_Abort)\n", communicator.rank(), communicator.size(), what);
+  std::fflush(stderr);
+  communicator.abort(status);
+}
+
 TrainResult train_run(const Config& config, const TrainOptions& options, bool& started) {
   if (!options.resume.empty() && !options.weights.empty())
     fail("--resume and --weights are exclusive: resume continues a run with its own weights; --weights starts a new run from given weights");
   const RunPaths paths = run_paths(config, options.config_path);
-  if (options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);
+  // Data-parallel (docs/distributed.md): every rank trains; rank 0 alone writes the run directory,
+  // evaluates and prints.
+  Communicator& communicator = world(config.text("train.distributed"));
+  const bool writer = communicator.rank() == 0;
+  if (writer && options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);
   if (!options.resume.empty()) check_same_run(config, paths);
 
   // Everything that can fail on bad input happens before the run directory is touched.
@@ -176,7 +217,11 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   const Device device = parse_device(config.text("train.device"));
   std::shared_ptr<Module> model = task->build_model();
   std::unique_ptr<Optimizer> optimizer = build_optimizer(config, model->parameters());
-  const std::vector<std::unique_ptr<Hook>> standard = standard_hooks(config, options);
+  // The ranks other than 0 only follow the schedule: the log, evaluation, pictures and
+  // checkpoints are rank 0's, and the collectives of the next step wait for it.
+  std::vector<std::unique_ptr<Hook>> standard;
+  if (writer) standard = standard_hooks(config, options);
+  else standard.push_back(make_schedule_hook(config));
   std::vector<Hook*> hooks;
   for (const auto& hook : standard) hooks.push_back(hook.get());
   for (const auto& hook : options.hooks) {
@@ -192,7 +237,17 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
     state = load_checkpoint(resumed_from, *model, *optimizer);
     default_generator().set_state(state.rng_state);
   } else if (!options.resume.empty()) {
-    fmt::print("--resume auto: {} holds no checkpoint yet; starting the run from the beginning\n", paths.dir);
+    if (writer) fmt::print("--resume auto: {} holds no checkpoint yet; starting the run from the beginning\n", paths.dir);
+  }
+  // Every rank starts from rank 0's weights and buffers (its initialization, or the checkpoint
+  // every rank has read). This is a collective, so no rank goes on before all have read the
+  // checkpoint, and rank 0 writes nothing before then.
+  std::unique_ptr<DataParallel> data_parallel;
+  if (communicator.size() > 1) {
+    const auto bucket_bytes = static_cast<int64_t>(config.number("train.bucket_mb") * 1024 * 1024);
+    data_parallel = std::make_unique<DataParallel>(*model, communicator, bucket_bytes);
+    data_parallel->broadcast_from_rank0();
+    if (config.boolean("train.sync_bn")) synchronize_batch_norms(*model, communicator);
   }
 
   const uint64_t seed = static_cast<uint64_t>(config.integer("train.seed"));
@@ -200,7 +255,8 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   // What runs the kernels: on a GPU every op goes to `cuda`, whichever CPU backend is selected.
   const std::string backend = device.is_cpu() ? cpu_backend().name() : "cuda";
   LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true, .transforms = {},
-                               .seed = seed, .prefetch = config.integer("data.prefetch"), .order = task->train_order(seed)};
+                               .seed = seed, .prefetch = config.integer("data.prefetch"), .order = task->train_order(seed),
+                               .shard_rank = communicator.rank(), .shard_count = communicator.size()};
   DataLoader loader(task->train_set(), loader_options);
   const int64_t steps_per_epoch = loader.batches_per_epoch();
   if (steps_per_epoch == 0)
@@ -213,19 +269,39 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   // The input is valid: the run starts. From here on a failure is the run's (exit status 1), and
   // this process holds the run directory's lock until it returns.
   started = true;
-  const RunLock lock = lock_run_directory(paths.dir, options.command_line);
-  if (options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);  // another process got here first
-  const std::unique_ptr<MetricsLog> log = set_up_run_directory(lock, paths, config, options, *task, *model, resumed_from, state);
-  ConsoleLog console(paths.train_log());
-  console.line("run {}: {} task, {} parameters, {} train / {} val / {} test examples, {} steps per epoch, backend {}, {} threads{}",
+  std::optional<RunLock> lock;
+  std::unique_ptr<MetricsLog> log;
+  if (writer) {
+    lock.emplace(lock_run_directory(paths.dir, options.command_line));
+    if (options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);  // another process got here first
+    log = set_up_run_directory(*lock, paths, config, options, *task, *model, resumed_from, state);
+  } else {
+    log = std::make_unique<MetricsLog>("", -1);
+  }
+  ConsoleLog console(writer ? paths.train_log() : "");
+  console.line("run {}: {} task, {} parameters, {} train / {} val / {} test examples, {} steps per epoch, backend {}, {} threads{}{}",
                paths.dir, task->name(), count_parameters(*model), task->train_set().size(), task->val_size(), task->test_size(),
-               steps_per_epoch, backend, num_threads(), resumed_from.empty() ? "" : fmt::format(", resumed from {}", resumed_from));
+               steps_per_epoch, backend, num_threads(), resumed_from.empty() ? "" : fmt::format(", resumed from {}", resumed_from),
+               communicator.size() > 1 ? fmt::format(", data-parallel: {} (batch {} per rank, {} in all)", communicator.description(),
+                                                     batch_size, batch_size * communicator.size())
+                                       : "");
   const int64_t epochs = config.integer("train.epochs");
   RunPace pace{.steps_per_epoch = steps_per_epoch, .epochs = epochs, .eval_interval = config.integer("train.eval_interval")};
   TrainingRun run{.config = config, .options = options, .paths = paths, .task = *task, .model = *model, .optimizer = *optimizer,
                   .state = state, .log = *log, .console = console, .pace = pace, .epochs = epochs, .steps_per_epoch = steps_per_epoch,
                   .batch_size = batch_size, .backend = backend};
-  const RunReport report = run_epochs(run, loader, hooks);
+  RunReport report;
+  try {
+    report = run_epochs(run, loader, hooks, data_parallel.get());
+  } catch (const std::exception& e) {
+    // Abort here, while DataParallel still lives: unwinding would wait for its reductions in
+    // flight, which a failed rank's partners may never complete.
+    if (communicator.size() > 1) abort_job(e, started);
+    throw;
+  }
+  if (!writer)  // rank 0 alone evaluates the test split and writes result.json
+    return TrainResult{.run_dir = paths.dir, .parameters = count_parameters(*model), .test = {}, .test_score = 0, .best_val_score = -1,
+                       .seconds_per_epoch = 0, .epochs = epochs};
   return finish_run(run, report);
 }
 
@@ -236,12 +312,14 @@ TrainResult train(const Config& config, const TrainOptions& options) {
   bool started = false;
   try {
     return train_run(config, options, started);
-  } catch (const InputError&) {
-    throw;
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
+    // A data-parallel rank that fails takes the job down at once: the others would wait forever
+    // in their next collective.
+    if (distributed_run()) abort_job(e, started);
+    if (dynamic_cast<const InputError*>(&e)) throw;
     // Everything before the run starts checks the input: the config's values against the data
     // and the model, the data files, the checkpoint. Its errors are the input's (exit status 2).
-    if (!started) throw InputError(e.what());
+    if (!started && dynamic_cast<const Error*>(&e)) throw InputError(e.what());
     throw;
   }
 }

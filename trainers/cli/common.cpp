@@ -9,6 +9,8 @@
 #include "framework/error.h"
 #include "trainers/cli/commands.h"
 #include "trainers/app/interrupt.h"
+#include "trainers/lib/distributed/communicator.h"
+#include "trainers/lib/distributed/rank_environment.h"
 
 namespace gaze::cli {
 
@@ -64,6 +66,10 @@ void apply_config_runtime(const GlobalOptions& options, const Config& config) {
   if (options.backend.empty() && backend != "auto") set_cpu_backend(backend);
   const int64_t threads = config.integer("train.threads");
   if (options.threads == 0 && threads > 0 && !std::getenv("GAZE_NUM_THREADS")) set_num_threads(static_cast<int>(threads));
+  // Ranks launched together on one machine share its cores unless told otherwise.
+  if (launched_with_several_ranks() && options.threads == 0 && threads == 0 && !std::getenv("GAZE_NUM_THREADS") &&
+      config.text("train.distributed") == "auto")
+    set_num_threads(threads_per_rank());
 }
 
 Config load_config_or_exit(const GlobalOptions& options, const std::string& path, const std::vector<std::string>& sets) {

@@ -6,6 +6,8 @@
 #include "backends/threads.h"
 #include "trainers/cli/commands.h"
 #include "trainers/cli/help_format.h"
+#include "trainers/lib/distributed/communicator.h"
+#include "trainers/lib/distributed/nccl_communicator.h"
 
 namespace gaze::cli {
 
@@ -26,6 +28,9 @@ void add_info_command(CLI::App& app, GlobalOptions& options) {
       fmt::print("GPU backend: {}\n", cuda_backend_built() ? "cuda (runs tensors on cuda:N devices)" : "none (built without CUDA)");
       fmt::print("libraries:\n");
       for (const auto& [name, version] : info.libraries) fmt::print("  {:<13} {}\n", name, version);
+      // Data-parallel training's transports (docs/distributed.md).
+      fmt::print("  {:<13} {}\n", "MPI", mpi_library_version());
+      fmt::print("  {:<13} {}\n", "NCCL", nccl_library_version());
       fmt::print("threads: {} (--threads or GAZE_NUM_THREADS; the reference backend always uses 1)\n", num_threads());
       fmt::print("devices:\n");
       for (const auto& device : info.devices) fmt::print("  {}\n", device);

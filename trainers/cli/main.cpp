@@ -5,9 +5,11 @@
 #include "backends/openblas_core.h"
 #include "trainers/cli/commands.h"
 #include "trainers/cli/help_format.h"
+#include "trainers/lib/distributed/rank_environment.h"
 #include "trainers/tasks/registry.h"
 
 int main(int argc, char** argv) {
+  gaze::restart_with_passive_openmp_when_sharing_cores(argv);  // before OpenMP starts: ranks sharing cores must not spin
   gaze::restart_with_best_openblas_core(argv);  // before any work: OpenBLAS picks its kernels once
   gaze::register_builtin_components();           // the datasets, tasks, backbones and heads configs choose
   CLI::App app{"gaze: self-attention modules for computer vision, from scratch in C++"};
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   gaze::cli::add_visualize_command(app, options);
   gaze::cli::add_samples_command(app, options);
   gaze::cli::add_convert_command(app, options);
+  gaze::cli::add_allreduce_bench_command(app, options);
   gaze::cli::remember_command_line(argc, argv);
   try {
     app.parse(argc, argv);

@@ -68,7 +68,7 @@ std::vector<ConfigKey> build_schema() {
              {}),
       key("data", "root", T::text, "/usr/share/datasets/fashion-mnist", "directory holding Fashion-MNIST's files (every dataset draws from it)"),
       ranged(key("data", "val_fraction", T::number, "0.1", "fraction of the training set held out for validation"), 0.0, 0.9),
-      ranged(key("data", "batch_size", T::integer, "128", "images per training step"), 1, 65536),
+      ranged(key("data", "batch_size", T::integer, "128", "images per training step, per rank in a data-parallel run (the global batch is this x ranks)"), 1, 65536),
       ranged(key("data", "prefetch", T::integer, "2", "batches prepared ahead on a background thread; 0: on the training thread"), 0, 64),
       ranged(key("data", "train_limit", T::integer, "0", "use only the first N training images after the split (smoke runs, tests); 0: all"), 0, {}),
       ranged(key("data", "test_limit", T::integer, "0", "use only the first N validation and test images; 0: all"), 0, {}),
@@ -100,6 +100,13 @@ std::vector<ConfigKey> build_schema() {
              {"cpu", "cuda"}),
       ranged(key("train", "eval_interval", T::integer, "1", "evaluate every this many epochs"), 1, {}),
       ranged(key("train", "log_interval", T::integer, "50", "print a log line every this many steps"), 1, {}),
+      one_of(key("train", "distributed", T::text, "auto",
+                 "data-parallel training (docs/distributed.md): auto: on when launched by mpirun with several ranks; off: one process"),
+             {"auto", "off"}),
+      key("train", "sync_bn", T::boolean, "false",
+          "data-parallel: BatchNorm's training statistics over every rank's batch (SyncBatchNorm); false: each rank's own batch"),
+      ranged(key("train", "bucket_mb", T::number, "25", "data-parallel: size of the gradient buckets averaged while backward runs (MiB)"),
+             0.001, 4096.0),
 
       one_of(key("eval", "metrics", T::text_list, "[]",
                  "metrics and pictures of the validation and test sets; []: the task's defaults. classification: top1, top5, confusion; "

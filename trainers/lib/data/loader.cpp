@@ -22,17 +22,24 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 DataLoader::DataLoader(const ExampleSource& source, LoaderOptions options) : source_(source), options_(std::move(options)) {
   if (options_.batch_size <= 0) fail("DataLoader: batch_size {} must be positive", options_.batch_size);
   if (options_.prefetch < 0) fail("DataLoader: prefetch {} must be >= 0 (0 builds batches on the caller's thread)", options_.prefetch);
-  epoch_length_ = options_.order ? static_cast<int64_t>(options_.order(0).size()) : source_.size();
+  set_epoch_length();
 }
 
 DataLoader::DataLoader(const ImageSet& set, LoaderOptions options)
     : owned_(std::make_unique<ImageSetSource>(set, options.transforms)), source_(*owned_), options_(std::move(options)) {
   if (options_.batch_size <= 0) fail("DataLoader: batch_size {} must be positive", options_.batch_size);
   if (options_.prefetch < 0) fail("DataLoader: prefetch {} must be >= 0 (0 builds batches on the caller's thread)", options_.prefetch);
-  epoch_length_ = options_.order ? static_cast<int64_t>(options_.order(0).size()) : source_.size();
+  set_epoch_length();
 }
 
 DataLoader::~DataLoader() { stop_worker(); }
+
+void DataLoader::set_epoch_length() {
+  if (options_.shard_count < 1 || options_.shard_rank < 0 || options_.shard_rank >= options_.shard_count)
+    fail("DataLoader: shard {} of {} does not exist (0 <= shard_rank < shard_count)", options_.shard_rank, options_.shard_count);
+  full_length_ = options_.order ? static_cast<int64_t>(options_.order(0).size()) : source_.size();
+  epoch_length_ = (full_length_ + options_.shard_count - 1) / options_.shard_count;
+}
 
 int64_t DataLoader::batches_per_epoch() const {
   const int64_t n = epoch_length_;
@@ -41,11 +48,17 @@ int64_t DataLoader::batches_per_epoch() const {
 }
 
 std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
+  std::vector<int64_t> order = unsharded_order(epoch);
+  if (options_.shard_count == 1) return order;
+  return shard_order(order, options_.shard_rank, options_.shard_count);
+}
+
+std::vector<int64_t> DataLoader::unsharded_order(int64_t epoch) const {
   if (options_.order) {
     std::vector<int64_t> order = options_.order(epoch);
-    if (static_cast<int64_t>(order.size()) != epoch_length_)
+    if (static_cast<int64_t>(order.size()) != full_length_)
       fail("DataLoader: epoch {}'s order has {} examples, epoch 0's had {}: every epoch must have the same length", epoch, order.size(),
-           epoch_length_);
+           full_length_);
     return order;
   }
   if (!options_.shuffle) {
@@ -61,8 +74,11 @@ Batch DataLoader::build_from_order(const std::vector<int64_t>& order, int64_t ep
   const int64_t first = b * options_.batch_size;
   const int64_t last = std::min<int64_t>(first + options_.batch_size, static_cast<int64_t>(order.size()));
   const std::vector<int64_t> indices(order.begin() + first, order.begin() + last);
+  // A shard's batch b draws its augmentation as batch b * shards + shard would: each rank its
+  // own stream, and one process (one shard) exactly as before.
+  const int64_t augment_index = b * options_.shard_count + options_.shard_rank;
   Generator rng(derive_seed(SeedPurpose::batch_augment,
-                            {options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(b)}));
+                            {options_.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(augment_index)}));
   Shape input_shape = source_.input_shape(), target_shape = source_.target_shape();
   const int64_t input_size = numel(input_shape), target_size = numel(target_shape);
   const auto count = static_cast<int64_t>(indices.size());

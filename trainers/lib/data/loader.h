@@ -36,6 +36,9 @@ struct LoaderOptions {
   // The examples an epoch visits, in order (re-ID's PK sampler); every epoch must have the same
   // length. Unset: all examples, shuffled (shuffle) or in order.
   std::function<std::vector<int64_t>(int64_t epoch)> order;
+  // Data-parallel training: this loader visits shard `shard_rank` of `shard_count` of each
+  // epoch's order (shard_order in sampling.h: padded by repetition, then every shard_count-th).
+  int64_t shard_rank = 0, shard_count = 1;
 };
 
 struct Batch {
@@ -67,18 +70,21 @@ class DataLoader {
 
   // Batch `b` of `epoch`, built on the calling thread: what next() returns for it.
   Batch build_batch(int64_t epoch, int64_t b) const;
-  // The order in which `epoch` visits the examples.
+  // The order in which `epoch` visits the examples (this loader's shard of it).
   std::vector<int64_t> epoch_order(int64_t epoch) const;
 
  private:
   Batch build_from_order(const std::vector<int64_t>& order, int64_t epoch, int64_t b) const;
+  std::vector<int64_t> unsharded_order(int64_t epoch) const;
+  void set_epoch_length();
   void stop_worker();
   void worker_loop(int64_t epoch, int64_t first, int64_t end);
 
   std::unique_ptr<ExampleSource> owned_;  // the ImageSet constructor's source
   const ExampleSource& source_;
   LoaderOptions options_;
-  int64_t epoch_length_ = 0;  // examples per epoch
+  int64_t full_length_ = 0;   // examples per epoch, all shards
+  int64_t epoch_length_ = 0;  // examples per epoch, this shard
 
   bool started_ = false;
   int64_t epoch_ = 0;

@@ -39,4 +39,14 @@ std::vector<int64_t> random_permutation(int64_t n, Generator& rng) {
   return order;
 }
 
+std::vector<int64_t> shard_order(const std::vector<int64_t>& order, int64_t rank, int64_t count) {
+  const auto n = static_cast<int64_t>(order.size());
+  if (n == 0) return {};
+  const int64_t padded = (n + count - 1) / count * count;
+  std::vector<int64_t> shard;
+  shard.reserve(static_cast<size_t>(padded / count));
+  for (int64_t position = rank; position < padded; position += count) shard.push_back(order[static_cast<size_t>(position % n)]);
+  return shard;
+}
+
 }  // namespace gaze

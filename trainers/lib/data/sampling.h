@@ -37,4 +37,11 @@ uint64_t uniform_below(Generator& rng, uint64_t bound);
 // A uniformly random permutation of 0..n-1 (Fisher-Yates).
 std::vector<int64_t> random_permutation(int64_t n, Generator& rng);
 
+// Shard `rank` of `count` of an epoch's order, as PyTorch's DistributedSampler (drop_last=False):
+// the order is padded to a multiple of `count` by repeating its first examples, and shard r takes
+// positions r, r + count, r + 2 count, ... So the shards are disjoint but for the padding, equally
+// long, and batch b of every shard together are the examples of batch b of one process whose
+// batch is `count` times larger.
+std::vector<int64_t> shard_order(const std::vector<int64_t>& order, int64_t rank, int64_t count);
+
 }  // namespace gaze
