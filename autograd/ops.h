@@ -1,5 +1,6 @@
 // Every differentiable op, in one include: what a layer author needs.
 #pragma once
+#include "autograd/attention.h"
 #include "autograd/conv.h"
 #include "autograd/elementwise.h"
 #include "autograd/engine.h"

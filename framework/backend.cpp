@@ -37,6 +37,8 @@ const char* op_name(Op op) {
     case Op::upsample_backward: return "upsample_backward";
     case Op::nll_loss_forward: return "nll_loss_forward";
     case Op::nll_loss_backward: return "nll_loss_backward";
+    case Op::attention_forward: return "attention_forward";
+    case Op::attention_backward: return "attention_backward";
   }
   return "unknown";
 }

@@ -41,6 +41,7 @@ enum class Op {
   softmax_forward, softmax_backward,
   upsample_forward, upsample_backward,
   nll_loss_forward, nll_loss_backward,
+  attention_forward, attention_backward,
 };
 const char* op_name(Op op);
 
@@ -149,6 +150,19 @@ class Backend {
   virtual void nll_loss_backward(const KernelArg& grad_logp, const KernelArg& grad_loss,
                                  const KernelArg& target, const KernelArg& weight,
                                  int64_t ignore_index) = 0;
+
+  // Fused attention, out[b] = softmax(scale · q[b]·k[b]ᵀ) · v[b] row by row, without storing the
+  // [Nq, Nk] map (FlashAttention-2: tiles of queries × keys with a running max and sum).
+  // q [B,Nq,Ck], k [B,Nk,Ck], v [B,Nk,Cv], out [B,Nq,Cv]; lse [B,Nq] receives each row's
+  // log Σ_j exp(scale · q_i·k_j), from which backward recomputes the map one tile at a time.
+  // Nk ≥ 1. All contiguous.
+  virtual void attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q,
+                                 const KernelArg& k, const KernelArg& v, double scale) = 0;
+  // grad_q, grad_k, grad_v (shapes of q, k, v) from grad_out and the forward's q, k, v, out, lse.
+  virtual void attention_backward(const KernelArg& grad_q, const KernelArg& grad_k,
+                                  const KernelArg& grad_v, const KernelArg& grad_out,
+                                  const KernelArg& q, const KernelArg& k, const KernelArg& v,
+                                  const KernelArg& out, const KernelArg& lse, double scale) = 0;
 };
 
 }  // namespace gaze

@@ -10,8 +10,8 @@
 namespace gaze {
 
 struct HostAllocatorStats {
-  size_t in_use = 0;       // bytes handed out and not yet released (by size class)
-  size_t peak_in_use = 0;
+  size_t in_use = 0;       // bytes handed out and not yet released (by size class), every block
+  size_t peak_in_use = 0;  // the most in_use since the start or reset_host_peak()
   size_t cached = 0;       // bytes kept for reuse
   size_t hits = 0, misses = 0;
 };
@@ -20,6 +20,8 @@ struct HostAllocatorStats {
 void* host_allocate(size_t nbytes);
 void host_release(void* data, size_t nbytes);
 HostAllocatorStats host_allocator_stats();
+// Starts a new peak at what is in use now (e.g. before one benchmark case).
+void reset_host_peak();
 // Returns every cached block to the system.
 void host_allocator_trim();
 // The most bytes the cache keeps (default 4 GiB, or GAZE_HOST_CACHE_MB); beyond it, freed blocks

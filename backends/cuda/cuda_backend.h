@@ -55,6 +55,12 @@ class CudaBackend : public Backend {
                         const KernelArg& target, const KernelArg& weight, int64_t ignore_index) override;
   void nll_loss_backward(const KernelArg& grad_logp, const KernelArg& grad_loss, const KernelArg& target,
                          const KernelArg& weight, int64_t ignore_index) override;
+
+  void attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q, const KernelArg& k,
+                         const KernelArg& v, double scale) override;
+  void attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
+                          const KernelArg& grad_out, const KernelArg& q, const KernelArg& k, const KernelArg& v,
+                          const KernelArg& out, const KernelArg& lse, double scale) override;
 };
 
 }  // namespace gaze

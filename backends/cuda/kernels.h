@@ -74,4 +74,12 @@ void launch_conv_direct_backward_data(DType dtype, void* grad_x, const void* gra
 void launch_conv_direct_backward_weight(DType dtype, void* grad_weight, const void* grad_out, const void* x,
                                         const Conv3Params& c, cudaStream_t stream);
 
+// ---- attention.cu: fused attention (Backend::attention_forward / _backward) ----------------
+void launch_attention_forward(DType dtype, void* out, void* lse, const void* q, const void* k, const void* v,
+                              const AttentionParams& p, cudaStream_t stream);
+// `delta` is scratch of batch · queries elements of `dtype`.
+void launch_attention_backward(DType dtype, void* grad_q, void* grad_k, void* grad_v, void* delta,
+                               const void* grad_out, const void* q, const void* k, const void* v, const void* out,
+                               const void* lse, const AttentionParams& p, cudaStream_t stream);
+
 }  // namespace gaze::cuda

@@ -36,6 +36,12 @@ class OpenblasBackend : public ReferenceBackend {
   void softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim, bool log) override;
   void softmax_backward(const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& y, int64_t dim,
                         bool log) override;
+
+  void attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q, const KernelArg& k,
+                         const KernelArg& v, double scale) override;
+  void attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
+                          const KernelArg& grad_out, const KernelArg& q, const KernelArg& k, const KernelArg& v,
+                          const KernelArg& out, const KernelArg& lse, double scale) override;
 };
 
 }  // namespace gaze

@@ -46,6 +46,11 @@ Tensor PositionAttention::forward(const Tensor& x) {
   int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
   Tensor q = transpose(reshape(query_->forward(x), {n, -1, h * w}), 1, 2);  // [N, HW, C/8]
   Tensor k = reshape(key_->forward(x), {n, -1, h * w});                     // [N, C/8, HW]
+  if (use_fused_attention(options_.attention_impl, n, h * w, h * w, records_attention(), "PositionAttention")) {
+    Tensor v = transpose(reshape(value_->forward(x), {n, c, h * w}), 1, 2);  // [N, HW, C]
+    Tensor out = reshape(transpose(fused_attention(q, transpose(k, 1, 2), v), 1, 2), {n, c, h, w});
+    return gamma * out + x;
+  }
   Tensor attention = softmax(matmul(q, k), -1);                             // [N, HW, HW]
   remember(attention);
   Tensor v = reshape(value_->forward(x), {n, c, h * w});
@@ -100,7 +105,8 @@ DualAttentionHead::DualAttentionHead(DualAttentionHeadOptions o) : options_(std:
   int64_t inter = options_.inter_channels > 0 ? options_.inter_channels : std::max<int64_t>(1, options_.in_channels / 4);
   if (options_.position) {
     pam_in_ = register_module("pam_in", conv_bn_relu(options_.in_channels, inter));
-    pam = register_module("pam", std::make_shared<PositionAttention>(PositionAttentionOptions{.channels = inter}));
+    pam = register_module("pam", std::make_shared<PositionAttention>(
+                                  PositionAttentionOptions{.channels = inter, .attention_impl = options_.attention_impl}));
     pam_out_ = register_module("pam_out", conv_bn_relu(inter, inter));
     pam_classifier_ = register_module("pam_classifier", classifier(inter, options_.num_classes, options_.dropout));
   }

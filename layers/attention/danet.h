@@ -10,6 +10,7 @@
 #pragma once
 #include <string>
 
+#include "layers/attention/attention_impl.h"
 #include "layers/attention/attention_map.h"
 #include "layers/conv.h"
 #include "layers/option_binder.h"
@@ -21,11 +22,14 @@ struct PositionAttentionOptions {
   int64_t channels = 0;
   int64_t reduction = 8;
   double gamma_init = 0.0;
+  AttentionImpl attention_impl = AttentionImpl::automatic;
 
   void declare(OptionBinder& b) {
     b.required("channels", channels, "input channels");
     b.option("reduction", reduction, "query/key width = max(1, channels / reduction)");
     b.option("gamma_init", gamma_init, "initial residual scale");
+    b.option("attention_impl", attention_impl,
+             "fused never stores the positions x positions map; auto fuses maps over 64 MiB");
   }
 };
 
@@ -83,6 +87,7 @@ struct DualAttentionHeadOptions {
   ChannelAttentionForm cam_form = ChannelAttentionForm::official;
   bool position = true;        // the ablation rows of DANet's Table 1 switch one branch off
   bool channel = true;
+  AttentionImpl attention_impl = AttentionImpl::automatic;  // the position branch's
 
   void declare(OptionBinder& b) {
     b.required("in_channels", in_channels, "backbone channels");
@@ -92,6 +97,7 @@ struct DualAttentionHeadOptions {
     b.option("cam_form", cam_form, "channel attention form");
     b.option("position", position, "use the position branch");
     b.option("channel", channel, "use the channel branch");
+    b.option("attention_impl", attention_impl, "the position branch's attention_impl (see position_attention)");
   }
 };
 

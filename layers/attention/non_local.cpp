@@ -68,24 +68,38 @@ Tensor NonLocal::block(const Tensor& x) {
     theta_x = flatten(theta_->forward(x), 2);
     phi_x = flatten(sub(phi_->forward(x)), 2);
   }
-  int64_t keys = phi_x.shape()[2];
+  int64_t keys = phi_x.shape()[2], queries = theta_x.shape()[2];
+  Shape y_shape{n, inter_};
+  y_shape.insert(y_shape.end(), spatial.begin(), spatial.end());
+  bool gaussian = options_.mode == NonLocalMode::embedded_gaussian || options_.mode == NonLocalMode::gaussian;
+  if (options_.mode != NonLocalMode::concatenation &&
+      use_fused_attention(options_.attention_impl, n, queries, keys, records_attention(), "NonLocal")) {
+    Tensor y;  // [N, C', Nq]
+    if (gaussian) {
+      double scale = options_.scale_logits ? 1.0 / std::sqrt(static_cast<double>(theta_x.shape()[1])) : 1.0;
+      y = transpose(fused_attention(transpose(theta_x, 1, 2), transpose(phi_x, 1, 2), g_x, scale), 1, 2);
+    } else {  // dot product: θᵀ(φ g) / N, exact, O(N·C'²)
+      y = matmul(transpose(matmul(phi_x, g_x), 1, 2), theta_x) / static_cast<double>(keys);
+    }
+    return w_z_->forward(reshape(y, y_shape)) + x;
+  }
+  if (options_.mode == NonLocalMode::concatenation && options_.attention_impl == AttentionImpl::fused)
+    fail("NonLocal: attention_impl fused is not available for mode concatenation (its map goes through w_f); "
+         "use attention_impl: auto or materialized");
   Tensor f;  // [N, Nq, Nk]
-  if (options_.mode == NonLocalMode::embedded_gaussian || options_.mode == NonLocalMode::gaussian) {
+  if (gaussian) {
     Tensor logits = matmul(transpose(theta_x, 1, 2), phi_x);
     if (options_.scale_logits) logits = logits / std::sqrt(static_cast<double>(theta_x.shape()[1]));
     f = softmax(logits, -1);
   } else if (options_.mode == NonLocalMode::dot_product) {
     f = matmul(transpose(theta_x, 1, 2), phi_x) / static_cast<double>(keys);
   } else {  // concatenation: every (query, key) pair through w_f
-    int64_t queries = theta_x.shape()[2];
     Tensor pairs = cat({expand(unsqueeze(theta_x, 3), {n, inter_, queries, keys}),
                         expand(unsqueeze(phi_x, 2), {n, inter_, queries, keys})}, 1);
     f = squeeze(relu(w_f_->forward(pairs)), 1) / static_cast<double>(keys);
   }
   remember(f);
   Tensor y = matmul(f, g_x);  // [N, Nq, C']
-  Shape y_shape{n, inter_};
-  y_shape.insert(y_shape.end(), spatial.begin(), spatial.end());
   y = reshape(transpose(y, 1, 2), y_shape);
   return w_z_->forward(y) + x;
 }
@@ -106,9 +120,10 @@ Tensor NonLocal::forward(const Tensor& x) {
 }
 
 std::string NonLocal::extra_repr() const {
-  return fmt::format("{}, mode={}, dims={}, inter={}{}{}{}{}", options_.channels, name_of(options_.mode), options_.dims, inter_,
+  return fmt::format("{}, mode={}, dims={}, inter={}{}{}{}{}{}", options_.channels, name_of(options_.mode), options_.dims, inter_,
                      options_.sub_sample ? ", sub_sample" : "", options_.scale_logits ? ", scale_logits" : "",
-                     options_.variant != NonLocalVariant::spacetime ? ", variant=" + name_of(options_.variant) : "", options_.bn_layer ? "" : ", bn_layer=false");
+                     options_.variant != NonLocalVariant::spacetime ? ", variant=" + name_of(options_.variant) : "", options_.bn_layer ? "" : ", bn_layer=false",
+                     options_.attention_impl != AttentionImpl::automatic ? ", attention_impl=" + name_of(options_.attention_impl) : "");
 }
 
 // The authors' _NonLocalBlockND (one file per mode, the same names): with sub_sample, g and phi are

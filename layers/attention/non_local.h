@@ -9,11 +9,14 @@
 // per-frame 2D blocks or per-position 1D blocks over time (the video variants).
 // `bn_layer = false` is the authors' other W (github.com/AlexHex7/Non-local_pytorch, bn_layer=False):
 // a 1x1 conv with weight and bias initialised to 0 and no BatchNorm, z = W_z y + x, again the
-// identity at init. The authors' sub_sample defaults to true; gaze's to false, so that a block
+// identity at init. `attention_impl` (attention_impl.h) chooses whether the gaussian modes go
+// through the map or through fused_attention, and whether dot_product computes θᵀ(φ g)/N, which
+// needs no map; concatenation always forms its map. The authors' sub_sample defaults to true; gaze's to false, so that a block
 // added to a config attends over every position unless asked (docs/layers.md).
 #pragma once
 #include <string>
 
+#include "layers/attention/attention_impl.h"
 #include "layers/attention/attention_map.h"
 #include "layers/batch_norm.h"
 #include "layers/conv.h"
@@ -42,6 +45,7 @@ struct NonLocalOptions {
   double bn_init = 0.0;
   NonLocalVariant variant = NonLocalVariant::spacetime;
   bool bn_layer = true;
+  AttentionImpl attention_impl = AttentionImpl::automatic;
 
   void declare(OptionBinder& b) {
     b.required("channels", channels, "input channels");
@@ -53,6 +57,8 @@ struct NonLocalOptions {
     b.option("bn_init", bn_init, "initial scale of W_z's BatchNorm (0 = identity block)");
     b.option("variant", variant, "3D only: spacetime, space (per frame) or time (per position)");
     b.option("bn_layer", bn_layer, "W_z = conv + BatchNorm; false: a zero-initialised conv alone");
+    b.option("attention_impl", attention_impl,
+             "fused never stores the positions x positions map; auto fuses maps over 64 MiB");
   }
 };
 

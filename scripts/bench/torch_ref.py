@@ -30,6 +30,13 @@ Conventions (shared by all cases unless a case says otherwise):
     reported) its SSE3 "Prescott" kernels, so unless OPENBLAS_CORETYPE is set
     already it is set here, before torch loads OpenBLAS (which reads it once).
 
+  * peak memory: "peak_rss_mb" is the process's peak resident set (VmHWM)
+    over building the case and all its iterations; it is restarted before each
+    case by writing "5" to /proc/self/clear_refs (Linux), and the large cases
+    (--cases large) each run in a subprocess of their own, so none sees
+    another's memory. On a GPU, "peak_alloc_mb" is
+    torch.cuda.max_memory_allocated; on the CPU PyTorch counts no such figure.
+
 Output: one JSON object per line (default) or CSV (--csv).
 """
 
@@ -41,6 +48,7 @@ import gc
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -441,14 +449,48 @@ CASES = {
     "train_step_cbam_resnet": train_step_case(64),
 }
 
+# Only run on request (--cases large): the attention map is 512 MiB, 1 GiB and 648 MiB.
+LARGE_CASES = {
+    "nonlocal2d_embedded_64px": module_case(lambda: NonLocalBlock(64, "embedded"), (8, 64, 64, 64)),
+    "nonlocal2d_embedded_128px": module_case(lambda: NonLocalBlock(64, "embedded"), (1, 64, 128, 128)),
+    "danet_pam_96px": module_case(lambda: PositionAttention(64, gamma=0.5), (2, 64, 96, 96)),
+}
+
 # Only run on request (--cases gemm_2048 or --peak).
-EXTRA_CASES = {"gemm_2048": gemm_case(2048)}
+EXTRA_CASES = {"gemm_2048": gemm_case(2048), **LARGE_CASES}
+
+
+def status_kib(field):
+    """A "Field:  N kB" line of /proc/self/status, or None."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def restart_peak_memory():
+    gc.collect()
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
 
 
 def run_case(name, threads, args):
     set_threads(threads)
+    restart_peak_memory()
     torch.manual_seed(0)
     res = {**CASES, **EXTRA_CASES}[name](args)
+    peak_rss_kib = status_kib("VmHWM")
     fwd = summarize(res["fwd"])
     row = {
         "case": name,
@@ -462,6 +504,9 @@ def run_case(name, threads, args):
         row["fwdbwd_ms"] = round(summarize(res["fwdbwd"])["median"], 4)
     if "gflops" in res:
         row["gflops"] = round(res["gflops"], 2)
+    row["peak_alloc_mb"] = (round(torch.cuda.max_memory_allocated() / 2**20, 1)
+                            if DEVICE.type == "cuda" else None)
+    row["peak_rss_mb"] = None if peak_rss_kib is None else round(peak_rss_kib / 1024, 1)
     if args.stats:
         for key in ("fwd", "fwdbwd"):
             if res[key] is not None:
@@ -490,8 +535,18 @@ def theoretical_peak(flops_per_cycle_per_core=32):
 # Main
 # ----------------------------------------------------------------------------
 
-CSV_FIELDS = ["case", "impl", "threads", "shape", "fwd_ms", "fwdbwd_ms", "gflops",
+CSV_FIELDS = ["case", "impl", "threads", "shape", "fwd_ms", "fwdbwd_ms", "gflops", "peak_alloc_mb", "peak_rss_mb",
               "fwd_min_ms", "fwd_iqr_ms", "fwdbwd_min_ms", "fwdbwd_iqr_ms"]
+
+
+def run_in_subprocess(name, threads, args):
+    """run_case in a fresh interpreter, so that its peak RSS is its own."""
+    command = [sys.executable, os.path.abspath(__file__), "--in-subprocess", "--cases", name,
+               "--threads", str(threads), "--warmup", str(args.warmup), "--iters", str(args.iters),
+               "--device", args.device] + (["--stats"] if args.stats else [])
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    rows = [line for line in done.stdout.splitlines() if line and not line.startswith("#")]
+    return json.loads(rows[-1])
 
 
 def main():
@@ -500,8 +555,9 @@ def main():
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--cases", default="all",
-                        help="comma-separated case names, or 'all' (default); "
-                             "extra: " + ", ".join(EXTRA_CASES))
+                        help="comma-separated case names, 'all' (default) or 'large' "
+                             "(each in a subprocess); extra: " + ", ".join(EXTRA_CASES))
+    parser.add_argument("--in-subprocess", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--csv", action="store_true", help="print CSV instead of JSON lines")
     parser.add_argument("--stats", action="store_true",
                         help="also report min and inter-quartile range of the timings")
@@ -530,7 +586,8 @@ def main():
     if args.peak:
         jobs = [("gemm_2048", t) for t in (1, 2)]
     else:
-        names = list(CASES) if args.cases == "all" else args.cases.split(",")
+        names = (list(CASES) if args.cases == "all" else
+                 list(LARGE_CASES) if args.cases == "large" else args.cases.split(","))
         unknown = [n for n in names if n not in CASES and n not in EXTRA_CASES]
         if unknown:
             parser.error(f"unknown case(s): {', '.join(unknown)}")
@@ -541,7 +598,10 @@ def main():
         writer = csv.DictWriter(sys.stdout, CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
     for name, threads in jobs:
-        row = run_case(name, threads, args)
+        if name in LARGE_CASES and not args.in_subprocess:
+            row = run_in_subprocess(name, threads, args)
+        else:
+            row = run_case(name, threads, args)
         if writer:
             writer.writerow(row)
         else:

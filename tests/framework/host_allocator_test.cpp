@@ -39,3 +39,19 @@ TEST_CASE("tensors built on reused blocks hold their own values") {
   CHECK(sum(b).item() == 0.0);
   host_allocator_trim();
 }
+
+TEST_CASE("the peak of in-use bytes counts small and large blocks and restarts on request") {
+  reset_host_peak();
+  HostAllocatorStats start = host_allocator_stats();
+  CHECK(start.peak_in_use == start.in_use);
+  void* small = host_allocate(1000);  // below the cached sizes: still counted
+  CHECK(host_allocator_stats().in_use == start.in_use + 1024);
+  void* large = host_allocate(3 << 20);
+  host_release(large, 3 << 20);
+  host_release(small, 1000);
+  HostAllocatorStats after = host_allocator_stats();
+  CHECK(after.in_use == start.in_use);
+  CHECK(after.peak_in_use == start.in_use + 1024 + (3u << 20));
+  reset_host_peak();
+  CHECK(host_allocator_stats().peak_in_use == start.in_use);
+}

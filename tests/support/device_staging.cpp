@@ -187,6 +187,20 @@ class DeviceStagingBackend : public Backend {
     inner_.nll_loss_backward(s.out(gx), s.in(gl), s.in(target), s.in(weight), ignore_index);
     s.finish();
   }
+  void attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q, const KernelArg& k,
+                         const KernelArg& v, double scale) override {
+    Staging s(device_);
+    inner_.attention_forward(s.out(out), s.out(lse), s.in(q), s.in(k), s.in(v), scale);
+    s.finish();
+  }
+  void attention_backward(const KernelArg& gq, const KernelArg& gk, const KernelArg& gv, const KernelArg& gout,
+                          const KernelArg& q, const KernelArg& k, const KernelArg& v, const KernelArg& out,
+                          const KernelArg& lse, double scale) override {
+    Staging s(device_);
+    inner_.attention_backward(s.out(gq), s.out(gk), s.out(gv), s.in(gout), s.in(q), s.in(k), s.in(v), s.in(out),
+                              s.in(lse), scale);
+    s.finish();
+  }
 
  private:
   Backend& inner_;

@@ -1,6 +1,7 @@
 // `gaze bench`: times the benchmark cases on each backend and prints a table with a column per
 // backend (and PyTorch's: scripts/bench/torch_ref.py run here with --torch auto, or its JSON output
-// given as a file), or CSV / JSON lines.
+// given as a file), or CSV / JSON lines; a last table gives each case's peak memory (allocated
+// tensor storage and process RSS, trainers/app/bench/peak_memory.h).
 #include <fmt/format.h>
 
 #include <fstream>
@@ -23,7 +24,7 @@ namespace gaze::cli {
 namespace {
 
 struct BenchOptions {
-  std::string backends, cases, output = "table", torch;
+  std::string backends, cases, output = "table", torch, attention_impl = "auto";
   int warmup = 5, iters = 20;
 };
 
@@ -37,8 +38,10 @@ std::vector<std::string> split_list(const std::string& text) {
 
 std::vector<const bench::Case*> selected_cases(const std::string& filter) {
   std::vector<const bench::Case*> out;
-  if (filter.empty() || filter == "all") {
-    for (const auto& c : bench::all_cases()) out.push_back(&c);
+  if (filter.empty() || filter == "all" || filter == "large") {
+    bool large = filter == "large";
+    for (const auto& c : bench::all_cases())
+      if (c.large == large) out.push_back(&c);
     return out;
   }
   for (const std::string& name : split_list(filter)) {
@@ -48,7 +51,7 @@ std::vector<const bench::Case*> selected_cases(const std::string& filter) {
     if (!found) {
       std::vector<std::string> names;
       for (const auto& c : bench::all_cases()) names.push_back(c.name);
-      fail("bench: unknown case '{}'; cases: {}", name, fmt::join(names, ", "));
+      fail("bench: unknown case '{}'; cases: {} (or 'all', the default, or 'large')", name, fmt::join(names, ", "));
     }
     out.push_back(found);
   }
@@ -105,6 +108,8 @@ std::string cell(std::optional<double> ms, std::optional<double> first) {
   return fmt::format("{:.2f} ({:.2f}x)", *ms, *ms / *first);
 }
 
+double mib(size_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
+
 std::optional<double> json_ms(const nlohmann::json& row, const char* key) {
   if (!row.contains(key) || row[key].is_null()) return std::nullopt;
   return row[key].get<double>();
@@ -133,6 +138,7 @@ std::vector<std::string> runnable_backends(const std::vector<std::string>& asked
 void run_bench(const BenchOptions& o) {
   std::vector<std::string> backends = runnable_backends(o.backends.empty() ? available_backends() : split_list(o.backends));
   std::vector<const bench::Case*> cases = selected_cases(o.cases);
+  parse_choice<AttentionImpl>(o.attention_impl);  // a wrong name fails before any timing
   int threads = num_threads();
   Backend& previous = cpu_backend();
 
@@ -142,7 +148,8 @@ void run_bench(const BenchOptions& o) {
     for (const std::string& b : backends) {
       // cuda times the case's tensors on GPU 0; a CPU backend is selected and times them on the host.
       if (b != "cuda") set_cpu_backend(b);
-      results[{c->name, b}] = bench::run_case(*c, o.warmup, o.iters, b == "cuda" ? Device::cuda(0) : Device::cpu());
+      results[{c->name, b}] = bench::run_case(*c, o.warmup, o.iters, b == "cuda" ? Device::cuda(0) : Device::cpu(),
+                                              parse_choice<AttentionImpl>(o.attention_impl));
       if (o.output == "table") fmt::print(stderr, "  {} on {}: done\n", c->name, b);
     }
   }
@@ -151,7 +158,7 @@ void run_bench(const BenchOptions& o) {
   auto torch = torch_rows(cases, o);
 
   if (o.output == "json" || o.output == "csv") {
-    if (o.output == "csv") fmt::print("case,impl,threads,shape,fwd_ms,fwdbwd_ms,gflops\n");
+    if (o.output == "csv") fmt::print("case,impl,threads,shape,fwd_ms,fwdbwd_ms,gflops,peak_alloc_mb,peak_rss_mb\n");
     for (const bench::Case* c : cases) {
       if (!c->unavailable.empty()) {
         if (o.output == "json")
@@ -161,14 +168,18 @@ void run_bench(const BenchOptions& o) {
       for (const std::string& b : backends) {
         const bench::Timing& t = results[{c->name, b}];
         if (o.output == "csv") {
-          fmt::print("{},{},{},{},{:.4f},{},{}\n", c->name, b, threads, t.shape, t.fwd_ms,
-                     t.fwdbwd_ms ? fmt::format("{:.4f}", *t.fwdbwd_ms) : "", t.gflops ? fmt::format("{:.2f}", *t.gflops) : "");
+          fmt::print("{},{},{},{},{:.4f},{},{},{:.1f},{}\n", c->name, b, threads, t.shape, t.fwd_ms,
+                     t.fwdbwd_ms ? fmt::format("{:.4f}", *t.fwdbwd_ms) : "", t.gflops ? fmt::format("{:.2f}", *t.gflops) : "",
+                     mib(t.peak_allocated_bytes), t.peak_rss_bytes ? fmt::format("{:.1f}", mib(*t.peak_rss_bytes)) : "");
           continue;
         }
         nlohmann::json row{{"case", c->name}, {"impl", b}, {"threads", threads}, {"fwd_ms", std::round(t.fwd_ms * 1e4) / 1e4},
                            {"fwdbwd_ms", nullptr}, {"shape", t.shape}};
         if (t.fwdbwd_ms) row["fwdbwd_ms"] = std::round(*t.fwdbwd_ms * 1e4) / 1e4;
         if (t.gflops) row["gflops"] = std::round(*t.gflops * 100) / 100;
+        row["peak_alloc_mb"] = std::round(mib(t.peak_allocated_bytes) * 10) / 10;
+        row["peak_rss_mb"] = nullptr;
+        if (t.peak_rss_bytes) row["peak_rss_mb"] = std::round(mib(*t.peak_rss_bytes) * 10) / 10;
         fmt::print("{}\n", row.dump());
       }
       // PyTorch's row after gaze's, with the same keys (its impl says "pytorch-<version>").
@@ -179,8 +190,8 @@ void run_bench(const BenchOptions& o) {
         fmt::print("{}\n", row.dump());
       } else {
         auto number = [&row](const char* key) { return row.contains(key) && !row[key].is_null() ? row[key].dump() : std::string(); };
-        fmt::print("{},{},{},{},{},{},{}\n", c->name, row.value("impl", "pytorch"), number("threads"), row.value("shape", ""),
-                   number("fwd_ms"), number("fwdbwd_ms"), number("gflops"));
+        fmt::print("{},{},{},{},{},{},{},{},{}\n", c->name, row.value("impl", "pytorch"), number("threads"), row.value("shape", ""),
+                   number("fwd_ms"), number("fwdbwd_ms"), number("gflops"), number("peak_alloc_mb"), number("peak_rss_mb"));
       }
     }
     return;
@@ -218,8 +229,31 @@ void run_bench(const BenchOptions& o) {
       fmt::print("\n");
     }
   }
-  fmt::print("\nreproduce a row: gaze bench --threads {} --backends {} --cases CASE --warmup {} --iters {}\n", threads,
-             fmt::join(backends, ","), o.warmup, o.iters);
+  fmt::print("\npeak memory per case, MiB: tensor storage allocated at once / process peak RSS (fwd and fwd + bwd "
+             "iterations together; one case per process gives the cleanest RSS)\n");
+  fmt::print("| {:<24} | {:<16} |", "case", "shape");
+  for (const auto& col : columns) fmt::print(" {:<18} |", col);
+  fmt::print("\n|{:-<26}|{:-<18}|", "", "");
+  for (size_t i = 0; i < columns.size(); ++i) fmt::print("{:-<20}|", "");
+  fmt::print("\n");
+  for (const bench::Case* c : cases) {
+    if (!c->unavailable.empty()) continue;
+    fmt::print("| {:<24} | {:<16} |", c->name, results[{c->name, backends.front()}].shape);
+    for (const std::string& b : backends) {
+      const bench::Timing& t = results[{c->name, b}];
+      fmt::print(" {:<18} |", fmt::format("{:.0f} / {}", mib(t.peak_allocated_bytes),
+                                          t.peak_rss_bytes ? fmt::format("{:.0f}", mib(*t.peak_rss_bytes)) : "-"));
+    }
+    if (!torch.empty()) {
+      auto it = torch.find(c->name);
+      std::optional<double> rss = it == torch.end() ? std::nullopt : json_ms(it->second, "peak_rss_mb");
+      fmt::print(" {:<18} |", rss ? fmt::format("- / {:.0f}", *rss) : "-");
+    }
+    fmt::print("\n");
+  }
+  fmt::print("\nreproduce a row: gaze bench --threads {} --backends {} --cases CASE --warmup {} --iters {}{}\n", threads,
+             fmt::join(backends, ","), o.warmup, o.iters,
+             o.attention_impl == "auto" ? "" : " --attention-impl " + o.attention_impl);
   for (const bench::Case* c : cases) {
     auto gflops = results.count({c->name, backends.front()}) ? results[{c->name, backends.front()}].gflops : std::nullopt;
     if (gflops) {
@@ -245,10 +279,18 @@ void add_bench_command(CLI::App& app, GlobalOptions& global) {
                    "docs/backends.md shows the results.",
                    "  gaze bench --threads 2 --torch auto          # every backend, then PyTorch: a ratio column\n"
                    "  gaze bench --backends onednn --cases cbam,danet_pam --output json\n"
-                   "  gaze bench --backends reference,cuda --cases se --iters 5\n");
+                   "  gaze bench --backends reference,cuda --cases se --iters 5\n"
+                   "  gaze bench --backends onednn --cases large --attention-impl fused --iters 3   # peak memory\n");
   cmd->add_option("--backends", options.backends, "Comma-separated backends, cuda included (default: every CPU backend built)")
       ->option_text("LIST");
-  cmd->add_option("--cases", options.cases, "Comma-separated cases (default: all)")->option_text("LIST");
+  cmd->add_option("--cases", options.cases,
+                  "Comma-separated cases; 'all' (default): every case but the large ones; 'large': Non-local and PAM at "
+                  "high resolution (maps of 0.5 to 1 GiB)")
+      ->option_text("LIST");
+  cmd->add_option("--attention-impl", options.attention_impl,
+                  "How the attention layers of the cases form softmax(QK^T)V: auto (default), fused or materialized")
+      ->check(CLI::IsMember({"auto", "fused", "materialized"}))
+      ->option_text("IMPL");
   cmd->add_option("--warmup", options.warmup, "Untimed iterations before timing, 0 to 1000 (default 5)")
       ->check(CLI::Range(0, 1000))
       ->option_text("N");

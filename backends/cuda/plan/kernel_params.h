@@ -59,3 +59,14 @@ struct Conv3Params {
 };
 
 }  // namespace gaze::cuda
+
+namespace gaze::cuda {
+
+// Fused attention: q [batch, queries, key_channels], k [batch, keys, key_channels],
+// v [batch, keys, value_channels], all contiguous.
+struct AttentionParams {
+  int64_t batch = 0, queries = 0, keys = 0, key_channels = 0, value_channels = 0;
+  double scale = 1.0;
+};
+
+}  // namespace gaze::cuda

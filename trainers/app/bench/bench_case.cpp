@@ -13,6 +13,7 @@
 #include "layers/attention/non_local.h"
 #include "layers/attention/squeeze_excitation.h"
 #include "layers/models/resnet.h"
+#include "trainers/app/bench/peak_memory.h"
 #include "trainers/lib/optim/sgd.h"
 
 namespace gaze::bench {
@@ -81,8 +82,16 @@ CaseRun layer_case(const Shape& shape, std::shared_ptr<Module> module, Device de
   return module_case(shape, module->parameters(), [module](const Tensor& x) { return module->forward(x); }, device);
 }
 
-CaseRun nonlocal_case(const std::string& mode, const Shape& shape, int dims, bool sub_sample, Device device) {
-  return layer_case(shape, std::make_shared<NonLocal>(NonLocalOptions{.channels = 64, .mode = parse_choice<NonLocalMode>(mode), .dims = dims, .sub_sample = sub_sample}),
+CaseRun nonlocal_case(const std::string& mode, const Shape& shape, int dims, bool sub_sample, Device device, AttentionImpl impl) {
+  return layer_case(shape,
+                    std::make_shared<NonLocal>(NonLocalOptions{.channels = 64, .mode = parse_choice<NonLocalMode>(mode), .dims = dims,
+                                                               .sub_sample = sub_sample, .attention_impl = impl}),
+                    device);
+}
+
+// gamma is 0 at init in DANet; 0.5 here (as torch_ref.py) so that gradients reach every weight.
+CaseRun pam_case(const Shape& shape, Device device, AttentionImpl impl) {
+  return layer_case(shape, std::make_shared<PositionAttention>(PositionAttentionOptions{.channels = 64, .gamma_init = 0.5, .attention_impl = impl}),
                     device);
 }
 
@@ -113,26 +122,29 @@ CaseRun train_step_case(int64_t batch, Device device) {
 
 std::vector<Case> make_cases() {
   std::vector<Case> cases;
-  cases.push_back({"gemm_1024", "", [](Device d) { return gemm(1024, d); }});
-  cases.push_back({"conv3x3", "", [](Device d) {
+  cases.push_back({"gemm_1024", "", [](Device d, AttentionImpl) { return gemm(1024, d); }});
+  cases.push_back({"conv3x3", "", [](Device d, AttentionImpl) {
                      Tensor w = conv_weight({64, 64, 3, 3}, d);
                      return module_case(kImage, {w}, [w](const Tensor& x) { return conv2d(x, w, Tensor(), {.padding = {1}}); }, d);
                    }});
-  cases.push_back({"nonlocal2d_embedded", "", [](Device d) { return nonlocal_case("embedded_gaussian", kImage, 2, false, d); }});
-  cases.push_back({"nonlocal2d_gaussian", "", [](Device d) { return nonlocal_case("gaussian", kImage, 2, false, d); }});
-  cases.push_back({"nonlocal2d_dot", "", [](Device d) { return nonlocal_case("dot_product", kImage, 2, false, d); }});
-  cases.push_back({"nonlocal2d_concat", "", [](Device d) { return nonlocal_case("concatenation", {8, 64, 16, 16}, 2, false, d); }});
-  cases.push_back({"nonlocal3d_embedded", "", [](Device d) { return nonlocal_case("embedded_gaussian", {4, 64, 8, 14, 14}, 3, true, d); }});
-  cases.push_back({"se", "", [](Device d) { return layer_case(kImage, std::make_shared<SqueezeExcitation>(SqueezeExcitationOptions{64, 16}), d); }});
-  cases.push_back({"cbam", "", [](Device d) { return layer_case(kImage, std::make_shared<CBAM>(CBAMOptions{.channels = 64, .reduction = 16}), d); }});
-  // gamma is 0 at init in DANet; 0.5 here (as torch_ref.py) so that gradients reach every weight.
-  cases.push_back({"danet_pam", "", [](Device d) {
-                     return layer_case(kImage, std::make_shared<PositionAttention>(PositionAttentionOptions{.channels = 64, .gamma_init = 0.5}), d);
-                   }});
-  cases.push_back({"danet_cam", "", [](Device d) {
+  cases.push_back({"nonlocal2d_embedded", "", [](Device d, AttentionImpl a) { return nonlocal_case("embedded_gaussian", kImage, 2, false, d, a); }});
+  cases.push_back({"nonlocal2d_gaussian", "", [](Device d, AttentionImpl a) { return nonlocal_case("gaussian", kImage, 2, false, d, a); }});
+  cases.push_back({"nonlocal2d_dot", "", [](Device d, AttentionImpl a) { return nonlocal_case("dot_product", kImage, 2, false, d, a); }});
+  cases.push_back({"nonlocal2d_concat", "", [](Device d, AttentionImpl a) { return nonlocal_case("concatenation", {8, 64, 16, 16}, 2, false, d, a); }});
+  cases.push_back({"nonlocal3d_embedded", "", [](Device d, AttentionImpl a) { return nonlocal_case("embedded_gaussian", {4, 64, 8, 14, 14}, 3, true, d, a); }});
+  cases.push_back({"se", "", [](Device d, AttentionImpl) { return layer_case(kImage, std::make_shared<SqueezeExcitation>(SqueezeExcitationOptions{64, 16}), d); }});
+  cases.push_back({"cbam", "", [](Device d, AttentionImpl) { return layer_case(kImage, std::make_shared<CBAM>(CBAMOptions{.channels = 64, .reduction = 16}), d); }});
+  cases.push_back({"danet_pam", "", [](Device d, AttentionImpl a) { return pam_case(kImage, d, a); }});
+  cases.push_back({"danet_cam", "", [](Device d, AttentionImpl) {
                      return layer_case(kImage, std::make_shared<ChannelAttention>(ChannelAttentionOptions{.channels = 64, .gamma_init = 0.5}), d);
                    }});
-  cases.push_back({"train_step_cbam_resnet", "", [](Device d) { return train_step_case(64, d); }});
+  cases.push_back({"train_step_cbam_resnet", "", [](Device d, AttentionImpl) { return train_step_case(64, d); }});
+  // Large: the attention map is 512 MiB, 1 GiB and 648 MiB (B·N·N f32 values).
+  cases.push_back({"nonlocal2d_embedded_64px", "",
+                   [](Device d, AttentionImpl a) { return nonlocal_case("embedded_gaussian", {8, 64, 64, 64}, 2, false, d, a); }, true});
+  cases.push_back({"nonlocal2d_embedded_128px", "",
+                   [](Device d, AttentionImpl a) { return nonlocal_case("embedded_gaussian", {1, 64, 128, 128}, 2, false, d, a); }, true});
+  cases.push_back({"danet_pam_96px", "", [](Device d, AttentionImpl a) { return pam_case({2, 64, 96, 96}, d, a); }, true});
   return cases;
 }
 
@@ -143,15 +155,19 @@ const std::vector<Case>& all_cases() {
   return cases;
 }
 
-Timing run_case(const Case& c, int warmup, int iters, Device device) {
+Timing run_case(const Case& c, int warmup, int iters, Device device, AttentionImpl attention_impl) {
   if (!c.unavailable.empty()) fail("bench: case '{}' is unavailable: {}", c.name, c.unavailable);
   manual_seed(0);
-  CaseRun run = c.build(device);
+  PeakMemory memory(device);
+  CaseRun run = c.build(device, attention_impl);
   Timing t;
   t.shape = run.shape;
   t.fwd_ms = median_ms(run.forward, nullptr, warmup, iters, device);
   if (run.forward_backward) t.fwdbwd_ms = median_ms(run.forward_backward, run.reset, warmup, iters, device);
   if (run.flops > 0) t.gflops = run.flops / (t.fwd_ms * 1e-3) / 1e9;
+  if (device.is_cuda()) gpu_memory().synchronize(device.index);
+  t.peak_allocated_bytes = memory.allocated_bytes();
+  t.peak_rss_bytes = memory.rss_bytes();
   return t;
 }
 

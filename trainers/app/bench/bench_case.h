@@ -4,7 +4,11 @@
 // Protocol (torch_ref.py's): f32; generator seeded 0 before each case is built; modules in
 // training mode, input requiring grad; fwd = one forward (graph recorded, then dropped);
 // fwdbwd = forward + backward of out.sum(), gradients reset (untimed) between iterations;
-// `warmup` untimed iterations, then the median of `iters` timed ones.
+// `warmup` untimed iterations, then the median of `iters` timed ones. Peak memory covers the
+// whole case: building it and every iteration (peak_memory.h).
+//
+// The large cases (Non-local and PAM at high resolution, where the attention map takes GiBs)
+// run only when asked for by name or as `--cases large`.
 #pragma once
 #include <functional>
 #include <optional>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "framework/device.h"
+#include "layers/attention/attention_impl.h"
 
 namespace gaze::bench {
 
@@ -26,7 +31,9 @@ struct CaseRun {
 struct Case {
   std::string name;
   std::string unavailable;  // why it cannot run in this build, or empty
-  std::function<CaseRun(Device)> build;  // tensors and modules made on (or moved to) the device
+  // Tensors and modules made on (or moved to) the device; attention layers built with the impl.
+  std::function<CaseRun(Device, AttentionImpl)> build;
+  bool large = false;       // not in the default selection
 };
 
 const std::vector<Case>& all_cases();
@@ -36,10 +43,13 @@ struct Timing {
   std::optional<double> fwdbwd_ms;
   std::optional<double> gflops;
   std::string shape;
+  size_t peak_allocated_bytes = 0;        // tensor storage live at once, at most
+  std::optional<size_t> peak_rss_bytes;   // the process's peak resident set during the case
 };
 
 // On a GPU each timed iteration ends with a synchronization, so the time is the kernels', not
 // the launches'.
-Timing run_case(const Case& c, int warmup, int iters, Device device = Device::cpu());
+Timing run_case(const Case& c, int warmup, int iters, Device device = Device::cpu(),
+                AttentionImpl attention_impl = AttentionImpl::automatic);
 
 }  // namespace gaze::bench

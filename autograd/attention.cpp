@@ -1,0 +1,44 @@
+#include "autograd/attention.h"
+
+#include "autograd/op_support.h"
+#include "autograd/shape_ops.h"
+
+namespace gaze {
+using namespace autograd;
+
+Tensor fused_attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, double scale) {
+  const char* name = "fused_attention";
+  check_defined(name, q_in, "q");
+  check_defined(name, k_in, "k");
+  check_defined(name, v_in, "v");
+  check_floating(name, q_in);
+  check_same_dtype(name, q_in, k_in);
+  check_same_dtype(name, q_in, v_in);
+  check_same_device(name, q_in, k_in);
+  check_same_device(name, q_in, v_in);
+  if (q_in.dim() != 3 || k_in.dim() != 3 || v_in.dim() != 3 || k_in.shape()[0] != q_in.shape()[0] ||
+      v_in.shape()[0] != q_in.shape()[0] || k_in.shape()[2] != q_in.shape()[2] || v_in.shape()[1] != k_in.shape()[1])
+    fail("fused_attention: expected q [B,Nq,Ck], k [B,Nk,Ck], v [B,Nk,Cv], got {}, {} and {}", shape_str(q_in.shape()),
+         shape_str(k_in.shape()), shape_str(v_in.shape()));
+  if (k_in.shape()[1] < 1) fail("fused_attention: there must be at least one key position, got k {}", shape_str(k_in.shape()));
+  Tensor q = contiguous(q_in), k = contiguous(k_in), v = contiguous(v_in);
+  int64_t batch = q.shape()[0], queries = q.shape()[1];
+  Tensor out = empty({batch, queries, v.shape()[2]}, q.dtype(), q.device());
+  Tensor lse = empty({batch, queries}, q.dtype(), q.device());
+  backend(Op::attention_forward, q).attention_forward(out.arg(), lse.arg(), q.arg(), k.arg(), v.arg(), scale);
+  bool saving = will_need_grad(q) || will_need_grad(k) || will_need_grad(v);
+  Tensor sq = saving ? q.detach() : Tensor(), sk = saving ? k.detach() : Tensor(), sv = saving ? v.detach() : Tensor();
+  Tensor so = saving ? out.detach() : Tensor();
+  return record(name, out, {q, k, v}, [sq, sk, sv, so, lse, scale](const Tensor& g_in, const Node&) -> Grads {
+    Tensor g = contiguous(g_in);
+    Tensor gq = empty(sq.shape(), sq.dtype(), sq.device());
+    Tensor gk = empty(sk.shape(), sk.dtype(), sk.device());
+    Tensor gv = empty(sv.shape(), sv.dtype(), sv.device());
+    backend(Op::attention_backward, g)
+        .attention_backward(gq.arg(), gk.arg(), gv.arg(), g.arg(), sq.arg(), sk.arg(), sv.arg(), so.arg(), lse.arg(),
+                            scale);
+    return {gq, gk, gv};
+  });
+}
+
+}  // namespace gaze

@@ -1,0 +1,27 @@
+// How a layer that forms a positions × positions map computes softmax(θᵀφ)·g: through the map
+// (materialized: matmul, softmax, matmul, as the papers' code does) or without it (fused: the
+// FlashAttention-2 op fused_attention, memory linear in the positions). Both give the same
+// result to f32 rounding and the layer's parameters are the same.
+#pragma once
+#include <cstdint>
+
+#include "layers/option_binder.h"
+
+namespace gaze {
+
+enum class AttentionImpl { automatic, fused, materialized };
+const ChoiceNames& choice_names(AttentionImpl);
+
+// `auto` fuses when the map, batch · queries · keys f32 values, would take more than this. A
+// materialized map costs about four times its size while training (the logits, their softmax and
+// both gradients); below 64 MiB that is at most a few hundred MiB and the materialized path is at
+// least as fast, so every config shipped with gaze (whose largest maps are 32 MiB) keeps the
+// exact arithmetic it was measured with.
+constexpr int64_t kFusedAttentionMinMapBytes = int64_t{64} << 20;
+
+// Whether to take the fused path. `map_wanted`: the layer records its map (visualization), which
+// only the materialized path forms; asking for `fused` and the map together is an error.
+bool use_fused_attention(AttentionImpl impl, int64_t batch, int64_t queries, int64_t keys, bool map_wanted,
+                         const char* layer);
+
+}  // namespace gaze
