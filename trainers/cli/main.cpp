@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   gaze::cli::add_visualize_command(app, options);
   gaze::cli::add_samples_command(app, options);
   gaze::cli::add_convert_command(app, options);
+  gaze::cli::add_export_command(app, options);
   gaze::cli::remember_command_line(argc, argv);
   try {
     app.parse(argc, argv);
