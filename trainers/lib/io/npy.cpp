@@ -11,9 +11,8 @@ namespace gaze {
 
 std::string encode_npy(const Tensor& tensor) {
   if (tensor.dtype() != DType::f32) fail(".npy: gaze writes f32 tensors only, got {}", dtype_name(tensor.dtype()));
-  std::string shape;
-  for (int64_t d : tensor.shape()) shape += fmt::format("{}, ", d);
-  if (tensor.dim() > 1) shape.resize(shape.size() - 1);  // (2, 3) but (2,) for one dim
+  std::string shape = fmt::format("{}", fmt::join(tensor.shape(), ", "));
+  if (tensor.dim() == 1) shape += ",";  // (2, 3), but (2,) for one dim: Python's tuples
   std::string header = fmt::format("{{'descr': '<f4', 'fortran_order': False, 'shape': ({}), }}", shape);
   const size_t unpadded = 10 + header.size() + 1;  // magic, version, length, header, newline
   header.append((64 - unpadded % 64) % 64, ' ');
