@@ -57,8 +57,8 @@ def main():
         import onnx
         import cv2
     except ImportError as e:
-        print(f"skipped: {e.name} is missing for /usr/bin/python3 "
-              "(apt-get install python3-onnx python3-opencv runs this check)")
+        print(f"skipped: {sys.executable} has no module {e.name} "
+              "(apt-get install python3-onnx python3-opencv, for Debian's /usr/bin/python3, runs this check)")
         return SKIP
     print(f"onnx {onnx.__version__}, OpenCV {cv2.__version__}")
     os.makedirs(work, exist_ok=True)
