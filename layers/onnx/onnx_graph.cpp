@@ -207,7 +207,7 @@ std::string OnnxGraph::reduce(const std::string& op, const std::string& x, const
   } else if (op == "ReduceLogSumExp") {
     Tensor shift = max(in, axes, true);
     out = log(sum(exp(in - shift), axes, true)) + shift;
-    if (!keepdims) out = squeeze(out);
+    if (!keepdims) out = gaze::reshape(out, max(in, axes, false).shape());
   } else {
     fail("ONNX export: internal: unknown reduction {}", op);
   }
