@@ -3,6 +3,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "framework/error.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -54,6 +55,11 @@ Tensor BatchNorm::synchronized_forward(const Tensor& x) {
 
 std::string BatchNorm::extra_repr() const {
   return fmt::format("{}, eps={}, momentum={}{}", options_.channels, options_.eps, options_.momentum, options_.affine ? "" : ", affine=false");
+}
+
+// Evaluation mode: the running statistics (folded into the previous Conv with --fold-batch-norm).
+std::string BatchNorm::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  return graph.batch_norm(single_input(inputs), weight, bias, running_mean, running_var, options_.eps);
 }
 
 }  // namespace gaze

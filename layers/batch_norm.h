@@ -32,6 +32,7 @@ class BatchNorm : public Module {
  public:
   explicit BatchNorm(BatchNormOptions options);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "BatchNorm"; }
   std::string extra_repr() const override;
   const BatchNormOptions& options() const { return options_; }

@@ -2,6 +2,7 @@
 
 #include "framework/error.h"
 #include "layers/init.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -46,6 +47,10 @@ std::shared_ptr<Conv> make_conv(int dims, int64_t in, int64_t out, int64_t kerne
                                                  .groups = groups,
                                                  .bias = bias,
                                                  .dims = dims});
+}
+
+std::string Conv::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  return graph.conv(single_input(inputs), weight, bias, {options_.stride, options_.padding, options_.dilation, options_.groups});
 }
 
 }  // namespace gaze

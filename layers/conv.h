@@ -31,6 +31,7 @@ class Conv : public Module {
  public:
   explicit Conv(ConvLayerOptions options);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override;
   std::string extra_repr() const override;
   const ConvLayerOptions& options() const { return options_; }

@@ -3,6 +3,7 @@
 #include "autograd/linalg.h"
 #include "framework/error.h"
 #include "layers/init.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -15,5 +16,9 @@ Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias) : in_(
 Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
 
 std::string Linear::extra_repr() const { return fmt::format("{}, {}{}", in_, out_, bias.defined() ? "" : ", bias=false"); }
+
+std::string Linear::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  return graph.linear(single_input(inputs), weight, bias);
+}
 
 }  // namespace gaze

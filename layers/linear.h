@@ -22,6 +22,7 @@ class Linear : public Module {
   Linear(int64_t in_features, int64_t out_features, bool bias = true);
   explicit Linear(const LinearOptions& o) : Linear(o.in_features, o.out_features, o.bias) {}
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Linear"; }
   std::string extra_repr() const override;
   LinearOptions options() const { return {in_, out_, bias.defined()}; }

@@ -5,6 +5,7 @@
 #include "autograd/elementwise.h"
 #include "autograd/grad_mode.h"
 #include "framework/error.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -13,6 +14,29 @@ TensorDict Module::forward_all(const std::vector<Tensor>& inputs) { return {{"ou
 const Tensor& Module::single_input(const std::vector<Tensor>& inputs) const {
   if (inputs.size() != 1) fail("{}: takes one input, got {}", type_name(), inputs.size());
   return inputs[0];
+}
+
+const std::string& Module::single_input(const std::vector<std::string>& inputs) const {
+  if (inputs.size() != 1) fail("{}: takes one input, got {}", type_name(), inputs.size());
+  return inputs[0];
+}
+
+std::string Module::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  (void)inputs;
+  fail("ONNX export: module '{}' ({}) has no ONNX export; docs/export.md lists the layers that have one and how to add it "
+       "(Module::export_onnx beside the layer's forward)",
+       graph.path().empty() ? "(the model)" : graph.path(), type_name());
+}
+
+std::string Module::export_child(OnnxGraph& graph, const Module& child, const std::vector<std::string>& inputs) const {
+  for (const auto& [name, module] : children_) {
+    if (module.get() != &child) continue;
+    graph.push_scope(name);
+    std::string out = child.export_onnx(graph, inputs);
+    graph.pop_scope();
+    return out;
+  }
+  fail("ONNX export: internal: {} at '{}' exports a {} that is not its registered submodule", type_name(), graph.path(), child.type_name());
 }
 
 void Module::check_new_name(const std::string& name) const {

@@ -16,6 +16,8 @@
 
 namespace gaze {
 
+class OnnxGraph;
+
 class Module {
  public:
   virtual ~Module() = default;
@@ -64,12 +66,26 @@ class Module {
   // naming the layer.
   virtual OfficialNames official_names() const;
 
+  // Emits this module's computation, as in evaluation mode, into `graph` as standard ONNX ops
+  // (layers/onnx/onnx_graph.h): `inputs` name the values forward_all takes, in order; the result
+  // names the main output ("out"). Each layer writes it beside its forward, so the two change
+  // together; the default fails naming the module's path in the model and its type.
+  virtual std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const;
+
+  // A registered submodule's export_onnx, its nodes named under its registered name.
+  std::string export_child(OnnxGraph& graph, const Module& child, const std::vector<std::string>& inputs) const;
+  std::string export_child(OnnxGraph& graph, const Module& child, const std::string& input) const {
+    return export_child(graph, child, std::vector<std::string>{input});
+  }
+
   // An indented tree of the modules with their options and parameter counts.
   std::string summary() const;
 
  protected:
   // inputs[0], or an error naming the layer when there is not exactly one input.
   const Tensor& single_input(const std::vector<Tensor>& inputs) const;
+  // The one input name of export_onnx, or an error naming the layer.
+  const std::string& single_input(const std::vector<std::string>& inputs) const;
   // Registers a trained tensor (marked requires_grad) and returns the module's handle to it.
   Tensor register_parameter(const std::string& name, Tensor tensor);
   Tensor register_buffer(const std::string& name, Tensor tensor);

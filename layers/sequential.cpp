@@ -1,4 +1,5 @@
 #include "layers/sequential.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -14,6 +15,12 @@ void Sequential::push_back(std::shared_ptr<Module> module) {
 Tensor Sequential::forward(const Tensor& x) {
   Tensor y = x;
   for (auto& m : modules_) y = m->forward(y);
+  return y;
+}
+
+std::string Sequential::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  std::string y = single_input(inputs);
+  for (const auto& m : modules_) y = export_child(graph, *m, y);
   return y;
 }
 

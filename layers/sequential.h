@@ -12,6 +12,7 @@ class Sequential : public Module {
   Sequential(std::initializer_list<std::shared_ptr<Module>> modules);
   void push_back(std::shared_ptr<Module> module);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Sequential"; }
   size_t size() const { return modules_.size(); }
   const std::shared_ptr<Module>& operator[](size_t i) const { return modules_.at(i); }

@@ -13,12 +13,14 @@ namespace gaze {
 class Identity : public Module {
  public:
   Tensor forward(const Tensor& x) override { return x; }
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Identity"; }
 };
 
 class ReLU : public Module {
  public:
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "ReLU"; }
 };
 
@@ -26,6 +28,7 @@ class LeakyReLU : public Module {
  public:
   explicit LeakyReLU(double negative_slope = 0.01) : slope_(negative_slope) {}
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "LeakyReLU"; }
   std::string extra_repr() const override;
 
@@ -36,12 +39,14 @@ class LeakyReLU : public Module {
 class Sigmoid : public Module {
  public:
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Sigmoid"; }
 };
 
 class Tanh : public Module {
  public:
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Tanh"; }
 };
 
@@ -51,6 +56,7 @@ class Pool : public Module {
   enum class Kind { max, avg };
   Pool(Kind kind, PoolOptions options) : kind_(kind), options_(std::move(options)) {}
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return kind_ == Kind::max ? "MaxPool" : "AvgPool"; }
   std::string extra_repr() const override;
 
@@ -63,6 +69,7 @@ class AdaptiveAvgPool : public Module {
  public:
   explicit AdaptiveAvgPool(std::vector<int64_t> output_size) : size_(std::move(output_size)) {}
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "AdaptiveAvgPool"; }
   std::string extra_repr() const override;
 
@@ -84,6 +91,7 @@ class Dropout : public Module {
   explicit Dropout(const DropoutOptions& o) : Dropout(o.p) {}
   DropoutOptions options() const { return {p_}; }
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Dropout"; }
   std::string extra_repr() const override;
 
@@ -97,6 +105,7 @@ class ChannelDropout : public Module {
  public:
   explicit ChannelDropout(double p = 0.5, Generator* generator = nullptr) : p_(p), generator_(generator) {}
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "ChannelDropout"; }
   std::string extra_repr() const override;
 
@@ -111,6 +120,7 @@ class Upsample : public Module {
   Upsample(double scale, std::string mode = "nearest", bool align_corners = false)
       : scale_(scale), mode_(std::move(mode)), align_corners_(align_corners) {}
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Upsample"; }
   std::string extra_repr() const override;
 
@@ -124,6 +134,7 @@ class Flatten : public Module {
  public:
   explicit Flatten(int64_t start_dim = 1) : start_(start_dim) {}
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "Flatten"; }
 
  private:

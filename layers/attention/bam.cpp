@@ -6,6 +6,7 @@
 #include "layers/conv.h"
 #include "layers/linear.h"
 #include "layers/simple_layers.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -57,6 +58,17 @@ std::string BAM::extra_repr() const {
   return fmt::format("{}, reduction={}, dilation={}, combine={}{}{}", options_.channels, options_.reduction, options_.dilation,
                      name_of(options_.combine), options_.num_layers != 1 ? fmt::format(", num_layers={}", options_.num_layers) : "",
                      options_.dilation_conv_num != 2 ? fmt::format(", dilation_conv_num={}", options_.dilation_conv_num) : "");
+}
+
+// Mc [N, C, 1, 1] meets Ms [N, 1, H, W] after Ms is repeated over the channels: OpenCV 4.6
+// cannot broadcast both operands of one Mul or Add.
+std::string BAM::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  std::string mc = graph.reshape(export_child(graph, *channel_, graph.flatten(graph.global_average_pool(x), 1)),
+                                 channel_gate_shape(graph.sample(x)));
+  std::string ms = graph.repeat_channels(export_child(graph, *spatial_, x), options_.channels);
+  std::string gate = graph.sigmoid(options_.combine == BAMCombine::product ? graph.mul(ms, mc) : graph.add(ms, mc));
+  return graph.mul(x, graph.add(gate, graph.scalar(1.0)));
 }
 
 // The authors' names: gate_c_fc_{i} / gate_c_bn_{i+1} / gate_c_fc_final and gate_s_conv_reduce0,

@@ -62,6 +62,7 @@ class BAM : public Module, public AttentionMapRecorder {
  public:
   explicit BAM(BAMOptions options);
   Tensor forward(const Tensor& x) override;  // x [N, C, H, W] -> [N, C, H, W]
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "BAM"; }
   std::string extra_repr() const override;
   // Jongchan/attention-module MODELS/bam.py BAM (channel_att.gate_c.*, spatial_att.gate_s.*); needs

@@ -6,6 +6,7 @@
 #include "layers/attention/gate_support.h"
 #include "layers/linear.h"
 #include "layers/simple_layers.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -108,6 +109,37 @@ Tensor CBAM::forward(const Tensor& x) {
 
 std::string CBAM::extra_repr() const {
   return fmt::format("{}, reduction={}, spatial_kernel={}", options_.channels, options_.reduction, options_.spatial_kernel);
+}
+
+std::string ChannelGate::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  std::vector<int64_t> spatial;
+  for (int64_t d = 2; d < graph.sample(x).dim(); ++d) spatial.push_back(d);
+  std::string logits;
+  for (ChannelPool p : options_.pool_types) {
+    std::string pooled = p == ChannelPool::avg   ? graph.global_average_pool(x)
+                         : p == ChannelPool::max ? graph.global_max_pool(x)
+                         : p == ChannelPool::lp  ? graph.reduce("ReduceL2", x, spatial, true)
+                                                 : graph.reduce("ReduceLogSumExp", x, spatial, true);
+    std::string raw = export_child(graph, *mlp_, graph.flatten(pooled, 1));
+    logits = logits.empty() ? raw : graph.add(logits, raw);
+  }
+  return graph.mul(x, graph.reshape(graph.sigmoid(logits), channel_gate_shape(graph.sample(x))));
+}
+
+std::string SpatialGate::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  std::string avg = graph.reduce("ReduceMean", x, {1}, true), mx = graph.reduce("ReduceMax", x, {1}, true);
+  std::string pooled = options_.pool_order == SpatialPoolOrder::mean_max ? graph.concat({avg, mx}, 1) : graph.concat({mx, avg}, 1);
+  std::string logits = export_child(graph, *conv_, pooled);
+  if (bn_) logits = export_child(graph, *bn_, logits);
+  return graph.mul(x, graph.sigmoid(logits));
+}
+
+std::string CBAM::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  std::string y = single_input(inputs);
+  if (channel) y = export_child(graph, *channel, y);
+  return spatial ? export_child(graph, *spatial, y) : y;
 }
 
 // The authors' CBAM: ChannelGate.mlp = Sequential(Flatten, Linear, ReLU, Linear) and

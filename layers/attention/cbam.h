@@ -42,6 +42,7 @@ class ChannelGate : public Module, public AttentionMapRecorder {
   bool map_is_spatial() const override { return false; }
   explicit ChannelGate(ChannelGateOptions options);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "ChannelGate"; }
   std::string extra_repr() const override;
   const ChannelGateOptions& options() const { return options_; }
@@ -62,6 +63,7 @@ class SpatialGate : public Module, public AttentionMapRecorder {
  public:
   explicit SpatialGate(SpatialGateOptions options = {});
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "SpatialGate"; }
   std::string extra_repr() const override;
   const SpatialGateOptions& options() const { return options_; }
@@ -100,6 +102,7 @@ class CBAM : public Module {
  public:
   explicit CBAM(CBAMOptions options);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "CBAM"; }
   std::string extra_repr() const override;
   // Jongchan/attention-module's CBAM (ChannelGate.mlp.1/3, SpatialGate.spatial.conv/bn); needs the

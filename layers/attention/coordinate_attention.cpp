@@ -1,6 +1,7 @@
 #include "layers/attention/coordinate_attention.h"
 
 #include "autograd/ops.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -30,6 +31,20 @@ Tensor CoordinateAttention::forward(const Tensor& x) {
 }
 
 std::string CoordinateAttention::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
+
+// h_swish(t) = t · clamp(t + 3, 0, 6) / 6 = t · HardSigmoid(t) with α = 1/6, β = 1/2: OpenCV 4.6
+// runs HardSigmoid but not Clip with its bounds as inputs (opset 11 and later).
+std::string CoordinateAttention::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  const int64_t h = graph.shape(x)[2], w = graph.shape(x)[3];
+  std::string pooled_h = graph.reduce("ReduceMean", x, {3}, true);
+  std::string pooled_w = graph.transpose(graph.reduce("ReduceMean", x, {2}, true), {0, 1, 3, 2});
+  std::string y = export_child(graph, *bn1_, export_child(graph, *conv1_, graph.concat({pooled_h, pooled_w}, 2)));
+  y = graph.mul(y, graph.hard_sigmoid(y, 1.0 / 6.0, 0.5));
+  std::string a_h = graph.sigmoid(export_child(graph, *conv_h_, graph.slice(y, 2, 0, h)));
+  std::string a_w = graph.sigmoid(export_child(graph, *conv_w_, graph.transpose(graph.slice(y, 2, h, h + w), {0, 1, 3, 2})));
+  return graph.mul(graph.mul(x, a_h), a_w);
+}
 
 OfficialNames CoordinateAttention::official_names() const {
   OfficialNames names("Andrew-Qibin/CoordAttention coordatt.py CoordAtt");

@@ -37,6 +37,7 @@ class CoordinateAttention : public Module, public AttentionMapRecorder {
  public:
   explicit CoordinateAttention(CoordinateAttentionOptions options);
   Tensor forward(const Tensor& x) override;  // x [N, C, H, W] -> [N, C, H, W]
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "CoordinateAttention"; }
   std::string extra_repr() const override;
   // Andrew-Qibin/CoordAttention coordatt.py CoordAtt with oup = inp: gaze already uses its names.

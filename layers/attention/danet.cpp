@@ -3,6 +3,7 @@
 #include "autograd/ops.h"
 #include "layers/batch_norm.h"
 #include "layers/simple_layers.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -57,6 +58,20 @@ Tensor PositionAttention::forward(const Tensor& x) {
   Tensor out = reshape(matmul(v, transpose(attention, 1, 2)), {n, c, h, w});
   return gamma * out + x;
 }
+// γ scales V·Aᵀ after the reshape back to [N, C, H, W]: OpenCV 4.6 mis-computes a Mul that
+// directly follows a MatMul of two computed values.
+std::string PositionAttention::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  const Shape& s = graph.shape(x);
+  const int64_t n = s[0], c = s[1], h = s[2], w = s[3], qk = query_->options().out_channels;
+  std::string q = graph.transpose(graph.reshape(export_child(graph, *query_, x), {n, qk, h * w}), {0, 2, 1});
+  std::string k = graph.reshape(export_child(graph, *key_, x), {n, qk, h * w});
+  std::string attention = graph.softmax(graph.matmul(q, k), 2);
+  std::string v = graph.reshape(export_child(graph, *value_, x), {n, c, h * w});
+  std::string out = graph.reshape(graph.matmul(v, graph.transpose(attention, {0, 2, 1})), {n, c, h, w});
+  return graph.add(graph.mul(out, graph.initializer("gamma", gamma)), x);
+}
+
 
 std::string PositionAttention::extra_repr() const { return fmt::format("{}, reduction={}", options_.channels, options_.reduction); }
 
@@ -85,6 +100,20 @@ Tensor ChannelAttention::forward(const Tensor& x) {
   Tensor out = reshape(matmul(attention, q), {n, c, h, w});
   return gamma * out + x;
 }
+// The official form softmax(rowmax(E) − E) is softmax(−E): rowmax is constant along the softmax's
+// axis. −E is computed as (−X)·Xᵀ, negating before the MatMul (OpenCV 4.6 mis-computes a scale
+// right after one).
+std::string ChannelAttention::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  const Shape& s = graph.shape(x);
+  const int64_t n = s[0], c = s[1], h = s[2], w = s[3];
+  std::string q = graph.reshape(x, {n, c, h * w});
+  std::string left = options_.form == ChannelAttentionForm::official ? graph.mul(q, graph.scalar(-1.0)) : q;
+  std::string attention = graph.softmax(graph.matmul(left, graph.transpose(q, {0, 2, 1})), 2);
+  std::string out = graph.reshape(graph.matmul(attention, q), {n, c, h, w});
+  return graph.add(graph.mul(out, graph.initializer("gamma", gamma)), x);
+}
+
 
 std::string ChannelAttention::extra_repr() const { return fmt::format("{}, form={}", options_.channels, name_of(options_.form)); }
 
@@ -138,6 +167,18 @@ TensorDict DualAttentionHead::forward_all(const std::vector<Tensor>& inputs) {
   if (channel_aux.defined()) out.set("channel_aux", channel_aux);
   return out;
 }
+// The main output only: the branches' auxiliary predictions are for training.
+std::string DualAttentionHead::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  std::string fused;
+  if (pam) fused = export_child(graph, *pam_out_, export_child(graph, *pam, export_child(graph, *pam_in_, x)));
+  if (cam) {
+    std::string feature = export_child(graph, *cam_out_, export_child(graph, *cam, export_child(graph, *cam_in_, x)));
+    fused = fused.empty() ? feature : graph.add(fused, feature);
+  }
+  return export_child(graph, *classifier_, fused);
+}
+
 
 std::string DualAttentionHead::extra_repr() const {
   return fmt::format("{} -> {} classes{}{}", options_.in_channels, options_.num_classes, options_.position ? ", PAM" : "",

@@ -37,6 +37,7 @@ class PositionAttention : public Module, public AttentionMapRecorder {
  public:
   explicit PositionAttention(PositionAttentionOptions options);
   Tensor forward(const Tensor& x) override;  // x [N, C, H, W]
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "PositionAttention"; }
   std::string extra_repr() const override;
   OfficialNames official_names() const override;  // junfu1115/DANet PAM_Module: query_conv, key_conv, value_conv, gamma
@@ -69,6 +70,7 @@ class ChannelAttention : public Module, public AttentionMapRecorder {
   bool map_is_spatial() const override { return false; }
   explicit ChannelAttention(ChannelAttentionOptions options);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "ChannelAttention"; }
   std::string extra_repr() const override;
   OfficialNames official_names() const override;  // junfu1115/DANet CAM_Module: gamma (form official only)
@@ -105,6 +107,7 @@ class DualAttentionHead : public Module {
  public:
   explicit DualAttentionHead(DualAttentionHeadOptions options);
   Tensor forward(const Tensor& x) override { return forward_all({x}).at("out"); }
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   // "out": the head's prediction [N, classes, H, W]; "position_aux", "channel_aux": each branch's
   // own prediction, present when the branch is on.
   TensorDict forward_all(const std::vector<Tensor>& inputs) override;

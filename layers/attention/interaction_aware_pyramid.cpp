@@ -2,6 +2,7 @@
 
 #include "autograd/ops.h"
 #include "layers/init.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -65,6 +66,28 @@ TensorDict InteractionAwarePyramidAttention::forward_all(const std::vector<Tenso
   attention_ = attention;
   return {{"out", options_.fusion == PyramidFusion::mean ? mean(features, {1}) : reshape(features, {n, k_count * c})}};
 }
+// The scores wᵀx + b as X's positions times w ([N, K, P, C] · [C, 1]: OpenCV 4.6 needs a
+// MatMul's constant on the right). b is left out: it is the same at every position, so the
+// softmax over positions cancels it exactly.
+std::string InteractionAwarePyramidAttention::export_onnx(OnnxGraph& graph, const std::vector<std::string>& maps) const {
+  if (maps.size() != options_.in_channels.size())
+    fail("ONNX export: {} (InteractionAwarePyramidAttention) takes {} maps, got {}", graph.path(), options_.in_channels.size(), maps.size());
+  const Shape& s = graph.shape(maps[0]);
+  const int64_t n = s[0], h = s[2], w = s[3], c = options_.channels, k_count = static_cast<int64_t>(maps.size());
+  std::vector<std::string> levels;
+  for (size_t k = 0; k < maps.size(); ++k) {
+    std::string level = export_child(graph, *project_[k], maps[k]);
+    if (graph.shape(level)[2] != h || graph.shape(level)[3] != w) level = graph.resize(level, {h, w}, "bilinear", false);
+    levels.push_back(graph.reshape(level, {n, 1, c, h * w}));
+  }
+  std::string pyramid = graph.concat(levels, 1);  // X [N, K, C, P]
+  std::string w_column = graph.initializer("score_weight", reshape(score_weight, {c, 1}));
+  std::string scores = graph.reshape(graph.matmul(graph.transpose(pyramid, {0, 1, 3, 2}), w_column), {n, k_count, h * w});
+  std::string attention = graph.reshape(graph.softmax(scores, 2), {n, k_count, h * w, 1});
+  std::string features = graph.reshape(graph.matmul(pyramid, attention), {n, k_count, c});  // f [N, K, C]
+  return options_.fusion == PyramidFusion::mean ? graph.reduce("ReduceMean", features, {1}, false) : graph.reshape(features, {n, k_count * c});
+}
+
 
 void InteractionAwarePyramidAttention::check_forward_done(const char* loss) const {
   if (!pyramid_.defined()) fail("InteractionAwarePyramidAttention::{}: no forward yet; call forward_all(maps) first", loss);

@@ -72,6 +72,7 @@ class InteractionAwarePyramidAttention : public Module, public AttentionMapRecor
   Tensor forward(const Tensor& x) override;  // a one-level pyramid
   // One map per level, in the order of in_channels, to "out": the fused features.
   TensorDict forward_all(const std::vector<Tensor>& maps) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   // Scalars, from the last forward (see above).
   Tensor interaction_loss() const;
   Tensor diversity_loss() const;

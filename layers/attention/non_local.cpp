@@ -5,6 +5,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "layers/attention/gate_support.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -117,6 +118,67 @@ Tensor NonLocal::forward(const Tensor& x) {
   // time: each position's sequence on its own: [N·H·W, C, T]
   Tensor series = reshape(permute(x, {0, 3, 4, 1, 2}), {n * h * w, c, t});
   return permute(reshape(block(series), {n, h, w, c, t}), {0, 3, 4, 1, 2});
+}
+
+// The block as ONNX ops. Scales (1/N, 1/√C') multiply θ before its MatMul, not the product after
+// it: the same value, and OpenCV 4.6 mis-computes a scale right after a MatMul of two computed
+// values. Concatenation's ReLU(w_fᵀ[θ_i; φ_j]) is ReLU(a_i + b_j) with a = w_θᵀθ, b = w_φᵀφ (w_f
+// split in its halves); a and b are spread to [N, Nq, Nk] by MatMuls with rows of ones, as
+// OpenCV 4.6 has no Expand of that kind and cannot broadcast both operands of one Add.
+std::string NonLocal::export_block(OnnxGraph& graph, const std::string& x) const {
+  const Shape& s = graph.shape(x);
+  const int64_t n = s[0], c = s[1];
+  const int64_t positions = numel(s) / (n * c);
+  auto sub = [&](const std::string& t) { return pool_ ? export_child(graph, *pool_, t) : t; };
+  auto flat = [&](const std::string& t) {  // [N, C', *spatial] -> [N, C', positions]
+    const Shape& ts = graph.shape(t);
+    return graph.reshape(t, {ts[0], ts[1], numel(ts) / (ts[0] * ts[1])});
+  };
+  std::string g_x = graph.transpose(flat(sub(export_child(graph, *g_, x))), {0, 2, 1});  // [N, Nk, C']
+  std::string theta_x, phi_x;                                                              // [N, C', Nq], [N, C', Nk]
+  if (options_.mode == NonLocalMode::gaussian) {
+    theta_x = flat(x);
+    phi_x = flat(sub(x));
+  } else {
+    theta_x = flat(export_child(graph, *theta_, x));
+    phi_x = flat(sub(export_child(graph, *phi_, x)));
+  }
+  const int64_t width = graph.shape(theta_x)[1], keys = graph.shape(phi_x)[2];
+  std::string theta_t = graph.transpose(theta_x, {0, 2, 1});  // [N, Nq, C']
+  std::string f;                                              // [N, Nq, Nk]
+  if (options_.mode == NonLocalMode::embedded_gaussian || options_.mode == NonLocalMode::gaussian) {
+    if (options_.scale_logits) theta_t = graph.mul(theta_t, graph.scalar(1.0 / std::sqrt(static_cast<double>(width))));
+    f = graph.softmax(graph.matmul(theta_t, phi_x), 2);
+  } else if (options_.mode == NonLocalMode::dot_product) {
+    f = graph.matmul(graph.mul(theta_t, graph.scalar(1.0 / static_cast<double>(keys))), phi_x);
+  } else {
+    // ReLU(x)/N = ReLU(x/N): the halves of w_f are divided by N.
+    Tensor halves = reshape(w_f_->weight, {2, inter_, 1}) / static_cast<double>(keys);
+    std::string w_theta = graph.initializer("w_f.weight_theta", contiguous(select(halves, 0, 0)));
+    std::string w_phi = graph.initializer("w_f.weight_phi", contiguous(select(halves, 0, 1)));
+    const int64_t queries = positions;
+    std::string a = graph.matmul(graph.matmul(theta_t, w_theta), graph.constant(ones({1, keys})));  // [N, Nq, Nk]
+    std::string b = graph.matmul(graph.matmul(graph.transpose(phi_x, {0, 2, 1}), w_phi), graph.constant(ones({1, queries})));
+    f = graph.relu(graph.add(a, graph.transpose(b, {0, 2, 1})));
+  }
+  std::string y = graph.matmul(f, g_x);  // [N, Nq, C']
+  Shape y_shape{n, inter_};
+  y_shape.insert(y_shape.end(), s.begin() + 2, s.end());
+  y = graph.reshape(graph.transpose(y, {0, 2, 1}), y_shape);
+  return graph.add(export_child(graph, *w_z_, y), x);
+}
+
+std::string NonLocal::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  if (options_.variant == NonLocalVariant::spacetime) return export_block(graph, x);
+  const Shape& s = graph.shape(x);
+  const int64_t n = s[0], c = s[1], t = s[2], h = s[3], w = s[4];
+  if (options_.variant == NonLocalVariant::space) {
+    std::string frames = graph.reshape(graph.transpose(x, {0, 2, 1, 3, 4}), {n * t, c, h, w});
+    return graph.transpose(graph.reshape(export_block(graph, frames), {n, t, c, h, w}), {0, 2, 1, 3, 4});
+  }
+  std::string series = graph.reshape(graph.transpose(x, {0, 3, 4, 1, 2}), {n * h * w, c, t});
+  return graph.transpose(graph.reshape(export_block(graph, series), {n, h, w, c, t}), {0, 3, 4, 1, 2});
 }
 
 std::string NonLocal::extra_repr() const {

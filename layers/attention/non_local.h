@@ -66,6 +66,7 @@ class NonLocal : public Module, public AttentionMapRecorder {
  public:
   explicit NonLocal(NonLocalOptions options);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "NonLocal"; }
   std::string extra_repr() const override;
   // AlexHex7/Non-local_pytorch's _NonLocalBlockND of the same mode (g, theta, phi, W,
@@ -75,6 +76,7 @@ class NonLocal : public Module, public AttentionMapRecorder {
 
  private:
   Tensor block(const Tensor& x);  // the block on the rank it was built for
+  std::string export_block(OnnxGraph& graph, const std::string& x) const;
   NonLocalOptions options_;
   int block_dims_;                // rank of the convs: dims, or 2 (space) / 1 (time)
   int64_t inter_;

@@ -4,6 +4,7 @@
 #include "layers/attention/gate_support.h"
 #include "layers/linear.h"
 #include "layers/simple_layers.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -37,6 +38,12 @@ OfficialNames SqueezeExcitation::official_names() const {
     names.add("fc.2.bias", "fc.2.bias");
   }
   return names;
+}
+
+std::string SqueezeExcitation::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  std::string gate = export_child(graph, *fc_, graph.flatten(graph.global_average_pool(x), 1));
+  return graph.mul(x, graph.reshape(gate, channel_gate_shape(graph.sample(x))));
 }
 
 }  // namespace gaze

@@ -26,6 +26,7 @@ class SqueezeExcitation : public Module, public AttentionMapRecorder {
   bool map_is_spatial() const override { return false; }
   explicit SqueezeExcitation(SqueezeExcitationOptions options);
   Tensor forward(const Tensor& x) override;  // x [N, C, *spatial]
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "SqueezeExcitation"; }
   std::string extra_repr() const override;
   OfficialNames official_names() const override;  // SELayer of moskomule/senet.pytorch

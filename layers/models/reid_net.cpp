@@ -2,6 +2,7 @@
 
 #include "autograd/ops.h"
 #include "layers/models/nonlocal_insertion.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -54,6 +55,18 @@ TensorDict VideoReidNet::forward_all(const std::vector<Tensor>& inputs) {
   Tensor logits = classifier_->forward(neck_ ? neck_->forward(features) : features);
   return {{"out", features}, {"logits", logits}};
 }
+// The features ("out"), what retrieval compares; the identity logits are for training.
+std::string VideoReidNet::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  std::string x = export_child(graph, *stem_, single_input(inputs));
+  for (size_t i = 0; i < stages_->size(); ++i) {
+    graph.push_scope("stages");
+    x = stages_->export_child(graph, *(*stages_)[i], x);
+    graph.pop_scope();
+    if (nonlocal_[i]) x = export_child(graph, *nonlocal_[i], x);
+  }
+  return graph.flatten(graph.global_average_pool(x), 1);
+}
+
 
 std::string VideoReidNet::extra_repr() const {
   return fmt::format("widths=[{}], strides=[{}], identities={}{}{}", fmt::join(options_.widths, ","), fmt::join(options_.strides, ","),

@@ -41,6 +41,7 @@ class VideoReidNet : public Module {
   // retrieval, and "logits" [N, identities], for the cross entropy over training identities.
   TensorDict forward_all(const std::vector<Tensor>& inputs) override;
   Tensor forward(const Tensor& x) override { return forward_all({x}).at("out"); }  // for evaluation
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "VideoReidNet"; }
   std::string extra_repr() const override;
   const ReidNetOptions& options() const { return options_; }

@@ -2,6 +2,7 @@
 
 #include "autograd/ops.h"
 #include "layers/simple_layers.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -51,6 +52,13 @@ std::string ResidualBlock::extra_repr() const {
   return fmt::format("{} -> {}, stride=[{}], kernels=[{}]/[{}]{}", options_.in, options_.out, fmt::join(options_.stride, ","),
                      fmt::join(options_.kernel1, ","), fmt::join(options_.kernel2, ","),
                      options_.dilation > 1 ? fmt::format(", dilation={}", options_.dilation) : "");
+}
+
+std::string ResidualBlock::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  std::string out = graph.relu(export_child(graph, *bn1_, export_child(graph, *conv1_, x)));
+  out = export_child(graph, *bn2_, export_child(graph, *conv2_, out));
+  return graph.relu(graph.add(out, shortcut_ ? export_child(graph, *shortcut_, x) : x));
 }
 
 std::shared_ptr<Sequential> make_conv_bn_relu(int dims, int64_t in, int64_t out, std::vector<int64_t> kernel, std::vector<int64_t> stride) {

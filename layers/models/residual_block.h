@@ -28,6 +28,7 @@ class ResidualBlock : public Module {
  public:
   explicit ResidualBlock(ResidualBlockOptions options);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return options_.dims == 3 ? "ResidualBlock3d" : "ResidualBlock2d"; }
   std::string extra_repr() const override;
   const ResidualBlockOptions& options() const { return options_; }

@@ -2,6 +2,7 @@
 
 #include "autograd/ops.h"
 #include "layers/simple_layers.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -54,6 +55,19 @@ Tensor ResNet::forward(const Tensor& x) { return fc_->forward(flatten(global_avg
 std::string ResNet::extra_repr() const {
   return fmt::format("widths=[{}], strides=[{}], classes={}", fmt::join(options_.widths, ","), fmt::join(options_.strides, ","),
                      options_.num_classes);
+}
+
+std::string BasicBlock::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  std::string out = graph.relu(export_child(graph, *bn1_, export_child(graph, *conv1_, x)));
+  out = export_child(graph, *bn2_, export_child(graph, *conv2_, out));
+  if (attention_) out = export_child(graph, *attention_, out);
+  return graph.relu(graph.add(out, shortcut_ ? export_child(graph, *shortcut_, x) : x));
+}
+
+std::string ResNet::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  std::string features = export_child(graph, *stages_, export_child(graph, *stem_, single_input(inputs)));
+  return export_child(graph, *fc_, graph.flatten(graph.global_average_pool(features), 1));
 }
 
 }  // namespace gaze

@@ -27,6 +27,7 @@ class BasicBlock : public Module {
   // residual_attention: applied to the residual branch before the addition; null for none.
   BasicBlock(int64_t in, int64_t out, int64_t stride, std::shared_ptr<Module> residual_attention = nullptr);
   Tensor forward(const Tensor& x) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "BasicBlock"; }
 
  private:
@@ -53,6 +54,7 @@ class ResNet : public Module {
  public:
   explicit ResNet(ResNetOptions options);
   Tensor forward(const Tensor& x) override;  // [N, in, H, W] → logits [N, classes]
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   std::string type_name() const override { return "ResNet"; }
   std::string extra_repr() const override;
 

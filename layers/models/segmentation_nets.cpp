@@ -2,6 +2,7 @@
 
 #include "autograd/ops.h"
 #include "layers/simple_layers.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -87,6 +88,15 @@ TensorDict SegmentationNet::forward_all(const std::vector<Tensor>& inputs) {
   if (heads.contains("channel_aux")) out.set("channel", full_size(heads.at("channel_aux")));
   return out;
 }
+// The main prediction only, resized to the input (the auxiliary heads are for training).
+std::string SegmentationNet::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& x = single_input(inputs);
+  const std::vector<int64_t> size{graph.shape(x)[2], graph.shape(x)[3]};
+  std::string feature = export_child(graph, *stages_, export_child(graph, *stem_, x));
+  std::string logits = fcn_head_ ? export_child(graph, *fcn_head_, feature) : export_child(graph, *danet_head_, feature);
+  return graph.resize(logits, size, "bilinear", /*align_corners=*/false);
+}
+
 
 std::string SegmentationNet::extra_repr() const {
   std::string head = options_.head == "fcn" ? "fcn"

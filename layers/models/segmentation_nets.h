@@ -39,6 +39,7 @@ class SegmentationNet : public Module {
   // this order, each present only when its part is on: "aux_head" (the auxiliary FCN head),
   // "position" (DANet's PAM branch), "channel" (its CAM branch).
   TensorDict forward_all(const std::vector<Tensor>& inputs) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   Tensor forward(const Tensor& x) override { return forward_all({x}).at("out"); }
   std::string type_name() const override { return "SegmentationNet"; }
   std::string extra_repr() const override;

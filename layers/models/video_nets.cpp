@@ -2,6 +2,7 @@
 
 #include "autograd/ops.h"
 #include "layers/models/nonlocal_insertion.h"
+#include "layers/onnx/onnx_graph.h"
 
 namespace gaze {
 
@@ -136,6 +137,47 @@ TensorDict VideoNet::forward_all(const std::vector<Tensor>& inputs) {
 
 Tensor VideoNet::interaction_loss() const { return iapa("interaction_loss").interaction_loss(); }
 Tensor VideoNet::diversity_loss() const { return iapa("diversity_loss").diversity_loss(); }
+// The logits only (the pyramid attention's losses are for training). tsn's snippets: each
+// segment's frames [N, C, L, H, W] become [N, 1, C·L, H, W], joined on axis 1 and folded into
+// the batch, as forward's stack and reshape (without a 6-D value, which OpenCV 4.6 refuses).
+std::string VideoNet::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
+  const std::string& clip = single_input(inputs);
+  const Shape& s = graph.shape(clip);
+  const int64_t n = s[0], c = s[1], t = s[2], h = s[3], w = s[4];
+  if (options_.kind != VideoNetKind::tsn) {
+    std::string x = export_child(graph, *stem_, clip);
+    for (size_t i = 0; i < stages_->size(); ++i) {
+      graph.push_scope("stages");
+      x = stages_->export_child(graph, *(*stages_)[i], x);
+      graph.pop_scope();
+      if (nonlocal_[i]) x = export_child(graph, *nonlocal_[i], x);
+    }
+    return export_child(graph, *fc_, graph.flatten(graph.global_average_pool(x), 1));
+  }
+  const int64_t segments = options_.segments, length = options_.snippet_frames;
+  if (t < segments * length)
+    fail("VideoNet(tsn): the clip has {} frames, fewer than segments ({}) × snippet_frames ({}) = {}", t, segments, length, segments * length);
+  std::vector<std::string> parts;
+  for (int64_t k = 0; k < segments; ++k) {
+    int64_t begin = k * t / segments, end = (k + 1) * t / segments;
+    int64_t start = begin + (end - begin - length) / 2;
+    parts.push_back(graph.reshape(graph.slice(clip, 2, start, start + length), {n, 1, c * length, h, w}));
+  }
+  std::string x = export_child(graph, *stem_, graph.reshape(graph.concat(parts, 1), {n * segments, c * length, h, w}));
+  std::vector<std::string> maps;
+  for (size_t i = 0; i < stages_->size(); ++i) {
+    graph.push_scope("stages");
+    maps.push_back(x = stages_->export_child(graph, *(*stages_)[i], x));
+    graph.pop_scope();
+  }
+  size_t levels = options_.iapa_levels == 0 ? maps.size() : static_cast<size_t>(options_.iapa_levels);
+  std::vector<std::string> pyramid(maps.end() - static_cast<std::ptrdiff_t>(levels), maps.end());
+  std::string features = export_child(graph, *iapa_, pyramid);
+  const int64_t width = graph.shape(features)[1];
+  std::string per_snippet = graph.reshape(features, {n, segments, width});
+  return export_child(graph, *fc_, graph.reduce("ReduceMean", per_snippet, {1}, false));
+}
+
 
 std::string VideoNet::extra_repr() const {
   std::string attention = options_.kind == VideoNetKind::tsn ? fmt::format(", segments={}x{}, iapa={}", options_.segments,

@@ -63,6 +63,7 @@ class VideoNet : public Module {
   // "out": the logits; tsn also "interaction_loss" and "diversity_loss", the pyramid attention's
   // losses of this forward, to be weighted and added to the task loss before backward.
   TensorDict forward_all(const std::vector<Tensor>& inputs) override;
+  std::string export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const override;
   // tsn only (else a gaze::Error): the pyramid attention's losses of the last forward
   // (interaction_aware_pyramid.h).
   Tensor interaction_loss() const;

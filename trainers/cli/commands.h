@@ -28,6 +28,7 @@ void add_visualize_command(CLI::App& app, GlobalOptions& options);
 void add_samples_command(CLI::App& app, GlobalOptions& options);
 void add_convert_command(CLI::App& app, GlobalOptions& options);
 void add_allreduce_bench_command(CLI::App& app, GlobalOptions& options);
+void add_export_command(CLI::App& app, GlobalOptions& options);
 
 // Exit statuses, one rule for every subcommand (README, docs/training.md):
 //   0 success; 2 the input was refused (a config, a flag, a data, weights or checkpoint file),

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   gaze::cli::add_samples_command(app, options);
   gaze::cli::add_convert_command(app, options);
   gaze::cli::add_allreduce_bench_command(app, options);
+  gaze::cli::add_export_command(app, options);
   gaze::cli::remember_command_line(argc, argv);
   try {
     app.parse(argc, argv);

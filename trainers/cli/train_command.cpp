@@ -28,7 +28,8 @@ void add_train_command(CLI::App& app, GlobalOptions& options) {
                    "  gaze train configs/quickstart.yaml                  # into runs/quickstart\n"
                    "  gaze train configs/quickstart.yaml --resume auto    # continue it after an interruption\n"
                    "  gaze train configs/classification/cbam_resnet.yaml --set train.epochs=2 --set log.name=try\n"
-                   "  gaze train configs/quickstart.yaml --weights runs/quickstart --set log.name=finetune\n");
+                   "  gaze train configs/quickstart.yaml --weights runs/quickstart --set log.name=finetune\n"
+                   "  mpirun -np 2 gaze train configs/quickstart.yaml --set data.batch_size=64   # 2 ranks x 64\n");
   auto args = std::make_shared<TrainArgs>();
   cmd->add_option("config", args->config, "The config file (YAML); see `gaze config --explain`")->required();
   cmd->add_option("--set", args->sets, "Override a key: --set optim.lr=0.05 (repeatable)")
