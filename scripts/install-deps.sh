@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs, with apt-get, every Debian package gaze needs to build, test and train: the compiler,
-# cmake, pkg-config, the libraries, the pictures' font and the Fashion-MNIST dataset. Packages already installed are left alone, so this is
-# quick on a machine that has them. Run as root on Debian 12.
+# cmake, pkg-config, the libraries, the pictures' font and the Fashion-MNIST dataset. Packages
+# already installed are left alone, so this is quick on a machine that has them. Run as root on
+# Debian 12. `scripts/install-deps.sh tests` (what scripts/test.sh runs) also installs what only the
+# test suite uses: python3-onnx and python3-opencv, the independent ONNX checker and runtime that
+# `gaze export`'s files are checked with (ctest gaze_onnx_opencv).
 set -eu
 
 PACKAGES="g++ cmake make pkg-config git ca-certificates
@@ -9,6 +12,9 @@ PACKAGES="g++ cmake make pkg-config git ca-certificates
   libopenblas-openmp-dev libdnnl-dev libstb-dev zlib1g-dev fonts-dejavu-core
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist"
+if [ "${1:-}" = tests ]; then
+  PACKAGES="$PACKAGES python3-onnx python3-opencv"
+fi
 
 missing=""
 for package in $PACKAGES; do

@@ -4,7 +4,7 @@
 # `scripts/test.sh asan` runs one of them.
 set -eu
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh tests
 presets="${*:-release asan}"
 for preset in $presets; do
   echo "gaze: building and testing the '$preset' preset"
