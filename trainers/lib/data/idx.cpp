@@ -101,12 +101,14 @@ IdxArray read_idx(const std::string& path, int expected_rank) {
   if (overflow) fail("{}: not a valid IDX file: dimensions {} overflow 64 bits", path, dims_text);
 
   // Grow in chunks rather than trusting the header with one allocation: a corrupt header can
-  // claim terabytes.
-  constexpr uint64_t chunk = uint64_t{1} << 24;
+  // claim terabytes. The chunks start small and double, so a short file with such a header costs
+  // little (zero-filling a large first chunk would be most of its time).
+  uint64_t chunk = uint64_t{1} << 16;
   array.data.reserve(std::min(expected, uint64_t{1} << 26));
   while (array.data.size() < expected) {
     const size_t old_size = array.data.size();
     const size_t want = std::min(expected - old_size, chunk);
+    chunk = std::min(chunk * 2, uint64_t{1} << 24);
     array.data.resize(old_size + want);
     const size_t got = file.read(array.data.data() + old_size, want);
     array.data.resize(old_size + got);
