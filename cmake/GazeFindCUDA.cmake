@@ -41,4 +41,6 @@ else()
       INTERFACE_INCLUDE_DIRECTORIES "${GAZE_CUDA_INCLUDE_DIR};${GAZE_CUDNN_INCLUDE_DIR}")
   endforeach()
   set_property(TARGET gaze::cublas PROPERTY INTERFACE_LINK_LIBRARIES "${GAZE_CUDA_cublasLt_LIBRARY}")
+  # (gaze itself opens cuBLAS at run time, backends/cuda/cublas_library.h; the target is for
+  # programs that link it.)
 endif()

@@ -1,4 +1,5 @@
 #include "backends/cuda/check.h"
+#include "backends/cuda/cublas_library.h"
 
 #include "framework/error.h"
 
@@ -12,7 +13,7 @@ void check_cuda(cudaError_t status, const char* call) {
 
 void check_cublas(cublasStatus_t status, const char* call) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
-  fail("cuBLAS call {} failed: {} ({})", call, cublasGetStatusName(status), cublasGetStatusString(status));
+  fail("cuBLAS call {} failed: {} ({})", call, cublas_library().status_name(status), cublas_library().status_string(status));
 }
 
 void check_cudnn(cudnnStatus_t status, const char* call) {

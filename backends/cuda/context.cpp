@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "backends/cuda/check.h"
+#include "backends/cuda/cublas_library.h"
 #include "backends/cuda/cuda_memory.h"
 #include "framework/error.h"
 
@@ -73,16 +74,16 @@ DeviceContext::~DeviceContext() {
   // Contexts live until exit (devices() is never destroyed); kept for completeness.
   allocator_.reset();
   if (cudnn_) cudnnDestroy(cudnn_);
-  if (cublas_) cublasDestroy(cublas_);
+  if (cublas_) cublas_library().destroy(cublas_);
   if (stream_) cudaStreamDestroy(stream_);
 }
 
 cublasHandle_t DeviceContext::cublas() {
   if (!cublas_) {
     GAZE_CUDA_CHECK(cudaSetDevice(index_));
-    GAZE_CUBLAS_CHECK(cublasCreate(&cublas_));
-    GAZE_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
-    GAZE_CUBLAS_CHECK(cublasSetPointerMode(cublas_, CUBLAS_POINTER_MODE_HOST));
+    GAZE_CUBLAS_CHECK(cublas_library().create(&cublas_));
+    GAZE_CUBLAS_CHECK(cublas_library().set_stream(cublas_, stream_));
+    GAZE_CUBLAS_CHECK(cublas_library().set_pointer_mode(cublas_, CUBLAS_POINTER_MODE_HOST));
   }
   return cublas_;
 }

@@ -1,10 +1,12 @@
 // Built when GAZE_WITH_CUDA found the toolkit, cuBLAS and cuDNN.
 #include "backends/cuda/cuda_runtime_info.h"
 
-#include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 #include <fmt/format.h>
+
+#include "backends/cuda/cublas_library.h"
+#include "framework/error.h"
 
 namespace gaze {
 namespace {
@@ -20,12 +22,16 @@ CudaRuntimeInfo cuda_runtime_info() {
   if (cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0) info.driver_version = cuda_version_string(driver);
   size_t cudnn = cudnnGetVersion();
   info.cudnn_version = fmt::format("{}.{}.{}", cudnn / 10000, (cudnn % 10000) / 100, cudnn % 100);
-  int cublas = 0;
-  if (cublasGetProperty(MAJOR_VERSION, &cublas) == CUBLAS_STATUS_SUCCESS) {
-    int minor = 0, patch = 0;
-    cublasGetProperty(MINOR_VERSION, &minor);
-    cublasGetProperty(PATCH_LEVEL, &patch);
-    info.cublas_version = fmt::format("{}.{}.{}", cublas, minor, patch);
+  try {  // cuBLAS is opened on first use (backends/cuda/cublas_library.h); a missing one is reported, not fatal
+    const cuda::CublasLibrary& cublas = cuda::cublas_library();
+    int major = 0, minor = 0, patch = 0;
+    if (cublas.get_property(MAJOR_VERSION, &major) == CUBLAS_STATUS_SUCCESS) {
+      cublas.get_property(MINOR_VERSION, &minor);
+      cublas.get_property(PATCH_LEVEL, &patch);
+      info.cublas_version = fmt::format("{}.{}.{}", major, minor, patch);
+    }
+  } catch (const Error& e) {
+    info.cublas_version = fmt::format("not loaded: {}", e.what());
   }
   int count = 0;
   cudaError_t status = cudaGetDeviceCount(&count);

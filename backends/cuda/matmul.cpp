@@ -5,6 +5,7 @@
 #include <cublas_v2.h>
 
 #include "backends/cuda/check.h"
+#include "backends/cuda/cublas_library.h"
 #include "backends/cuda/context.h"
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/kernels.h"
@@ -27,7 +28,7 @@ KernelArg pack(const KernelArg& arg, DeviceBuffer& buffer, cudaStream_t stream) 
 void run_gemm(const GemmPlan& g, DType dtype, void* out, const void* a, const void* b) {
   DeviceContext& ctx = current_context();
   cublasHandle_t handle = ctx.cublas();
-  GAZE_CUBLAS_CHECK(cublasSetMathMode(handle, allow_tf32() ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+  GAZE_CUBLAS_CHECK(cublas_library().set_math_mode(handle, allow_tf32() ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
   auto as_int = [](int64_t v, const char* what) {
     if (v > INT32_MAX) fail("cuda matmul: {} = {} exceeds cuBLAS's 32-bit sizes", what, v);
     return static_cast<int>(v);
@@ -38,12 +39,12 @@ void run_gemm(const GemmPlan& g, DType dtype, void* out, const void* a, const vo
   cublasOperation_t op_second = g.trans_second ? CUBLAS_OP_T : CUBLAS_OP_N;
   if (dtype == DType::f32) {
     const float one = 1.0f, zero = 0.0f;
-    GAZE_CUBLAS_CHECK(cublasSgemmStridedBatched(handle, op_first, op_second, m, n, k, &one, static_cast<const float*>(b), lda,
+    GAZE_CUBLAS_CHECK(cublas_library().sgemm_strided_batched(handle, op_first, op_second, m, n, k, &one, static_cast<const float*>(b), lda,
                                                 g.stride_first, static_cast<const float*>(a), ldb, g.stride_second, &zero,
                                                 static_cast<float*>(out), ldc, g.stride_out, batch));
   } else {
     const double one = 1.0, zero = 0.0;
-    GAZE_CUBLAS_CHECK(cublasDgemmStridedBatched(handle, op_first, op_second, m, n, k, &one, static_cast<const double*>(b), lda,
+    GAZE_CUBLAS_CHECK(cublas_library().dgemm_strided_batched(handle, op_first, op_second, m, n, k, &one, static_cast<const double*>(b), lda,
                                                 g.stride_first, static_cast<const double*>(a), ldb, g.stride_second, &zero,
                                                 static_cast<double*>(out), ldc, g.stride_out, batch));
   }

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
              "  gaze info                                           # backends, libraries, threads, devices\n");
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand: gaze bench --threads 2
-  app.set_version_flag("--version", gaze::cli::version_string());
+  // A callback: build_info() asks the CUDA runtime and cuDNN for their versions, which only --version needs.
+  app.set_version_flag("--version", gaze::cli::version_string);
   gaze::cli::GlobalOptions options;
   gaze::cli::add_global_options(app, options);
   gaze::cli::add_info_command(app, options);
