@@ -24,6 +24,13 @@ std::vector<int64_t> nonlocal_blocks_per_stage(const std::string& mode, int64_t 
   return per_stage;
 }
 
+std::vector<int64_t> nonlocal_positions(int64_t count, int64_t blocks) {
+  if (count == 1) return {std::max<int64_t>(0, blocks - 2)};
+  std::vector<int64_t> positions;
+  for (int64_t j = 0; j < count; ++j) positions.push_back(std::min(2 * j + 1, blocks - 1));
+  return positions;
+}
+
 std::shared_ptr<Sequential> make_nonlocal_stack(int64_t count, int64_t channels, const std::string& mode, bool sub_sample) {
   auto stack = std::make_shared<Sequential>();
   for (int64_t i = 0; i < count; ++i)

@@ -7,6 +7,9 @@
 // Non-local: space-time blocks placed as Wang et al.'s (nonlocal_insertion.h), which Liao et
 //   al. take over into their 3D ResNet; registered as `stage{s}_nonlocal.{j}`, after every other
 //   layer, so that with the same seed a net with blocks starts as the baseline.
+// At the paper's scale (`blocks`, `block: bottleneck`, `stem: imagenet`, `inflate`; resnet_depth.h)
+//   the backbone is the I3D ResNet-50 of video_nets.h (Bottlenecks [3, 4, 6, 3], conv1 3x1x1 in
+//   the inflated blocks), usually with strides [1, 2, 2, 1] (the re-ID "last stride 1").
 // Feature: the average over T, H and W of the last map — spatial pooling per frame and the
 //   temporal average pooling of the paper are one mean — a D-vector, D = widths.back().
 // BN-neck (Luo et al., "Bag of Tricks", 2019, as torchreid): the feature goes through a
@@ -19,6 +22,7 @@
 
 #include "layers/linear.h"
 #include "layers/models/residual_block.h"
+#include "layers/models/resnet_depth.h"
 
 namespace gaze {
 
@@ -28,6 +32,12 @@ struct ReidNetOptions {
   std::vector<int64_t> widths{16, 32, 64};
   std::vector<int64_t> strides{1, 2, 2};  // spatial strides of the stages
   int64_t stem_stride = 2;                // spatial stride of the stem
+  std::vector<int64_t> blocks;            // residual blocks per stage; empty: one each
+  BlockKind block = BlockKind::basic;     // bottleneck: the feature is 4 · widths.back() (2048 for ResNet-50)
+  StemKind stem = StemKind::small;        // imagenet: 5x7x7 / (1, 2, 2) conv + 1x3x3 max pool, as the I3D video net
+  std::vector<std::string> inflate;       // per stage all | none | even | odd (resnet_depth.h); empty: all
+  bool temporal_pool = false;             // the 3x1x1 max pool of stride 2 in T after the first stage
+  bool zero_init_residual = false;        // each block's last BN scale starts at 0
   std::string nonlocal_mode;              // "" none, else gaussian | embedded_gaussian | dot_product | concatenation
   int64_t nonlocal_blocks = 1;
   bool nonlocal_sub_sample = true;
@@ -45,12 +55,15 @@ class VideoReidNet : public Module {
   std::string type_name() const override { return "VideoReidNet"; }
   std::string extra_repr() const override;
   const ReidNetOptions& options() const { return options_; }
-  int64_t feature_dim() const { return options_.widths.back(); }
+  int64_t feature_dim() const { return block_out_channels(options_.block, options_.widths.back()); }
 
  private:
   ReidNetOptions options_;
   std::shared_ptr<Sequential> stem_, stages_;
+  std::vector<int64_t> blocks_;                        // residual blocks per stage, in order in stages_
   std::vector<std::shared_ptr<Sequential>> nonlocal_;  // per stage; null where none
+  std::vector<std::vector<int64_t>> nonlocal_after_;   // per stage: the block each Non-local block follows
+  std::shared_ptr<Module> temporal_pool_;              // null: none
   std::shared_ptr<Module> neck_;                       // null without the BN-neck
   std::shared_ptr<Linear> classifier_;
 };

@@ -33,7 +33,8 @@ ResidualBlock::ResidualBlock(ResidualBlockOptions o) : options_(std::move(o)) {
   conv1_ = register_module("conv1", conv(options_.dims, options_.in, options_.out, options_.kernel1, stride, options_.dilation));
   bn1_ = register_module("bn1", std::make_shared<BatchNorm>(BatchNormOptions{.channels = options_.out}));
   conv2_ = register_module("conv2", conv(options_.dims, options_.out, options_.out, options_.kernel2, {1}, options_.dilation));
-  bn2_ = register_module("bn2", std::make_shared<BatchNorm>(BatchNormOptions{.channels = options_.out}));
+  bn2_ = register_module("bn2", std::make_shared<BatchNorm>(
+                                    BatchNormOptions{.channels = options_.out, .weight_init = options_.zero_init_last_bn ? 0.0 : 1.0}));
   bool strided = false;
   for (int64_t s : stride) strided = strided || s != 1;
   if (strided || options_.in != options_.out)

@@ -22,6 +22,7 @@ struct ResidualBlockOptions {
   std::vector<int64_t> kernel1{3};   // conv1's kernel: one value or one per dim ({3, 3, 3})
   std::vector<int64_t> kernel2{3};   // conv2's kernel ({1, 3, 3}: per frame)
   int64_t dilation = 1;              // of both convs, on every dim (padding keeps the size)
+  bool zero_init_last_bn = false;    // bn2's scale starts at 0: the block starts as the identity
 };
 
 class ResidualBlock : public Module {

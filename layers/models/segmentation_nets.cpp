@@ -1,5 +1,7 @@
 #include "layers/models/segmentation_nets.h"
 
+#include "layers/models/bottleneck.h"
+
 #include "autograd/ops.h"
 #include "layers/simple_layers.h"
 #include "layers/onnx/onnx_graph.h"
@@ -32,18 +34,38 @@ SegmentationNet::SegmentationNet(SegmentationNetOptions o) : options_(std::move(
   if (options_.head == "danet" && !options_.position && !options_.channel)
     fail("SegmentationNet: head danet needs position or channel (or both) on; both are off");
 
-  stem_ = register_module("stem", make_conv_bn_relu(2, options_.in_channels, widths[0], {3}, {2}));
-  output_stride_ = 2;
+  blocks_ = blocks_per_stage("SegmentationNet", options_.blocks, widths.size());
+  if (options_.stem == StemKind::small) {
+    stem_ = register_module("stem", make_conv_bn_relu(2, options_.in_channels, widths[0], {3}, {2}));
+    output_stride_ = 2;
+  } else {
+    stem_ = register_module("stem", make_imagenet_stem(options_.stem, options_.in_channels, widths[0]));
+    output_stride_ = 4;
+  }
   stages_ = register_module("stages", std::make_shared<Sequential>());
   const size_t dilated = widths.size() - 2;
   int64_t in = widths[0];
   for (size_t i = 0; i < widths.size(); ++i) {
-    int64_t stride = i < dilated && output_stride_ < 8 ? 2 : 1;
+    // The stems with a max pool keep the first stage at their stride, as ResNet's res2.
+    const bool keeps = i == 0 && options_.stem != StemKind::small;
+    int64_t stride = !keeps && i < dilated && output_stride_ < 8 ? 2 : 1;
     int64_t dilation = i < dilated ? 1 : (i == dilated ? 2 : 4);
     output_stride_ *= stride;
-    stages_->push_back(std::make_shared<ResidualBlock>(
-        ResidualBlockOptions{.dims = 2, .in = in, .out = widths[i], .stride = {stride}, .dilation = dilation}));
-    in = widths[i];
+    dilations_.push_back(dilation);
+    const int64_t out = block_out_channels(options_.block, widths[i]);
+    for (int64_t b = 0; b < blocks_[i]; ++b) {
+      const int64_t block_stride = b == 0 ? stride : 1;
+      const int64_t block_dilation = b == 0 && blocks_[i] > 1 && dilation > 1 ? dilation / 2 : dilation;
+      if (options_.block == BlockKind::basic)
+        stages_->push_back(std::make_shared<ResidualBlock>(ResidualBlockOptions{.dims = 2, .in = in, .out = out, .stride = {block_stride},
+                                                                                .dilation = block_dilation,
+                                                                                .zero_init_last_bn = options_.zero_init_residual}));
+      else
+        stages_->push_back(std::make_shared<Bottleneck>(BottleneckOptions{.dims = 2, .in = in, .width = widths[i], .stride = {block_stride},
+                                                                          .dilation = block_dilation,
+                                                                          .zero_init_last_bn = options_.zero_init_residual}));
+      in = out;
+    }
   }
   if (output_stride_ != 8) fail("SegmentationNet: internal: output stride {} instead of 8", output_stride_);
   if (options_.head == "fcn") {
@@ -53,14 +75,11 @@ SegmentationNet::SegmentationNet(SegmentationNetOptions o) : options_(std::move(
                                               .in_channels = in, .num_classes = options_.num_classes, .dropout = options_.dropout,
                                               .position = options_.position, .channel = options_.channel}));
   }
-  if (options_.aux_head) aux_head_ = register_module("aux_head", fcn_head(widths[dilated], options_.num_classes, options_.dropout));
+  if (options_.aux_head)
+    aux_head_ = register_module("aux_head", fcn_head(block_out_channels(options_.block, widths[dilated]), options_.num_classes, options_.dropout));
 }
 
-std::vector<int64_t> SegmentationNet::stage_dilations() const {
-  std::vector<int64_t> out;
-  for (size_t i = 0; i < stages_->size(); ++i) out.push_back(std::static_pointer_cast<ResidualBlock>((*stages_)[i])->options().dilation);
-  return out;
-}
+std::vector<int64_t> SegmentationNet::stage_dilations() const { return dilations_; }
 
 TensorDict SegmentationNet::forward_all(const std::vector<Tensor>& inputs) {
   const Tensor& x = single_input(inputs);
@@ -69,9 +88,10 @@ TensorDict SegmentationNet::forward_all(const std::vector<Tensor>& inputs) {
   const std::vector<int64_t> size{x.shape()[2], x.shape()[3]};
   auto full_size = [&](const Tensor& t) { return interpolate(t, size, "bilinear", /*align_corners=*/false); };
   Tensor feature = stem_->forward(x), first_dilated;
-  for (size_t i = 0; i < stages_->size(); ++i) {
-    feature = (*stages_)[i]->forward(feature);
-    if (i == stages_->size() - 2) first_dilated = feature;
+  size_t k = 0;  // the block's index in stages_
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    for (int64_t b = 0; b < blocks_[i]; ++b) feature = (*stages_)[k++]->forward(feature);
+    if (i == blocks_.size() - 2) first_dilated = feature;
   }
   // Computed in this order (the auxiliary head first), whatever the order of the outputs.
   Tensor aux = aux_head_ ? full_size(aux_head_->forward(first_dilated)) : Tensor();

@@ -1,6 +1,7 @@
 #include "layers/models/video_nets.h"
 
 #include "autograd/ops.h"
+#include "layers/models/bottleneck.h"
 #include "layers/models/nonlocal_insertion.h"
 #include "layers/onnx/onnx_graph.h"
 
@@ -24,7 +25,13 @@ void check_options(const VideoNetOptions& o) {
     fail("VideoNet: in_channels ({}), num_classes ({}) and stem_stride ({}) must be positive", o.in_channels, o.num_classes,
          o.stem_stride);
   check_nonlocal_options("VideoNet", o.nonlocal_mode, o.nonlocal_blocks);
+  blocks_per_stage("VideoNet", o.blocks, o.widths.size());
+  check_inflate_rules("VideoNet", o.inflate, o.widths.size());
+  if (o.stem == StemKind::deep) fail("VideoNet: stem deep is for images; video stems: small, imagenet");
+  if (o.kind != VideoNetKind::i3d && !o.inflate.empty())
+    fail("VideoNet: inflate is for kind i3d ({} inflates no block); give inflate: []", name_of(o.kind));
   if (o.kind != VideoNetKind::tsn) return;
+  if (o.temporal_pool) fail("VideoNet: temporal_pool is for kinds c2d and i3d; kind tsn sees snippets, not clips");
   if (!o.nonlocal_mode.empty())
     fail("VideoNet: nonlocal_mode '{}' is for kinds c2d and i3d; kind tsn's attention is the interaction-aware pyramid", o.nonlocal_mode);
   if (o.segments < 1 || o.snippet_frames < 1 || o.iapa_channels < 1)
@@ -42,25 +49,44 @@ void check_options(const VideoNetOptions& o) {
 VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
   check_options(options_);
   const bool tsn = options_.kind == VideoNetKind::tsn;
-  // c2d: 1x3x3 kernels (per frame); i3d: the stem and each block's first conv 3x3x3.
+  blocks_ = blocks_per_stage("VideoNet", options_.blocks, options_.widths.size());
+  // c2d: 1x3x3 kernels (per frame); i3d: the stem and each (inflated) block's first conv 3x3x3.
   const int64_t t = options_.kind == VideoNetKind::i3d ? 3 : 1;
   const int64_t s0 = options_.stem_stride;
   const int64_t stem_in = options_.in_channels * (tsn ? options_.snippet_frames : 1);
-  stem_ = register_module("stem", tsn ? make_conv_bn_relu(2, stem_in, options_.widths[0], {3}, {s0})
-                                      : make_conv_bn_relu(3, stem_in, options_.widths[0], {t, 3, 3}, {1, s0, s0}));
+  if (options_.stem == StemKind::imagenet)
+    stem_ = register_module("stem", tsn ? make_imagenet_stem(StemKind::imagenet, stem_in, options_.widths[0])
+                                        : make_video_imagenet_stem(stem_in, options_.widths[0], t == 3 ? 5 : 1));
+  else
+    stem_ = register_module("stem", tsn ? make_conv_bn_relu(2, stem_in, options_.widths[0], {3}, {s0})
+                                        : make_conv_bn_relu(3, stem_in, options_.widths[0], {t, 3, 3}, {1, s0, s0}));
   stages_ = register_module("stages", std::make_shared<Sequential>());
   int64_t in = options_.widths[0];
   for (size_t i = 0; i < options_.widths.size(); ++i) {
     int64_t s = options_.strides[i];
-    ResidualBlockOptions block{.dims = 2, .in = in, .out = options_.widths[i], .stride = {s}};
-    if (!tsn) block = {.dims = 3, .in = in, .out = options_.widths[i], .stride = {1, s, s}, .kernel1 = {t, 3, 3}, .kernel2 = {1, 3, 3}};
-    stages_->push_back(std::make_shared<ResidualBlock>(block));
-    in = options_.widths[i];
+    if (!tsn) {
+      append_video_stage(*stages_, VideoStageOptions{.block = options_.block, .in = in, .width = options_.widths[i], .stride = s,
+                                                     .blocks = blocks_[i], .stage = i, .inflate_in_time = t == 3, .inflate = options_.inflate,
+                                                     .basic_kernel2 = {1, 3, 3}, .zero_init_residual = options_.zero_init_residual});
+    } else {
+      for (int64_t b = 0; b < blocks_[i]; ++b) {
+        const int64_t first_in = b == 0 ? in : stage_channels(i), stride = b == 0 ? s : 1;
+        if (options_.block == BlockKind::basic)
+          stages_->push_back(std::make_shared<ResidualBlock>(ResidualBlockOptions{
+              .dims = 2, .in = first_in, .out = options_.widths[i], .stride = {stride}, .zero_init_last_bn = options_.zero_init_residual}));
+        else
+          stages_->push_back(std::make_shared<Bottleneck>(BottleneckOptions{.dims = 2, .in = first_in, .width = options_.widths[i],
+                                                                            .stride = {stride}, .zero_init_last_bn = options_.zero_init_residual}));
+      }
+    }
+    in = stage_channels(i);
   }
+  if (options_.temporal_pool) temporal_pool_ = make_temporal_pool();
   if (tsn) {
     int64_t stages = static_cast<int64_t>(options_.widths.size());
     int64_t levels = options_.iapa_levels == 0 ? stages : options_.iapa_levels;
-    std::vector<int64_t> level_channels(options_.widths.end() - levels, options_.widths.end());
+    std::vector<int64_t> level_channels;
+    for (int64_t i = stages - levels; i < stages; ++i) level_channels.push_back(stage_channels(static_cast<size_t>(i)));
     iapa_ = register_module("iapa", std::make_shared<InteractionAwarePyramidAttention>(
                                         InteractionAwarePyramidAttentionOptions{level_channels, options_.iapa_channels}));
     in = options_.iapa_channels;
@@ -70,11 +96,13 @@ VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
   std::vector<int64_t> per_stage = nonlocal_blocks_per_stage(options_.nonlocal_mode, options_.nonlocal_blocks,
                                                              static_cast<int64_t>(options_.widths.size()));
   nonlocal_.resize(per_stage.size());
+  nonlocal_after_.resize(per_stage.size());
   for (size_t i = 0; i < per_stage.size(); ++i)
-    if (per_stage[i] > 0)
+    if (per_stage[i] > 0) {
       nonlocal_[i] = register_module(fmt::format("stage{}_nonlocal", i),
-                                     make_nonlocal_stack(per_stage[i], options_.widths[i], options_.nonlocal_mode,
-                                                         options_.nonlocal_sub_sample));
+                                     make_nonlocal_stack(per_stage[i], stage_channels(i), options_.nonlocal_mode, options_.nonlocal_sub_sample));
+      nonlocal_after_[i] = nonlocal_positions(per_stage[i], blocks_[i]);
+    }
 }
 
 Tensor VideoNet::forward(const Tensor& clip) {
@@ -86,9 +114,14 @@ Tensor VideoNet::forward(const Tensor& clip) {
 
 Tensor VideoNet::forward_volume(const Tensor& clip) {
   Tensor x = stem_->forward(clip);
-  for (size_t i = 0; i < stages_->size(); ++i) {
-    x = (*stages_)[i]->forward(x);
-    if (nonlocal_[i]) x = nonlocal_[i]->forward(x);
+  size_t k = 0;  // the block's index in stages_
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    for (int64_t b = 0; b < blocks_[i]; ++b) {
+      x = (*stages_)[k++]->forward(x);
+      for (size_t j = 0; j < nonlocal_after_[i].size(); ++j)
+        if (nonlocal_after_[i][j] == b) x = (*nonlocal_[i])[j]->forward(x);
+    }
+    if (i == 0 && temporal_pool_) x = temporal_pool_->forward(x);
   }
   return fc_->forward(flatten(global_avg_pool(x), 1));  // over T, H and W: the only temporal pooling
 }
@@ -110,8 +143,12 @@ Tensor VideoNet::snippets(const Tensor& clip) const {
 Tensor VideoNet::forward_segments(const Tensor& clip) {
   int64_t n = clip.shape()[0];
   Tensor x = stem_->forward(snippets(clip));
-  std::vector<Tensor> maps;
-  for (size_t i = 0; i < stages_->size(); ++i) maps.push_back(x = (*stages_)[i]->forward(x));
+  std::vector<Tensor> maps;  // each stage's output
+  size_t k = 0;
+  for (int64_t count : blocks_) {
+    for (int64_t b = 0; b < count; ++b) x = (*stages_)[k++]->forward(x);
+    maps.push_back(x);
+  }
   size_t levels = options_.iapa_levels == 0 ? maps.size() : static_cast<size_t>(options_.iapa_levels);
   std::vector<Tensor> pyramid(maps.end() - static_cast<std::ptrdiff_t>(levels), maps.end());
   Tensor per_snippet = reshape(iapa_->forward_all(pyramid).at("out"), {n, options_.segments, -1});
@@ -146,11 +183,20 @@ std::string VideoNet::export_onnx(OnnxGraph& graph, const std::vector<std::strin
   const int64_t n = s[0], c = s[1], t = s[2], h = s[3], w = s[4];
   if (options_.kind != VideoNetKind::tsn) {
     std::string x = export_child(graph, *stem_, clip);
-    for (size_t i = 0; i < stages_->size(); ++i) {
-      graph.push_scope("stages");
-      x = stages_->export_child(graph, *(*stages_)[i], x);
-      graph.pop_scope();
-      if (nonlocal_[i]) x = export_child(graph, *nonlocal_[i], x);
+    size_t k = 0;
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      for (int64_t b = 0; b < blocks_[i]; ++b) {
+        graph.push_scope("stages");
+        x = stages_->export_child(graph, *(*stages_)[k++], x);
+        graph.pop_scope();
+        for (size_t j = 0; j < nonlocal_after_[i].size(); ++j)
+          if (nonlocal_after_[i][j] == b) {
+            graph.push_scope(fmt::format("stage{}_nonlocal", i));
+            x = nonlocal_[i]->export_child(graph, *(*nonlocal_[i])[j], x);
+            graph.pop_scope();
+          }
+      }
+      if (i == 0 && temporal_pool_) x = temporal_pool_->export_onnx(graph, {x});
     }
     return export_child(graph, *fc_, graph.flatten(graph.global_average_pool(x), 1));
   }
@@ -165,10 +211,12 @@ std::string VideoNet::export_onnx(OnnxGraph& graph, const std::vector<std::strin
   }
   std::string x = export_child(graph, *stem_, graph.reshape(graph.concat(parts, 1), {n * segments, c * length, h, w}));
   std::vector<std::string> maps;
-  for (size_t i = 0; i < stages_->size(); ++i) {
+  size_t k = 0;
+  for (int64_t count : blocks_) {
     graph.push_scope("stages");
-    maps.push_back(x = stages_->export_child(graph, *(*stages_)[i], x));
+    for (int64_t b = 0; b < count; ++b) x = stages_->export_child(graph, *(*stages_)[k++], x);
     graph.pop_scope();
+    maps.push_back(x);
   }
   size_t levels = options_.iapa_levels == 0 ? maps.size() : static_cast<size_t>(options_.iapa_levels);
   std::vector<std::string> pyramid(maps.end() - static_cast<std::ptrdiff_t>(levels), maps.end());

@@ -3,7 +3,10 @@
 //
 // Backbone shared by every kind: a stem conv (1x3x3, 3x3x3 for i3d, 3x3 for tsn; spatial stride
 // `stem_stride`) + BN + ReLU, then one residual block per stage (widths, spatial strides; never
-// a temporal stride).
+// a temporal stride). At the paper's scale (`blocks`, `block: bottleneck`, `stem: imagenet`,
+// `inflate`, `temporal_pool`; resnet_depth.h) it is the Non-local paper's ResNet-50 C2D / I3D:
+// blocks [3, 4, 6, 3] of Bottlenecks, a 1x7x7 (c2d) or 5x7x7 (i3d) stem with a max pool, i3d's
+// first conv of every other block inflated to 3x1x1, the 3x1x1 temporal max pool after res2.
 //
 //   c2d  Wang et al.'s C2D baseline: every kernel is 1x3x3, i.e. a 2D conv applied to each
 //        frame; time is mixed only by the Non-local blocks and by the global average pool over
@@ -34,6 +37,7 @@
 #include "layers/attention/interaction_aware_pyramid.h"
 #include "layers/linear.h"
 #include "layers/models/residual_block.h"
+#include "layers/models/resnet_depth.h"
 
 namespace gaze {
 
@@ -46,6 +50,12 @@ struct VideoNetOptions {
   int64_t in_channels = 1, num_classes = 8;
   std::vector<int64_t> widths{16, 32, 64};    // one residual stage each
   std::vector<int64_t> strides{1, 2, 2};      // spatial strides of the stages
+  std::vector<int64_t> blocks;                // residual blocks per stage; empty: one each
+  BlockKind block = BlockKind::basic;         // bottleneck: stage outputs 4 · widths[i] (ResNet-50 and deeper)
+  StemKind stem = StemKind::small;            // imagenet: t x 7 x 7 / (1, 2, 2) conv + 1x3x3 max pool (t: 1 c2d, 5 i3d)
+  std::vector<std::string> inflate;           // i3d: per stage all | none | even | odd (resnet_depth.h); empty: all
+  bool temporal_pool = false;                 // c2d, i3d: the paper's 3x1x1 max pool of stride 2 in T after the first stage
+  bool zero_init_residual = false;            // each block's last BN scale starts at 0
   int64_t stem_stride = 2;                    // spatial stride of the stem (ResNet's stem downsamples)
   std::string nonlocal_mode;                  // "" none, else gaussian | embedded_gaussian | dot_product | concatenation
   int64_t nonlocal_blocks = 1;                // 1: after the second-to-last stage; k > 1: see nonlocal_insertion.h
@@ -76,11 +86,15 @@ class VideoNet : public Module {
   Tensor forward_volume(const Tensor& clip);    // c2d, i3d
   Tensor forward_segments(const Tensor& clip);  // tsn
   Tensor snippets(const Tensor& clip) const;    // [N, C, T, H, W] → [N·segments, C·snippet_frames, H, W]
+  int64_t stage_channels(size_t stage) const { return block_out_channels(options_.block, options_.widths[stage]); }
   const InteractionAwarePyramidAttention& iapa(const char* loss) const;
 
   VideoNetOptions options_;
   std::shared_ptr<Sequential> stem_, stages_;
+  std::vector<int64_t> blocks_;                        // residual blocks per stage, in order in stages_
   std::vector<std::shared_ptr<Sequential>> nonlocal_;  // per stage; null where none
+  std::vector<std::vector<int64_t>> nonlocal_after_;   // per stage: the block each Non-local block follows
+  std::shared_ptr<Module> temporal_pool_;              // null: none
   std::shared_ptr<InteractionAwarePyramidAttention> iapa_;
   std::shared_ptr<Linear> fc_;
 };

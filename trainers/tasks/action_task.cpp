@@ -1,5 +1,7 @@
 #include "trainers/tasks/action_task.h"
 
+#include "trainers/tasks/backbone_scale.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -58,8 +60,17 @@ std::shared_ptr<Module> ActionTask::build_model() const {
   o.kind = parse_choice<VideoNetKind>(config_.text("model.backbone"));
   o.in_channels = config_.integer("model.in_channels");
   o.num_classes = num_classes(config_, kActionClasses);
-  o.widths = config_.integers("model.widths");
-  o.strides = config_.integers("model.strides");
+  const BackboneScale scale = backbone_scale(config_);
+  o.widths = scale.widths;
+  o.strides = scale.strides;
+  o.blocks = scale.blocks;
+  o.block = scale.block;
+  o.stem = scale.stem;
+  o.zero_init_residual = scale.zero_init_residual;
+  if (o.kind != VideoNetKind::tsn) {
+    o.inflate = config_.texts("model.inflate");
+    o.temporal_pool = config_.boolean("model.temporal_pool");
+  }
   const NonLocalChoice nl = nonlocal_choice(config_);
   if (o.kind == VideoNetKind::tsn && !nl.mode.empty())
     fail("{}: tsn carries the pyramid attention itself; give it model.attention: {{}}", config_.where("model.attention"));
@@ -139,17 +150,17 @@ void register_action_components() {
   register_task("action", "action recognition: cross entropy over clips; clip and video top-1 accuracy", {"action_clips"},
                 {"c2d", "i3d", "tsn"}, {}, [](const Config& config) { return std::make_unique<ActionTask>(config); });
   register_backbone("c2d", "2D convolutions on each frame (the Non-local paper's C2D); Non-local blocks via model.attention",
-                    {nonlocal_blocks_key()});
+                    video_backbone_scale_keys({nonlocal_blocks_key()}));
   register_backbone("i3d", "3D convolutions in the stem and each block's first conv (I3D); Non-local blocks via model.attention",
-                    {nonlocal_blocks_key()});
+                    video_backbone_scale_keys({nonlocal_blocks_key()}));
   register_backbone(
       "tsn", "temporal segments fused by the interaction-aware pyramid attention (model.attention stays {})",
-      {with_range(config_key("model", "segments", OptionType::integer, "4", "snippets per clip (one frame each), fused by the pyramid attention"),
+      backbone_scale_keys({with_range(config_key("model", "segments", OptionType::integer, "4", "snippets per clip (one frame each), fused by the pyramid attention"),
                   1, 64),
        with_range(config_key("train", "interaction_weight", OptionType::number, "0.1", "weight of the pyramid attention's interaction-aware loss"),
                   0.0, 100.0),
        with_range(config_key("train", "diversity_weight", OptionType::number, "0.1", "weight of the pyramid attention's diversity loss"), 0.0,
-                  100.0)});
+                  100.0)}));
 }
 
 }  // namespace gaze

@@ -1,5 +1,7 @@
 #include "trainers/tasks/classification_task.h"
 
+#include "trainers/tasks/backbone_scale.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -109,7 +111,7 @@ void register_classification_components() {
   register_dataset("fashion_mnist", "Fashion-MNIST's 28x28 grey images of 10 kinds of clothing, read from data.root");
   register_task("classification", "image classification: cross entropy; top-1 and top-5 accuracy", {"fashion_mnist"}, {"resnet"}, {},
                 [](const Config& config) { return std::make_unique<ClassificationTask>(config); });
-  register_backbone("resnet", "the classification ResNet, model.attention in its blocks per model.attention_placement");
+  register_backbone("resnet", "the classification ResNet, model.attention in its blocks per model.attention_placement", backbone_scale_keys({}));
 }
 
 }  // namespace gaze

@@ -3,6 +3,7 @@
 #include "layers/models/resnet.h"
 #include "framework/error.h"
 #include "layers/registry.h"
+#include "trainers/tasks/backbone_scale.h"
 
 namespace gaze {
 
@@ -26,8 +27,13 @@ std::shared_ptr<Module> build_resnet(const Config& config, int64_t dataset_class
   ResNetOptions options;
   options.in_channels = config.integer("model.in_channels");
   options.num_classes = num_classes(config, dataset_classes);
-  options.widths = config.integers("model.widths");
-  options.strides = config.integers("model.strides");
+  const BackboneScale scale = backbone_scale(config);
+  options.widths = scale.widths;
+  options.strides = scale.strides;
+  options.blocks = scale.blocks;
+  options.block = scale.block;
+  options.stem = scale.stem;
+  options.zero_init_residual = scale.zero_init_residual;
   options.placement = parse_attention_placement(config.text("model.attention_placement"));
   options.attention = attention_builder(config);
   auto model = std::make_shared<ResNet>(options);

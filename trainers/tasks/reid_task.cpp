@@ -1,5 +1,7 @@
 #include "trainers/tasks/reid_task.h"
 
+#include "trainers/tasks/backbone_scale.h"
+
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -100,8 +102,15 @@ std::shared_ptr<Module> ReidTask::build_model() const {
   ReidNetOptions o;
   o.in_channels = config_.integer("model.in_channels");
   o.num_identities = num_classes(config_, static_cast<int64_t>(train_->class_names().size()));
-  o.widths = config_.integers("model.widths");
-  o.strides = config_.integers("model.strides");
+  const BackboneScale scale = backbone_scale(config_);
+  o.widths = scale.widths;
+  o.strides = scale.strides;
+  o.blocks = scale.blocks;
+  o.block = scale.block;
+  o.stem = scale.stem;
+  o.zero_init_residual = scale.zero_init_residual;
+  o.inflate = config_.texts("model.inflate");
+  o.temporal_pool = config_.boolean("model.temporal_pool");
   const NonLocalChoice nl = nonlocal_choice(config_);
   o.nonlocal_mode = nl.mode;
   o.nonlocal_sub_sample = nl.sub_sample;
@@ -196,7 +205,8 @@ void register_reid_components() {
                   0.0, 100.0),
        with_range(config_key("train", "triplet_margin", OptionType::number, "0.3", "the triplet loss's margin"), 0.0, 100.0)},
       [](const Config& config) { return std::make_unique<ReidTask>(config); });
-  register_backbone("reid3d", "a 3D CNN embedding each tracklet; Non-local blocks via model.attention", {nonlocal_blocks_key()});
+  register_backbone("reid3d", "a 3D CNN embedding each tracklet; Non-local blocks via model.attention",
+                    video_backbone_scale_keys({nonlocal_blocks_key()}));
 }
 
 }  // namespace gaze

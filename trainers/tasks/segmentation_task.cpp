@@ -1,5 +1,7 @@
 #include "trainers/tasks/segmentation_task.h"
 
+#include "trainers/tasks/backbone_scale.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -88,7 +90,12 @@ std::shared_ptr<Module> SegmentationTask::build_model() const {
   SegmentationNetOptions o;
   o.in_channels = config_.integer("model.in_channels");
   o.num_classes = num_classes(config_, static_cast<int64_t>(train_->class_names().size()));
-  o.widths = config_.integers("model.widths");
+  const BackboneScale scale = backbone_scale(config_);
+  o.widths = scale.widths;
+  o.blocks = scale.blocks;
+  o.block = scale.block;
+  o.stem = scale.stem;
+  o.zero_init_residual = scale.zero_init_residual;
   const HeadChoice& head = head_choice(config_.text("model.head"));
   o.head = head.danet ? "danet" : "fcn";
   o.position = head.position;
@@ -184,8 +191,9 @@ void register_segmentation_components() {
                             0.0, 10.0)},
                 [](const Config& config) { return std::make_unique<SegmentationTask>(config); });
   register_backbone("dilated_fcn", "dilated ResNet at output stride 8 with a segmentation head (model.head)",
-                    {config_key("model", "head", OptionType::text, "fcn",
-                                "the segmentation head: fcn (the baseline), danet (PAM and CAM), danet_pam, danet_cam (DANet's Table 1 rows)")});
+                    backbone_scale_keys({config_key("model", "head", OptionType::text, "fcn",
+                                                    "the segmentation head: fcn (the baseline), danet (PAM and CAM), danet_pam, danet_cam (DANet's "
+                                                    "Table 1 rows)")}));
   for (const auto& head : kHeads) register_head(head.name, head.doc);
 }
 

@@ -261,8 +261,10 @@ void check_consistent(const Config& config) {
   const auto widths = config.integers("model.widths");
   const auto strides = config.integers("model.strides");
   if (widths.empty()) fail("{}: 'model.widths' needs at least one stage", config.where("model.widths"));
-  // dilated_fcn's strides are fixed by its output stride of 8 (segmentation_nets.h).
-  if (widths.size() != strides.size() && config.text("model.backbone") != "dilated_fcn") {
+  // dilated_fcn's strides are fixed by its output stride of 8 (segmentation_nets.h); a model.depth
+  // sets the widths itself (trainers/tasks/backbone_scale.h).
+  const bool depth_sets_widths = config.values.count("model.depth") && config.integer("model.depth") != 0;
+  if (widths.size() != strides.size() && config.text("model.backbone") != "dilated_fcn" && !depth_sets_widths) {
     const std::string at = config.where("model.strides") != "default" ? config.where("model.strides") : config.where("model.widths");
     fail("{}: 'model.widths' has {} entries and 'model.strides' {}: one stride per stage", at, widths.size(), strides.size());
   }

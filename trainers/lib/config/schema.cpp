@@ -56,8 +56,8 @@ std::vector<ConfigKey> build_schema() {
           "layer spec of the attention module, e.g. {type: cbam, reduction: 16} (types below); {} for none"),
       one_of(key("model", "attention_placement", T::text, "residual",
                  "where the attention module goes: residual (in every block, before the addition: SE, CBAM papers) "
-                 "or after_block (after every block: BAM, the bench's CBAM-ResNet)"),
-             {"residual", "after_block"}),
+                 "after_block (after every block: the bench's CBAM-ResNet) or after_stage (between stages: BAM)"),
+             {"residual", "after_block", "after_stage"}),
       ranged(key("model", "in_channels", T::integer, "1", "channels of the input images"), 1, 64),
       ranged(key("model", "num_classes", T::integer, "0", "outputs of the classifier; 0: the dataset's classes (re-ID: its training identities)"),
              0, 100000),
