@@ -2,6 +2,7 @@
 
 #include "autograd/op_support.h"
 #include "autograd/shape_ops.h"
+#include "framework/backend_registry.h"
 
 namespace gaze {
 using namespace autograd;
@@ -39,6 +40,41 @@ Tensor fused_attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_i
                             scale);
     return {gq, gk, gv};
   });
+}
+
+Tensor relu_pair_attention(const Tensor& a_in, const Tensor& k_in, const Tensor& v_in, double scale) {
+  const char* name = "relu_pair_attention";
+  check_defined(name, a_in, "a");
+  check_defined(name, k_in, "k");
+  check_defined(name, v_in, "v");
+  check_floating(name, a_in);
+  check_same_dtype(name, a_in, k_in);
+  check_same_dtype(name, a_in, v_in);
+  check_same_device(name, a_in, k_in);
+  check_same_device(name, a_in, v_in);
+  if (a_in.dim() != 2 || k_in.dim() != 2 || v_in.dim() != 3 || k_in.shape()[0] != a_in.shape()[0] ||
+      v_in.shape()[0] != a_in.shape()[0] || v_in.shape()[1] != k_in.shape()[1])
+    fail("relu_pair_attention: expected a [B,Nq], k [B,Nk], v [B,Nk,C], got {}, {} and {}", shape_str(a_in.shape()),
+         shape_str(k_in.shape()), shape_str(v_in.shape()));
+  Tensor a = contiguous(a_in), k = contiguous(k_in), v = contiguous(v_in);
+  Tensor out = empty({a.shape()[0], a.shape()[1], v.shape()[2]}, a.dtype(), a.device());
+  backend(Op::relu_pair_forward, a).relu_pair_forward(out.arg(), a.arg(), k.arg(), v.arg(), scale);
+  bool saving = will_need_grad(a) || will_need_grad(k) || will_need_grad(v);
+  Tensor sa = saving ? a.detach() : Tensor(), sk = saving ? k.detach() : Tensor(), sv = saving ? v.detach() : Tensor();
+  return record(name, out, {a, k, v}, [sa, sk, sv, scale](const Tensor& g_in, const Node&) -> Grads {
+    Tensor g = contiguous(g_in);
+    Tensor ga = empty(sa.shape(), sa.dtype(), sa.device());
+    Tensor gk = empty(sk.shape(), sk.dtype(), sk.device());
+    Tensor gv = empty(sv.shape(), sv.dtype(), sv.device());
+    backend(Op::relu_pair_backward, g)
+        .relu_pair_backward(ga.arg(), gk.arg(), gv.arg(), g.arg(), sa.arg(), sk.arg(), sv.arg(), scale);
+    return {ga, gk, gv};
+  });
+}
+
+bool relu_pair_attention_available(const Tensor& like) {
+  return kernel_available(Op::relu_pair_forward, like.dtype(), like.device()) &&
+         kernel_available(Op::relu_pair_backward, like.dtype(), like.device());
 }
 
 }  // namespace gaze

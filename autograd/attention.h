@@ -11,4 +11,13 @@ namespace gaze {
 // output and one log-sum-exp per query row, and recomputes the map tile by tile.
 Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, double scale = 1.0);
 
+// Concatenation attention without the map: out[b,i] = scale · Σ_j ReLU(a[b,i] + k[b,j]) · v[b,j],
+// a [B,Nq], k [B,Nk], v [B,Nk,C] -> [B,Nq,C]. Non-local's concatenation mode is this with
+// a = w_θᵀθ, k = w_φᵀφ (w_f split in its halves), v = g and scale = 1/Nk. One op with its own
+// backward, which saves only a, k and v. CPU backends only (relu_pair_attention_available).
+Tensor relu_pair_attention(const Tensor& a, const Tensor& k, const Tensor& v, double scale = 1.0);
+// Whether the backend of tensors like `like` (its device and dtype) has relu_pair_attention's
+// kernels.
+bool relu_pair_attention_available(const Tensor& like);
+
 }  // namespace gaze

@@ -1,5 +1,7 @@
 #include "framework/backend.h"
 
+#include "framework/error.h"
+
 namespace gaze {
 
 bool KernelArg::is_contiguous() const {
@@ -39,6 +41,8 @@ const char* op_name(Op op) {
     case Op::nll_loss_backward: return "nll_loss_backward";
     case Op::attention_forward: return "attention_forward";
     case Op::attention_backward: return "attention_backward";
+    case Op::relu_pair_forward: return "relu_pair_forward";
+    case Op::relu_pair_backward: return "relu_pair_backward";
   }
   return "unknown";
 }
@@ -86,6 +90,19 @@ const char* reduce_op_name(ReduceOp op) {
     case ReduceOp::min: return "min";
   }
   return "unknown";
+}
+
+// Only the CPU backends implement concatenation attention; the others refuse here, and their
+// supports() says so first, so a layer can choose its materialized form instead.
+void Backend::relu_pair_forward(const KernelArg&, const KernelArg&, const KernelArg&, const KernelArg&, double) {
+  fail("backend '{}' has no relu_pair_forward kernel (Non-local concatenation without its map); run the block on a "
+       "CPU backend or set attention_impl: materialized", name());
+}
+
+void Backend::relu_pair_backward(const KernelArg&, const KernelArg&, const KernelArg&, const KernelArg&,
+                                 const KernelArg&, const KernelArg&, const KernelArg&, double) {
+  fail("backend '{}' has no relu_pair_backward kernel (Non-local concatenation without its map); run the block on a "
+       "CPU backend or set attention_impl: materialized", name());
 }
 
 }  // namespace gaze

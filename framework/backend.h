@@ -42,6 +42,7 @@ enum class Op {
   upsample_forward, upsample_backward,
   nll_loss_forward, nll_loss_backward,
   attention_forward, attention_backward,
+  relu_pair_forward, relu_pair_backward,
 };
 const char* op_name(Op op);
 
@@ -163,6 +164,17 @@ class Backend {
                                   const KernelArg& grad_v, const KernelArg& grad_out,
                                   const KernelArg& q, const KernelArg& k, const KernelArg& v,
                                   const KernelArg& out, const KernelArg& lse, double scale) = 0;
+
+  // Concatenation attention (Non-local's concatenation mode) without the [Nq, Nk] map:
+  // out[b,i] = scale · Σ_j ReLU(a[b,i] + k[b,j]) · v[b,j]. a [B,Nq], k [B,Nk], v [B,Nk,C],
+  // out [B,Nq,C]; all contiguous. A backend without these kernels keeps the defaults, which
+  // refuse naming it (and supports() must answer false for them).
+  virtual void relu_pair_forward(const KernelArg& out, const KernelArg& a, const KernelArg& k, const KernelArg& v,
+                                 double scale);
+  // grad_a, grad_k, grad_v (shapes of a, k, v) from grad_out; ReLU'(0) = 0.
+  virtual void relu_pair_backward(const KernelArg& grad_a, const KernelArg& grad_k, const KernelArg& grad_v,
+                                  const KernelArg& grad_out, const KernelArg& a, const KernelArg& k,
+                                  const KernelArg& v, double scale);
 };
 
 }  // namespace gaze

@@ -148,4 +148,11 @@ Backend& kernel_backend(Op op, DType dtype, Device device) {
        "'reference')", backend.name(), op_name(op), dtype_name(dtype));
 }
 
+bool kernel_available(Op op, DType dtype, Device device) {
+  Registry& r = registry();
+  if (device.is_cuda()) return r.cuda && r.cuda->supports(op, dtype);
+  if (cpu_backend().supports(op, dtype)) return true;
+  return r.fallback && get_backend("reference").supports(op, dtype);
+}
+
 }  // namespace gaze

@@ -47,5 +47,8 @@ bool backend_fallback();
 // `cuda` for GPU tensors (made the thread's current device). An error naming backend, op and
 // dtype when it cannot, unless fallback is on (CPU only: a CPU kernel cannot read GPU memory).
 Backend& kernel_backend(Op op, DType dtype, Device device = Device::cpu());
+// Whether kernel_backend would find a backend for `op` (no error): for a layer that has another
+// way to compute when a kernel is missing.
+bool kernel_available(Op op, DType dtype, Device device = Device::cpu());
 
 }  // namespace gaze

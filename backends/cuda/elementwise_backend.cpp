@@ -31,6 +31,8 @@ void check_floating(const char* op, DType dtype) {
 }  // namespace
 
 bool CudaBackend::supports(Op op, DType dtype) const {
+  // Concatenation attention without its map has CPU kernels only (framework/backend.h).
+  if (op == Op::relu_pair_forward || op == Op::relu_pair_backward) return false;
   if (is_floating(dtype)) return true;
   // i64 holds labels and indices, as in the reference: filled, copied, compared and summed.
   return op == Op::fill || op == Op::copy || op == Op::binary || op == Op::reduce;

@@ -42,6 +42,12 @@ class OpenblasBackend : public ReferenceBackend {
   void attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
                           const KernelArg& grad_out, const KernelArg& q, const KernelArg& k, const KernelArg& v,
                           const KernelArg& out, const KernelArg& lse, double scale) override;
+
+  void relu_pair_forward(const KernelArg& out, const KernelArg& a, const KernelArg& k, const KernelArg& v,
+                         double scale) override;
+  void relu_pair_backward(const KernelArg& grad_a, const KernelArg& grad_k, const KernelArg& grad_v,
+                          const KernelArg& grad_out, const KernelArg& a, const KernelArg& k, const KernelArg& v,
+                          double scale) override;
 };
 
 }  // namespace gaze

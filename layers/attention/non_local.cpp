@@ -73,20 +73,27 @@ Tensor NonLocal::block(const Tensor& x) {
   Shape y_shape{n, inter_};
   y_shape.insert(y_shape.end(), spatial.begin(), spatial.end());
   bool gaussian = options_.mode == NonLocalMode::embedded_gaussian || options_.mode == NonLocalMode::gaussian;
-  if (options_.mode != NonLocalMode::concatenation &&
-      use_fused_attention(options_.attention_impl, n, queries, keys, records_attention(), "NonLocal")) {
+  bool concatenation = options_.mode == NonLocalMode::concatenation;
+  if (concatenation && options_.attention_impl == AttentionImpl::fused && !relu_pair_attention_available(x))
+    fail("NonLocal: attention_impl fused for mode concatenation needs the relu_pair kernels, which the backend of "
+         "this {} input on {} lacks (the CPU backends have them); use attention_impl: auto (which then keeps the map) "
+         "or materialized",
+         dtype_name(x.dtype()), x.device().str());
+  bool fusable = !concatenation || relu_pair_attention_available(x);
+  if (fusable && use_fused_attention(options_.attention_impl, n, queries, keys, records_attention(), "NonLocal")) {
     Tensor y;  // [N, C', Nq]
     if (gaussian) {
       double scale = options_.scale_logits ? 1.0 / std::sqrt(static_cast<double>(theta_x.shape()[1])) : 1.0;
       y = transpose(fused_attention(transpose(theta_x, 1, 2), transpose(phi_x, 1, 2), g_x, scale), 1, 2);
+    } else if (concatenation) {  // w_fᵀ[θ_i; φ_j] = a_i + b_j with w_f split in its θ and φ halves
+      Tensor halves = reshape(w_f_->weight, {2, inter_});
+      Tensor a = matmul(select(halves, 0, 0), theta_x), b = matmul(select(halves, 0, 1), phi_x);  // [N, Nq], [N, Nk]
+      y = transpose(relu_pair_attention(a, b, g_x, 1.0 / static_cast<double>(keys)), 1, 2);
     } else {  // dot product: θᵀ(φ g) / N, exact, O(N·C'²)
       y = matmul(transpose(matmul(phi_x, g_x), 1, 2), theta_x) / static_cast<double>(keys);
     }
     return w_z_->forward(reshape(y, y_shape)) + x;
   }
-  if (options_.mode == NonLocalMode::concatenation && options_.attention_impl == AttentionImpl::fused)
-    fail("NonLocal: attention_impl fused is not available for mode concatenation (its map goes through w_f); "
-         "use attention_impl: auto or materialized");
   Tensor f;  // [N, Nq, Nk]
   if (gaussian) {
     Tensor logits = matmul(transpose(theta_x, 1, 2), phi_x);

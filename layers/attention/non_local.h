@@ -9,10 +9,11 @@
 // per-frame 2D blocks or per-position 1D blocks over time (the video variants).
 // `bn_layer = false` is the authors' other W (github.com/AlexHex7/Non-local_pytorch, bn_layer=False):
 // a 1x1 conv with weight and bias initialised to 0 and no BatchNorm, z = W_z y + x, again the
-// identity at init. `attention_impl` (attention_impl.h) chooses whether the gaussian modes go
-// through the map or through fused_attention, and whether dot_product computes θᵀ(φ g)/N, which
-// needs no map; concatenation always forms its map. The authors' sub_sample defaults to true; gaze's to false, so that a block
-// added to a config attends over every position unless asked (docs/layers.md).
+// identity at init. `attention_impl` (attention_impl.h) chooses whether each mode forms its map
+// or not: the gaussian modes through fused_attention, dot_product as θᵀ(φ g)/N, concatenation
+// through relu_pair_attention (CPU backends; elsewhere `auto` keeps the map). The authors'
+// sub_sample defaults to true; gaze's to false, so that a block added to a config attends over
+// every position unless asked (docs/layers.md).
 #pragma once
 #include <string>
 

@@ -3,6 +3,7 @@
 #include "layers/models/bottleneck.h"
 
 #include "autograd/ops.h"
+#include "layers/attention/non_local.h"
 #include "layers/simple_layers.h"
 #include "layers/onnx/onnx_graph.h"
 
@@ -42,6 +43,9 @@ SegmentationNet::SegmentationNet(SegmentationNetOptions o) : options_(std::move(
     stem_ = register_module("stem", make_imagenet_stem(options_.stem, options_.in_channels, widths[0]));
     output_stride_ = 4;
   }
+  if (options_.stem_nonlocal != "none")
+    stem_nonlocal_ = register_module("stem_nonlocal", std::make_shared<NonLocal>(NonLocalOptions{
+                                                          .channels = widths[0], .mode = parse_choice<NonLocalMode>(options_.stem_nonlocal), .dims = 2}));
   stages_ = register_module("stages", std::make_shared<Sequential>());
   const size_t dilated = widths.size() - 2;
   int64_t in = widths[0];
@@ -88,6 +92,7 @@ TensorDict SegmentationNet::forward_all(const std::vector<Tensor>& inputs) {
   const std::vector<int64_t> size{x.shape()[2], x.shape()[3]};
   auto full_size = [&](const Tensor& t) { return interpolate(t, size, "bilinear", /*align_corners=*/false); };
   Tensor feature = stem_->forward(x), first_dilated;
+  if (stem_nonlocal_) feature = stem_nonlocal_->forward(feature);
   size_t k = 0;  // the block's index in stages_
   for (size_t i = 0; i < blocks_.size(); ++i) {
     for (int64_t b = 0; b < blocks_[i]; ++b) feature = (*stages_)[k++]->forward(feature);
@@ -112,7 +117,9 @@ TensorDict SegmentationNet::forward_all(const std::vector<Tensor>& inputs) {
 std::string SegmentationNet::export_onnx(OnnxGraph& graph, const std::vector<std::string>& inputs) const {
   const std::string& x = single_input(inputs);
   const std::vector<int64_t> size{graph.shape(x)[2], graph.shape(x)[3]};
-  std::string feature = export_child(graph, *stages_, export_child(graph, *stem_, x));
+  std::string feature = export_child(graph, *stem_, x);
+  if (stem_nonlocal_) feature = export_child(graph, *stem_nonlocal_, feature);
+  feature = export_child(graph, *stages_, feature);
   std::string logits = fcn_head_ ? export_child(graph, *fcn_head_, feature) : export_child(graph, *danet_head_, feature);
   return graph.resize(logits, size, "bilinear", /*align_corners=*/false);
 }
@@ -122,8 +129,9 @@ std::string SegmentationNet::extra_repr() const {
   std::string head = options_.head == "fcn" ? "fcn"
                                             : fmt::format("danet({}{}{})", options_.position ? "PAM" : "",
                                                           options_.position && options_.channel ? "+" : "", options_.channel ? "CAM" : "");
-  return fmt::format("widths=[{}], output stride {}, head={}{}, classes={}", fmt::join(options_.widths, ","), output_stride_, head,
-                     options_.aux_head ? " + aux" : "", options_.num_classes);
+  return fmt::format("widths=[{}], output stride {}, {}head={}{}, classes={}", fmt::join(options_.widths, ","), output_stride_,
+                     stem_nonlocal_ ? "stem nonlocal " + options_.stem_nonlocal + ", " : "", head, options_.aux_head ? " + aux" : "",
+                     options_.num_classes);
 }
 
 }  // namespace gaze

@@ -20,6 +20,9 @@
 //          outputs, as the authors' code trains them.
 // aux_head: an FCN head on the first dilated stage (the third of the default four), as mmseg's
 //   auxiliary_head on res4; its output is aux[0].
+// stem_nonlocal: a Non-local block (2D, every position, attention_impl auto) on the stem's
+//   output at stride 2, where its map is largest: on 256 × 256 inputs 128² positions, a 1 GiB map
+//   per image that only the fused path keeps out of memory (docs/results.md).
 #pragma once
 #include <string>
 #include <vector>
@@ -41,6 +44,7 @@ struct SegmentationNetOptions {
   bool position = true, channel = true;         // danet: which branches (DANet Table 1 rows)
   bool aux_head = true;                         // an auxiliary FCN head on the third stage, as mmseg's auxiliary_head
   double dropout = 0.1;                         // before each 1x1 classifier (mmseg's dropout_ratio)
+  std::string stem_nonlocal = "none";           // none, or the mode of a Non-local block after the stem
 };
 
 class SegmentationNet : public Module {
@@ -64,6 +68,7 @@ class SegmentationNet : public Module {
   int64_t output_stride_ = 1;
   std::vector<int64_t> blocks_, dilations_;  // per stage: residual blocks (in order in stages_) and dilation
   std::shared_ptr<Sequential> stem_, stages_, fcn_head_, aux_head_;
+  std::shared_ptr<Module> stem_nonlocal_;
   std::shared_ptr<DualAttentionHead> danet_head_;
 };
 

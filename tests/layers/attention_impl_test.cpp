@@ -1,9 +1,10 @@
 // attention_impl: every block that forms a positions × positions map gives the same outputs and
 // gradients (input and every parameter) through the map and through fused_attention, with the
 // same state dict; `auto` keeps the map where it is small or recorded; `fused` refuses to
-// record a map it never forms.
+// record a map it never forms, and refuses concatenation on a backend without its kernels.
 #include <yaml-cpp/yaml.h>
 
+#include "backends/reference/reference_backend.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
 #include "framework/backend_registry.h"
@@ -69,7 +70,7 @@ void check_impls_agree(const std::string& spec, const Shape& shape, DType dtype,
 // Every Non-local form that has a fused path, with `extra` options.
 std::vector<std::pair<std::string, Shape>> nonlocal_specs(const std::string& extra) {
   std::vector<std::pair<std::string, Shape>> specs;
-  for (const char* mode : {"embedded_gaussian", "gaussian", "dot_product"}) {
+  for (const char* mode : {"embedded_gaussian", "gaussian", "dot_product", "concatenation"}) {
     std::string m = std::string("mode: ") + mode + ", " + extra;
     specs.push_back({"{type: nonlocal, channels: 8, dims: 2, " + m + "}", {2, 8, 9, 7}});
     specs.push_back({"{type: nonlocal, channels: 8, dims: 2, sub_sample: true, " + m + "}", {2, 8, 9, 7}});
@@ -80,6 +81,15 @@ std::vector<std::pair<std::string, Shape>> nonlocal_specs(const std::string& ext
   }
   return specs;
 }
+
+// A CPU backend without concatenation attention's kernels, as the CUDA backend is.
+class NoReluPairBackend : public ReferenceBackend {
+ public:
+  std::string name() const override { return "no_relu_pair"; }
+  bool supports(Op op, DType dtype) const override {
+    return op != Op::relu_pair_forward && op != Op::relu_pair_backward && ReferenceBackend::supports(op, dtype);
+  }
+};
 
 const char* kPamSpecs[] = {"{type: position_attention, channels: 16, gamma_init: 1.0}",
                            "{type: position_attention, channels: 8, reduction: 2, gamma_init: 0.5}"};
@@ -123,16 +133,26 @@ TEST_CASE("attention_impl auto keeps the map when it is small or recorded, fuses
   CHECK(use_fused_attention(AttentionImpl::automatic, 1, kFusedAttentionMinMapBytes / 4 + 1, 1, false, "test"));
 }
 
-TEST_CASE("attention_impl fused refuses to record a map, and concatenation has no fused form") {
+TEST_CASE("attention_impl fused refuses to record a map") {
   auto block = build_layer(YAML::Load("{type: nonlocal, channels: 4, attention_impl: fused}"));
   dynamic_cast<AttentionMapRecorder&>(*block).record_attention(true);
   CHECK_THROWS_WITH_AS(block->forward(zeros({1, 4, 3, 3})), doctest::Contains("set attention_impl: auto or materialized"),
                        Error);
-  auto concat = build_layer(YAML::Load("{type: nonlocal, channels: 4, mode: concatenation, attention_impl: fused}"));
-  CHECK_THROWS_WITH_AS(concat->forward(zeros({1, 4, 3, 3})), doctest::Contains("not available for mode concatenation"),
-                       Error);
   CHECK_THROWS_WITH_AS(build_layer(YAML::Load("{type: position_attention, channels: 8, attention_impl: flash}")),
                        doctest::Contains("auto"), Error);
+}
+
+TEST_CASE("concatenation on a backend without relu_pair kernels: fused is refused naming the fix, auto runs") {
+  register_backend(std::make_unique<NoReluPairBackend>());
+  {
+    ScopedBackend use("no_relu_pair");
+    auto fused = build_layer(YAML::Load("{type: nonlocal, channels: 4, mode: concatenation, attention_impl: fused}"));
+    CHECK_THROWS_WITH_AS(fused->forward(zeros({1, 4, 3, 3})),
+                         doctest::Contains("use attention_impl: auto (which then keeps the map) or materialized"), Error);
+    auto automatic = build_layer(YAML::Load("{type: nonlocal, channels: 2, mode: concatenation}"));
+    CHECK(automatic->forward(zeros({1, 2, 3, 3})).shape() == Shape{1, 2, 3, 3});
+  }
+  unregister_backend("no_relu_pair");
 }
 
 TEST_CASE("a recorded map is the same whatever attention_impl auto would pick") {

@@ -1,9 +1,10 @@
 // The segmentation models (layers/models/segmentation_nets.h): output and auxiliary shapes for
 // the FCN baseline and each DANet row, output stride 8 and the dilations of the backbone,
-// gradients to every parameter, and one clear error per bad option.
+// gradients to every parameter, one clear error per bad option, and the stem's Non-local block.
 #include "layers/models/segmentation_nets.h"
 
 #include "layers/attention/danet.h"
+#include "layers/attention/non_local.h"
 #include "models_test_support.h"
 #include "support/scoped_backend.h"
 
@@ -107,4 +108,21 @@ TEST_CASE("SegmentationNet: bad options give one error naming the option") {
   CHECK_THROWS_WITH_AS(SegmentationNet(tiny_segmentation("danet", false, false)), doctest::Contains("head danet needs position or channel"), Error);
   SegmentationNet net(tiny_segmentation("fcn"));
   CHECK_THROWS_WITH_AS(net.forward(f32_input({2, 3, 16, 16}, 1)), doctest::Contains("expected images [N, 1, H, W], got [2,3,16,16]"), Error);
+}
+
+TEST_CASE("SegmentationNet: stem_nonlocal puts a Non-local block on the stride-2 map, recorded with the head's") {
+  ScopedBackend backend(fastest_backend());
+  SegmentationNetOptions o = tiny_segmentation("danet", true, false);
+  o.stem_nonlocal = "concatenation";
+  SegmentationNet net(o);
+  CHECK(recorder_names(net) == std::vector<std::string>{"stem_nonlocal", "head.pam"});
+  auto block = std::dynamic_pointer_cast<NonLocal>(child(net, "stem_nonlocal"));
+  REQUIRE(block);
+  CHECK(block->options().mode == NonLocalMode::concatenation);
+  block->record_attention(true);
+  TensorDict out = net.forward_all({f32_input({1, 1, 24, 16}, 6)});
+  CHECK(block->last_attention().shape() == Shape{1, 12 * 8, 12 * 8});
+  CHECK(out.at("out").shape() == Shape{1, 11, 24, 16});
+  o.stem_nonlocal = "cross";
+  CHECK_THROWS_WITH_AS(SegmentationNet{o}, doctest::Contains("cross"), Error);
 }

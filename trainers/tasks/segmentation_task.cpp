@@ -100,6 +100,7 @@ std::shared_ptr<Module> SegmentationTask::build_model() const {
   o.head = head.danet ? "danet" : "fcn";
   o.position = head.position;
   o.channel = head.channel;
+  o.stem_nonlocal = config_.text("model.stem_nonlocal");
   auto model = std::make_shared<SegmentationNet>(o);
   model->to(parse_device(config_.text("train.device")));
   return model;
@@ -193,7 +194,10 @@ void register_segmentation_components() {
   register_backbone("dilated_fcn", "dilated ResNet at output stride 8 with a segmentation head (model.head)",
                     backbone_scale_keys({config_key("model", "head", OptionType::text, "fcn",
                                                     "the segmentation head: fcn (the baseline), danet (PAM and CAM), danet_pam, danet_cam (DANet's "
-                                                    "Table 1 rows)")}));
+                                                    "Table 1 rows)"),
+                                         with_choices(config_key("model", "stem_nonlocal", OptionType::text, "none",
+                                                                 "a Non-local block of this mode on the stem's output (attention_impl auto), or none"),
+                                                      {"none", "gaussian", "embedded_gaussian", "dot_product", "concatenation"})}));
   for (const auto& head : kHeads) register_head(head.name, head.doc);
 }
 
