@@ -97,12 +97,20 @@ function(last_eval_record file split out)
   endforeach()
   set(${out} "${found}" PARENT_SCOPE)
 endfunction()
+# The final weights: the last checkpoint (best.safetensors, which gaze eval would take from the
+# run directory, holds the best validation epoch's).
+file(GLOB checkpoints "${WORK}/two/checkpoints/step-*")
+list(SORT checkpoints)
+list(POP_BACK checkpoints final_weights)
+if(NOT final_weights)
+  message(FATAL_ERROR "the two-rank run wrote no checkpoint under ${WORK}/two/checkpoints")
+endif()
 foreach(split val test)
   last_eval_record("${WORK}/two/metrics.jsonl" ${split} sharded)
   if(sharded STREQUAL "")
     message(FATAL_ERROR "the two-rank run logged no ${split} evaluation")
   endif()
-  execute_process(COMMAND "${GAZE}" eval "${CONFIG}" --weights "${WORK}/two" --split ${split} --set data.batch_size=16
+  execute_process(COMMAND "${GAZE}" eval "${CONFIG}" --weights "${final_weights}" --split ${split} --set data.batch_size=16
                   RESULT_VARIABLE eval_status OUTPUT_VARIABLE eval_out ERROR_VARIABLE eval_err)
   if(NOT eval_status EQUAL 0)
     message(FATAL_ERROR "gaze eval --split ${split} failed (${eval_status}):\n${eval_out}\n${eval_err}")
