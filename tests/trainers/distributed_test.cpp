@@ -11,6 +11,7 @@
 #include "trainers/lib/data/sampling.h"
 #include "trainers/lib/distributed/cross_rank_ops.h"
 #include "trainers/lib/distributed/data_parallel.h"
+#include "trainers/lib/distributed/rank_environment.h"
 
 using namespace gaze;
 using namespace gaze::test;
@@ -48,7 +49,7 @@ TEST_CASE("DataParallel on one process buckets the parameters from the last and 
     // Buckets of 128 bytes, from the last parameter: the last layer's bias and weight (3 + 24
     // floats, 108 bytes), then the first layer's bias (8 floats), then its weight (32 floats),
     // which does not fit beside the bias.
-    DataParallel parallel(*model, *single, 128);
+    DataParallel parallel(*model, *single, make_host_bucket_averager(*single), 128);
     CHECK(parallel.bucket_count() == 3);
     parallel.broadcast_from_rank0();
     Tensor loss = sum((*model)(x) * (*model)(x));
@@ -61,6 +62,78 @@ TEST_CASE("DataParallel on one process buckets the parameters from the last and 
   model->zero_grad();
   sum((*model)(x)).backward();
   CHECK(model->parameters()[0].grad().defined());
+}
+
+namespace {
+
+// Stands in for a second rank whose gradients are all zero: the mean of each bucket is half of
+// it. Records the buckets' sizes in the order they were started.
+class HalvingAverager final : public BucketAverager {
+ public:
+  explicit HalvingAverager(std::vector<int64_t>& started) : started_(started) {}
+  Device device() const override { return Device::cpu(); }
+  void start(Tensor& bucket) override {
+    started_.push_back(bucket.numel());
+    float* values = bucket.data<float>();
+    for (int64_t i = 0; i < bucket.numel(); ++i) values[i] /= 2;
+  }
+  void wait() override {}
+  std::string description() const override { return "halving"; }
+
+ private:
+  std::vector<int64_t>& started_;
+};
+
+}  // namespace
+
+TEST_CASE("DataParallel hands every bucket to its averager once, last layer first, and writes the averages into each gradient") {
+  auto model = std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{
+      std::make_shared<Linear>(4, 8), std::make_shared<Linear>(8, 3)});
+  std::unique_ptr<Communicator> single = make_single_process_communicator();
+  Tensor x = randn({5, 4});
+  sum((*model)(x) * (*model)(x)).backward();
+  std::vector<std::vector<float>> expected;
+  for (const Tensor& p : model->parameters()) expected.push_back(p.grad().to_vector<float>());
+  std::vector<int64_t> started;
+  DataParallel parallel(*model, *single, std::make_unique<HalvingAverager>(started), 128);
+  for (int step = 0; step < 2; ++step) {  // the buckets are reused: the second step must start them again
+    model->zero_grad();
+    started.clear();
+    sum((*model)(x) * (*model)(x)).backward();
+    // The first two buckets (last layer; first layer's bias) are full during the backward; the
+    // third (first layer's weight) too, since its gradient is final before backward returns.
+    CHECK(started == std::vector<int64_t>{27, 8, 32});
+    parallel.finish_gradients();
+    CHECK(started.size() == 3);
+    const std::vector<Tensor> parameters = model->parameters();
+    for (size_t i = 0; i < parameters.size(); ++i) {
+      const std::vector<float> grad = parameters[i].grad().to_vector<float>();
+      REQUIRE(grad.size() == expected[i].size());
+      for (size_t k = 0; k < grad.size(); ++k) CHECK(grad[k] == expected[i][k] / 2);
+    }
+  }
+}
+
+TEST_CASE("DataParallel averages a parameter the backward did not reach as zeros, and leaves it without a gradient") {
+  auto first = std::make_shared<Linear>(4, 8), unused = std::make_shared<Linear>(8, 3);
+  auto model = std::make_shared<Sequential>(std::initializer_list<std::shared_ptr<Module>>{first, unused});
+  std::unique_ptr<Communicator> single = make_single_process_communicator();
+  std::vector<int64_t> started;
+  DataParallel parallel(*model, *single, std::make_unique<HalvingAverager>(started), 1 << 20);  // one bucket
+  sum((*first)(randn({2, 4}))).backward();
+  CHECK(started.empty());  // the unused layer's gradients never became final
+  parallel.finish_gradients();
+  CHECK(started == std::vector<int64_t>{8 * 4 + 8 + 3 * 8 + 3});
+  CHECK(!unused->parameters()[0].grad().defined());
+  CHECK(first->parameters()[0].grad().defined());
+}
+
+TEST_CASE("a data-parallel rank given train.device cuda trains on the GPU of its local rank; other devices stay as given") {
+  CHECK(device_for_local_rank("cuda", 0, 2) == "cuda:0");
+  CHECK(device_for_local_rank("cuda", 3, 2) == "cuda:1");  // more ranks than GPUs: they share, round robin
+  CHECK(device_for_local_rank("cuda:1", 0, 2) == "cuda:1");
+  CHECK(device_for_local_rank("cpu", 1, 2) == "cpu");
+  CHECK(device_for_local_rank("cuda", 1, 0) == "cuda");  // no GPU: the device's own error comes later
 }
 
 TEST_CASE("synchronized BatchNorm over one rank computes BatchNorm's output, gradients and running statistics") {

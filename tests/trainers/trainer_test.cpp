@@ -146,7 +146,8 @@ TEST_CASE("evaluating a run's last checkpoint gives the run's test accuracy; vis
   const auto task = make_task(config);
   std::shared_ptr<Module> model = task->build_model();
   load_weights(latest_checkpoint(result.run_dir + "/checkpoints"), *model);
-  CHECK(task->evaluate(*model, Split::test, "").metrics.at("top1").get<double>() ==
+  const std::unique_ptr<Communicator> one_process = make_single_process_communicator();
+  CHECK(task->evaluate(*model, Split::test, "", *one_process).metrics.at("top1").get<double>() ==
         doctest::Approx(result.test.at("top1").get<double>()).epsilon(1e-12));
   CHECK(result.test_score == result.test.at("top1").get<double>());
 

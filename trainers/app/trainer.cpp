@@ -9,6 +9,7 @@
 
 #include "autograd/ops.h"
 #include "framework/backend_registry.h"
+#include "framework/device_memory.h"
 #include "backends/threads.h"
 #include "framework/error.h"
 #include "trainers/app/checkpoints.h"
@@ -23,6 +24,7 @@
 #include "trainers/lib/distributed/communicator.h"
 #include "trainers/lib/distributed/cross_rank_ops.h"
 #include "trainers/lib/distributed/data_parallel.h"
+#include "trainers/lib/distributed/rank_environment.h"
 #include "trainers/lib/io/atomic_file.h"
 #include "trainers/lib/optim/clip_grad.h"
 #include "trainers/tasks/task.h"
@@ -200,16 +202,33 @@ TrainResult finish_run(const TrainingRun& run, const RunReport& report) {
   communicator.abort(status);
 }
 
-TrainResult train_run(const Config& config, const TrainOptions& options, bool& started) {
+// The config this rank trains with: the given one, but for a data-parallel run on GPUs, where
+// train.device "cuda" becomes the GPU of this rank's local rank (device_for_local_rank). The run
+// directory keeps the given config, so a resume under the same mpirun compares like with like.
+Config config_for_this_rank(const Config& given, const Communicator& communicator) {
+  const std::string device = given.text("train.device");
+  if (communicator.size() == 1 || device != "cuda") return given;
+  const std::string mine = device_for_local_rank(device, communicator.local_rank(), gpu_memory().device_count());
+  if (mine == device) return given;
+  Config config = given;
+  // Erase and insert: assigning to a YAML::Node would rewrite the node the given config shares.
+  config.values.erase("train.device");
+  config.values.emplace("train.device", YAML::Node(mine));
+  config.origins["train.device"] = fmt::format("{} (cuda: the GPU of local rank {})", given.where("train.device"), communicator.local_rank());
+  return config;
+}
+
+TrainResult train_run(const Config& given_config, const TrainOptions& options, bool& started) {
   if (!options.resume.empty() && !options.weights.empty())
     fail("--resume and --weights are exclusive: resume continues a run with its own weights; --weights starts a new run from given weights");
-  const RunPaths paths = run_paths(config, options.config_path);
-  // Data-parallel (docs/distributed.md): every rank trains; rank 0 alone writes the run directory,
-  // evaluates and prints.
-  Communicator& communicator = world(config.text("train.distributed"));
+  const RunPaths paths = run_paths(given_config, options.config_path);
+  // Data-parallel (docs/distributed.md): every rank trains and evaluates its share; rank 0 alone
+  // writes the run directory and prints.
+  Communicator& communicator = world(given_config.text("train.distributed"));
   const bool writer = communicator.rank() == 0;
   if (writer && options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);
-  if (!options.resume.empty()) check_same_run(config, paths);
+  if (!options.resume.empty()) check_same_run(given_config, paths);
+  const Config config = config_for_this_rank(given_config, communicator);
 
   // Everything that can fail on bad input happens before the run directory is touched.
   const std::unique_ptr<Task> task = make_task(config);
@@ -217,11 +236,16 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   const Device device = parse_device(config.text("train.device"));
   std::shared_ptr<Module> model = task->build_model();
   std::unique_ptr<Optimizer> optimizer = build_optimizer(config, model->parameters());
-  // The ranks other than 0 only follow the schedule: the log, evaluation, pictures and
-  // checkpoints are rank 0's, and the collectives of the next step wait for it.
+  // The ranks other than 0 follow the schedule and take their share of each evaluation: the log,
+  // best weights, pictures and checkpoints are rank 0's, and the collectives of the next step
+  // wait for it.
   std::vector<std::unique_ptr<Hook>> standard;
-  if (writer) standard = standard_hooks(config, options);
-  else standard.push_back(make_schedule_hook(config));
+  if (writer) {
+    standard = standard_hooks(config, options);
+  } else {
+    standard.push_back(make_schedule_hook(config));
+    standard.push_back(make_evaluation_hook(config));
+  }
   std::vector<Hook*> hooks;
   for (const auto& hook : standard) hooks.push_back(hook.get());
   for (const auto& hook : options.hooks) {
@@ -245,7 +269,9 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   std::unique_ptr<DataParallel> data_parallel;
   if (communicator.size() > 1) {
     const auto bucket_bytes = static_cast<int64_t>(config.number("train.bucket_mb") * 1024 * 1024);
-    data_parallel = std::make_unique<DataParallel>(*model, communicator, bucket_bytes);
+    // GPU gradients are averaged by NCCL on the GPU when this build has it, else through host
+    // copies by Open MPI.
+    data_parallel = std::make_unique<DataParallel>(*model, communicator, make_bucket_averager(communicator, device), bucket_bytes);
     data_parallel->broadcast_from_rank0();
     if (config.boolean("train.sync_bn")) synchronize_batch_norms(*model, communicator);
   }
@@ -274,7 +300,7 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   if (writer) {
     lock.emplace(lock_run_directory(paths.dir, options.command_line));
     if (options.resume.empty() && holds_run(paths)) refuse_existing_run(paths);  // another process got here first
-    log = set_up_run_directory(*lock, paths, config, options, *task, *model, resumed_from, state);
+    log = set_up_run_directory(*lock, paths, given_config, options, *task, *model, resumed_from, state);
   } else {
     log = std::make_unique<MetricsLog>("", -1);
   }
@@ -282,13 +308,15 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
   console.line("run {}: {} task, {} parameters, {} train / {} val / {} test examples, {} steps per epoch, backend {}, {} threads{}{}",
                paths.dir, task->name(), count_parameters(*model), task->train_set().size(), task->val_size(), task->test_size(),
                steps_per_epoch, backend, num_threads(), resumed_from.empty() ? "" : fmt::format(", resumed from {}", resumed_from),
-               communicator.size() > 1 ? fmt::format(", data-parallel: {} (batch {} per rank, {} in all)", communicator.description(),
-                                                     batch_size, batch_size * communicator.size())
+               data_parallel ? fmt::format(", data-parallel: {} (batch {} per rank, {} in all; gradients averaged by {})",
+                                           communicator.description(), batch_size, batch_size * communicator.size(),
+                                           data_parallel->averager().description())
                                        : "");
   const int64_t epochs = config.integer("train.epochs");
   RunPace pace{.steps_per_epoch = steps_per_epoch, .epochs = epochs, .eval_interval = config.integer("train.eval_interval")};
   TrainingRun run{.config = config, .options = options, .paths = paths, .task = *task, .model = *model, .optimizer = *optimizer,
-                  .state = state, .log = *log, .console = console, .pace = pace, .epochs = epochs, .steps_per_epoch = steps_per_epoch,
+                  .state = state, .log = *log, .console = console, .pace = pace, .ranks = communicator,
+                  .data_parallel = data_parallel.get(), .epochs = epochs, .steps_per_epoch = steps_per_epoch,
                   .batch_size = batch_size, .backend = backend};
   RunReport report;
   try {
@@ -299,7 +327,7 @@ TrainResult train_run(const Config& config, const TrainOptions& options, bool& s
     if (communicator.size() > 1) abort_job(e, started);
     throw;
   }
-  if (!writer)  // rank 0 alone evaluates the test split and writes result.json
+  if (!writer)  // rank 0 alone writes result.json
     return TrainResult{.run_dir = paths.dir, .parameters = count_parameters(*model), .test = {}, .test_score = 0, .best_val_score = -1,
                        .seconds_per_epoch = 0, .epochs = epochs};
   return finish_run(run, report);

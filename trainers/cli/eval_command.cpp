@@ -58,7 +58,9 @@ void add_eval_command(CLI::App& app, GlobalOptions& options) {
         load_weights(weights, *model);
       });
       if (!args->pictures.empty()) create_directories_or_fail(args->pictures);
-      const Evaluation e = task->evaluate(*model, split, args->pictures);
+      // One process evaluates the whole split (under mpirun, every rank would).
+      const std::unique_ptr<Communicator> one_process = make_single_process_communicator();
+      const Evaluation e = task->evaluate(*model, split, args->pictures, *one_process);
       fmt::print("{} on the {} set ({} examples): {}\n", weights, args->split, split == Split::test ? task->test_size() : task->val_size(),
                  e.summary);
       fmt::print("{}\n", e.metrics.dump());

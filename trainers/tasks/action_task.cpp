@@ -14,6 +14,7 @@
 #include "trainers/tasks/from_config.h"
 #include "trainers/tasks/registry.h"
 #include "trainers/lib/metrics/classification_metrics.h"
+#include "trainers/tasks/sharded_evaluation.h"
 
 namespace gaze {
 
@@ -105,20 +106,35 @@ StepOutput ActionTask::train_step(Module& model, const Batch& batch) const {
   return out;
 }
 
-Evaluation ActionTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+Evaluation ActionTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
   const ActionClips& set = split == Split::test ? *test_ : *val_;
   model.eval();
   ClassificationMetrics clips(num_classes(config_, kActionClasses));
   VideoAccuracy videos;
-  for_each_batch(set, config_, [&](const Batch& batch, int64_t first) {
+  // Each batch's record: its summed loss, its clips' labels, their logits. The videos the clips
+  // come from are the set's to say, on every rank.
+  const std::vector<BatchRecord> records = evaluate_sharded(set, config_, ranks, [&](const Batch& batch, int64_t) {
     Tensor logits = model.forward(batch.images);
     CrossEntropyOptions summed;
     summed.reduction = Reduction::sum;
-    clips.add(logits, batch.labels, cross_entropy(logits, batch.labels, summed).item());
-    std::vector<int64_t> ids, labels = batch.labels.to(Device::cpu()).to_vector<int64_t>();
-    for (int64_t k = 0; k < batch.labels.size(0); ++k) ids.push_back(set.group(first + k));
-    videos.add(logits, ids, labels);
+    BatchRecord record{cross_entropy(logits, batch.labels, summed).item()};
+    append_values(record, batch.labels);
+    append_values(record, logits);
+    return record;
   });
+  int64_t first = 0;
+  for (const BatchRecord& record : records) {
+    const auto n = static_cast<int64_t>(record.size() - 1) / (1 + clips.classes());
+    size_t position = 1;
+    const std::vector<double> label_values = take_values(record, position, n);
+    const std::vector<int64_t> labels(label_values.begin(), label_values.end());
+    const Tensor logits = from_vector(take_values(record, position, n * clips.classes()), {n, clips.classes()}, DType::f32);
+    clips.add(logits, from_vector(labels, {n}), record[0]);
+    std::vector<int64_t> ids;
+    for (int64_t k = 0; k < n; ++k) ids.push_back(set.group(first + k));
+    videos.add(logits, ids, labels);
+    first += n;
+  }
   Evaluation e;
   e.metrics = {{"loss", clips.mean_loss()}};
   if (listed(metrics_, "top1")) e.metrics["top1"] = clips.top1();

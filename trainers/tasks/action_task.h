@@ -29,7 +29,7 @@ class ActionTask : public Task {
 
   std::shared_ptr<Module> build_model() const override;
   StepOutput train_step(Module& model, const Batch& batch) const override;
-  Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir) const override;
+  Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const override;
 
  private:
   const Config& config_;

@@ -15,6 +15,7 @@
 #include "trainers/tasks/task_support.h"
 #include "trainers/tasks/from_config.h"
 #include "trainers/tasks/registry.h"
+#include "trainers/tasks/sharded_evaluation.h"
 
 namespace gaze {
 
@@ -50,15 +51,28 @@ Datasets load_datasets(const Config& config) {
   return d;
 }
 
-ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config) {
+ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config, Communicator& ranks) {
   model.eval();
   ClassificationMetrics metrics(num_classes(config, static_cast<int64_t>(set.class_names.size())));
-  for_each_batch(ImageSetSource(set, build_transforms(config)), config, [&](const Batch& batch, int64_t) {
-    Tensor logits = model.forward(batch.images);
-    CrossEntropyOptions summed;
-    summed.reduction = Reduction::sum;
-    metrics.add(logits, batch.labels, cross_entropy(logits, batch.labels, summed).item());
-  });
+  // Each batch's record: its summed loss, its labels and its logits.
+  const std::vector<BatchRecord> records =
+      evaluate_sharded(ImageSetSource(set, build_transforms(config)), config, ranks, [&](const Batch& batch, int64_t) {
+        Tensor logits = model.forward(batch.images);
+        CrossEntropyOptions summed;
+        summed.reduction = Reduction::sum;
+        BatchRecord record{cross_entropy(logits, batch.labels, summed).item()};
+        append_values(record, batch.labels);
+        append_values(record, logits);
+        return record;
+      });
+  for (const BatchRecord& record : records) {
+    const auto n = static_cast<int64_t>(record.size() - 1) / (1 + metrics.classes());
+    size_t position = 1;
+    const std::vector<double> labels = take_values(record, position, n);
+    const std::vector<double> logits = take_values(record, position, n * metrics.classes());
+    metrics.add(from_vector(logits, {n, metrics.classes()}, DType::f32), from_vector(std::vector<int64_t>(labels.begin(), labels.end()), {n}),
+                record[0]);
+  }
   return metrics;
 }
 
@@ -91,9 +105,9 @@ StepOutput ClassificationTask::train_step(Module& model, const Batch& batch) con
   return out;
 }
 
-Evaluation ClassificationTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+Evaluation ClassificationTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
   const ImageSet& set = split == Split::test ? data_.test : data_.val;
-  const ClassificationMetrics m = gaze::evaluate(model, set, config_);
+  const ClassificationMetrics m = gaze::evaluate(model, set, config_, ranks);
   const std::vector<std::string>& wanted = metrics_;
   Evaluation e;
   e.metrics = {{"loss", m.mean_loss()}};

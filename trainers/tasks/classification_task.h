@@ -15,8 +15,9 @@ struct Datasets {
 };
 Datasets load_datasets(const Config& config);
 
-// Top-1/top-5, mean loss and confusion matrix of `model` (in eval mode) over `set`.
-ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config);
+// Top-1/top-5, mean loss and confusion matrix of `model` (in eval mode) over `set`, its batches
+// shared out over `ranks` (the same figures on every rank, equal to one process's).
+ClassificationMetrics evaluate(Module& model, const ImageSet& set, const Config& config, Communicator& ranks);
 
 class ClassificationTask : public Task {
  public:
@@ -34,7 +35,7 @@ class ClassificationTask : public Task {
 
   std::shared_ptr<Module> build_model() const override;
   StepOutput train_step(Module& model, const Batch& batch) const override;
-  Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir) const override;
+  Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const override;
 
   const Datasets& data() const { return data_; }
 

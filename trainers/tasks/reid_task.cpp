@@ -16,6 +16,7 @@
 #include "trainers/tasks/from_config.h"
 #include "trainers/tasks/registry.h"
 #include "trainers/lib/metrics/retrieval_metrics.h"
+#include "trainers/tasks/sharded_evaluation.h"
 
 namespace gaze {
 
@@ -42,13 +43,22 @@ struct Embedded {
   std::vector<int64_t> ids, cameras;
 };
 
-Embedded embed(Module& model, const ExampleSource& set, const Config& config) {
-  std::vector<Tensor> parts;
-  Embedded e;
-  for_each_batch(set, config, [&](const Batch& batch, int64_t first) {
-    parts.push_back(model.forward(batch.images).to(Device::cpu()));
-    for (int64_t k = 0; k < batch.labels.size(0); ++k) e.ids.push_back(set.group(first + k)), e.cameras.push_back(set.camera(first + k));
+Embedded embed(Module& model, const ExampleSource& set, const Config& config, Communicator& ranks) {
+  // Each batch's record: its tracklet count, then their features; every rank gets all of them.
+  const std::vector<BatchRecord> records = evaluate_sharded(set, config, ranks, [&](const Batch& batch, int64_t) {
+    BatchRecord record{static_cast<double>(batch.labels.size(0))};
+    append_values(record, model.forward(batch.images));
+    return record;
   });
+  std::vector<Tensor> parts;
+  for (const BatchRecord& record : records) {
+    const auto n = static_cast<int64_t>(record[0]);
+    const auto dimensions = static_cast<int64_t>(record.size() - 1) / n;
+    size_t position = 1;
+    parts.push_back(from_vector(take_values(record, position, n * dimensions), {n, dimensions}, DType::f32));
+  }
+  Embedded e;
+  for (int64_t i = 0; i < set.size(); ++i) e.ids.push_back(set.group(i)), e.cameras.push_back(set.camera(i));
   e.features = cat(parts, 0);
   return e;
 }
@@ -137,12 +147,12 @@ StepOutput ReidTask::train_step(Module& model, const Batch& batch) const {
   return out;
 }
 
-Evaluation ReidTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+Evaluation ReidTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
   if (split != Split::test) fail("re-ID has no validation split: evaluate the test split (query against gallery)");
   model.eval();
   const ReidTracklets& query = evaluation_->query;
   const ReidTracklets& gallery = evaluation_->gallery;
-  const Embedded q = embed(model, query, config_), g = embed(model, gallery, config_);
+  const Embedded q = embed(model, query, config_, ranks), g = embed(model, gallery, config_, ranks);
   const RetrievalResult r = evaluate_retrieval(q.features, q.ids, q.cameras, g.features, g.ids, g.cameras, 10);
   Evaluation e;
   const std::pair<const char*, double> all[] = {{"rank1", r.cmc[0]}, {"rank5", r.cmc[4]}, {"rank10", r.cmc[9]}, {"map", r.map}};

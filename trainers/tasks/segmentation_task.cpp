@@ -15,6 +15,7 @@
 #include "trainers/tasks/from_config.h"
 #include "trainers/tasks/registry.h"
 #include "trainers/lib/metrics/segmentation_metrics.h"
+#include "trainers/tasks/sharded_evaluation.h"
 
 namespace gaze {
 
@@ -127,28 +128,48 @@ StepOutput SegmentationTask::train_step(Module& model, const Batch& batch) const
   return out;
 }
 
-Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::string& pictures_dir) const {
+Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
   const SegmentationScenes& set = split == Split::test ? *test_ : *val_;
   model.eval();
   const auto& names = set.class_names();
-  SegmentationMetrics m(static_cast<int64_t>(names.size()), kSegmentationIgnore);
+  const auto classes = static_cast<int64_t>(names.size());
+  const int64_t side = set.input_shape()[1], pixels = set.input_shape()[1] * set.input_shape()[2];
+  const int64_t image_values = numel(set.input_shape());
+  // Each batch's record: its summed loss, how many overlay scenes it holds, its confusion matrix
+  // (counts), then each overlay scene's image, target and prediction.
+  const std::vector<BatchRecord> records = evaluate_sharded(set, config_, ranks, [&](const Batch& batch, int64_t first) {
+    Tensor logits = model.forward(batch.images);
+    SegmentationMetrics counts(classes, kSegmentationIgnore);
+    counts.add(logits, batch.labels);
+    const int64_t overlays = std::clamp<int64_t>(kOverlayScenes - first, 0, batch.labels.size(0));
+    BatchRecord record{cross_entropy(logits, batch.labels, pixel_loss(Reduction::sum)).item(), static_cast<double>(overlays)};
+    for (const auto& row : counts.confusion())
+      for (int64_t count : row) record.push_back(static_cast<double>(count));
+    for (int64_t k = 0; k < overlays; ++k) {
+      // The picture shows the scene as rendered: undo the normalization into [0, 1].
+      for (float v : select(batch.images, 0, k).to(Device::cpu()).to_vector<float>())
+        record.push_back(std::clamp(v * kSegmentationStd + kSegmentationMean, 0.0f, 1.0f));
+      append_values(record, select(batch.labels, 0, k));
+      append_values(record, argmax(select(logits, 0, k), 0));
+    }
+    return record;
+  });
+  SegmentationMetrics m(classes, kSegmentationIgnore);
   double loss_sum = 0;
   std::vector<std::vector<float>> images;
   std::vector<std::vector<int64_t>> targets, predictions;
-  const int64_t side = set.input_shape()[1];
-  for_each_batch(set, config_, [&](const Batch& batch, int64_t first) {
-    Tensor logits = model.forward(batch.images);
-    loss_sum += cross_entropy(logits, batch.labels, pixel_loss(Reduction::sum)).item();
-    m.add(logits, batch.labels);
-    for (int64_t k = 0; first + k < kOverlayScenes && k < batch.labels.size(0); ++k) {
-      // The picture shows the scene as rendered: undo the normalization into [0, 1].
-      std::vector<float> image = select(batch.images, 0, k).to(Device::cpu()).to_vector<float>();
-      for (float& v : image) v = std::clamp(v * kSegmentationStd + kSegmentationMean, 0.0f, 1.0f);
-      images.push_back(std::move(image));
-      targets.push_back(select(batch.labels, 0, k).to(Device::cpu()).to_vector<int64_t>());
-      predictions.push_back(argmax(select(logits, 0, k), 0).to(Device::cpu()).to_vector<int64_t>());
+  const auto whole = [](const std::vector<double>& values) { return std::vector<int64_t>(values.begin(), values.end()); };
+  for (const BatchRecord& record : records) {
+    loss_sum += record[0];
+    size_t position = 2;
+    m.add_confusion(whole(take_values(record, position, classes * classes)));
+    for (int64_t k = 0; k < static_cast<int64_t>(record[1]); ++k) {
+      const std::vector<double> image = take_values(record, position, image_values);
+      images.emplace_back(image.begin(), image.end());
+      targets.push_back(whole(take_values(record, position, pixels)));
+      predictions.push_back(whole(take_values(record, position, pixels)));
     }
-  });
+  }
   Evaluation e;
   const double loss = m.pixels() > 0 ? loss_sum / static_cast<double>(m.pixels()) : 0.0;
   e.metrics = {{"loss", loss}};

@@ -12,6 +12,7 @@
 #include "trainers/lib/config/config.h"
 #include "trainers/lib/data/example_source.h"
 #include "trainers/lib/data/loader.h"
+#include "trainers/lib/distributed/communicator.h"
 
 namespace gaze {
 
@@ -64,8 +65,10 @@ class Task {
   // Forward and loss of one training batch (the loop does backward and the optimizer step).
   virtual StepOutput train_step(Module& model, const Batch& batch) const = 0;
   // The model (in eval mode, no grad) on a split; pictures (confusion matrix, overlays, ranked
-  // lists) go to `pictures_dir` when it is not empty and eval.metrics asks for them.
-  virtual Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir) const = 0;
+  // lists) go to `pictures_dir` when it is not empty and eval.metrics asks for them. The split's
+  // batches are shared out over `ranks` (sharded_evaluation.h), and every rank returns exactly the
+  // metrics one process computes; every rank of `ranks` must call it.
+  virtual Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const = 0;
 };
 
 // The task of config's data.dataset, with its data loaded or generated: bad input fails here,

@@ -2,28 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "autograd/grad_mode.h"
-#include "framework/device.h"
 #include "framework/error.h"
 #include "layers/yaml_values.h"
 
 namespace gaze {
-
-void for_each_batch(const ExampleSource& source, const Config& config, const std::function<void(const Batch& batch, int64_t first)>& fn) {
-  NoGradGuard no_grad;
-  LoaderOptions options{.batch_size = config.integer("data.batch_size"), .shuffle = false, .drop_last = false, .augment = false,
-                        .transforms = {}, .seed = 0, .prefetch = config.integer("data.prefetch"), .order = {}};
-  DataLoader loader(source, options);
-  loader.start_epoch(0);
-  const Device device = parse_device(config.text("train.device"));
-  Batch batch;
-  int64_t first = 0;
-  while (loader.next(batch)) {
-    if (device != Device::cpu()) batch.images = batch.images.to(device), batch.labels = batch.labels.to(device);
-    fn(batch, first);
-    first += batch.labels.size(0);
-  }
-}
 
 int64_t size_or(const Config& config, const std::string& key, int64_t fallback) {
   const int64_t value = config.integer(key);

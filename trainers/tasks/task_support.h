@@ -1,6 +1,6 @@
-// What the tasks share: walking a split in order on the run's device, the synthetic sets' sizes
-// (data.*_size with the task's defaults), the Fashion-MNIST items they are drawn from, and the
-// Non-local settings of model.attention.
+// What the tasks share: the synthetic sets' sizes (data.*_size with the task's defaults), the
+// Fashion-MNIST items they are drawn from, and the Non-local settings of model.attention. (How
+// they walk a split to evaluate it: sharded_evaluation.h.)
 #pragma once
 #include <functional>
 #include <string>
@@ -13,11 +13,6 @@
 #include "trainers/lib/data/loader.h"
 
 namespace gaze {
-
-// Every example of `source` in order, in batches of data.batch_size, without augmentation, moved
-// to train.device; `fn(batch, first)` gets each batch and the index of its first example. Runs
-// without gradient.
-void for_each_batch(const ExampleSource& source, const Config& config, const std::function<void(const Batch& batch, int64_t first)>& fn);
 
 // data.<key> when it is set (non-zero), else `fallback`.
 int64_t size_or(const Config& config, const std::string& key, int64_t fallback);

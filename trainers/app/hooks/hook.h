@@ -12,6 +12,7 @@
 #include "trainers/app/console_log.h"
 #include "trainers/app/run_directory.h"
 #include "trainers/app/trainer.h"
+#include "trainers/lib/distributed/data_parallel.h"
 #include "trainers/lib/optim/optimizer.h"
 #include "trainers/tasks/task.h"
 
@@ -29,6 +30,8 @@ struct TrainingRun {
   MetricsLog& log;
   ConsoleLog& console;
   RunPace& pace;        // what the ETAs are computed from
+  Communicator& ranks;  // of a data-parallel run (one process: the single-process communicator)
+  DataParallel* data_parallel = nullptr;  // set when several ranks train
   int64_t epochs = 0, steps_per_epoch = 0, batch_size = 0;
   std::string backend;  // what runs the kernels
 };

@@ -1,7 +1,5 @@
 #include "trainers/lib/distributed/data_parallel.h"
 
-#include <cstring>
-
 #include "autograd/hooks.h"
 #include "autograd/shape_ops.h"
 #include "framework/error.h"
@@ -10,9 +8,8 @@ namespace gaze {
 
 namespace {
 
-void* host_bytes(Tensor& tensor) {
-  return tensor.dtype() == DType::f32 ? static_cast<void*>(tensor.data<float>()) : static_cast<void*>(tensor.data<double>());
-}
+// The `elements` values of one gradient at `offset` in its bucket: a view sharing the bucket's memory.
+Tensor bucket_view(const Tensor& buffer, int64_t offset, int64_t elements) { return narrow(buffer, 0, offset, elements); }
 
 // Broadcasts a parameter or buffer from rank 0, through a host copy when it lives on a GPU.
 void broadcast_tensor(Communicator& communicator, const std::string& name, Tensor& tensor) {
@@ -24,8 +21,9 @@ void broadcast_tensor(Communicator& communicator, const std::string& name, Tenso
 
 }  // namespace
 
-DataParallel::DataParallel(Module& model, Communicator& communicator, int64_t bucket_bytes)
-    : model_(model), communicator_(communicator) {
+DataParallel::DataParallel(Module& model, Communicator& communicator, std::unique_ptr<BucketAverager> averager, int64_t bucket_bytes)
+    : model_(model), communicator_(communicator), averager_(std::move(averager)) {
+  if (!averager_) fail("DataParallel: no bucket averager given");
   if (bucket_bytes <= 0) fail("train.bucket_mb must be positive (it is the size of the gradient buckets averaged at once)");
   std::vector<std::pair<std::string, Tensor>> parameters = model.named_parameters();
   // The backward finishes the last layers first: buckets from the end, so the first bucket is
@@ -50,7 +48,7 @@ DataParallel::DataParallel(Module& model, Communicator& communicator, int64_t bu
   for (Bucket& bucket : buckets_) {
     int64_t elements = 0;
     for (int64_t s : bucket.slots) elements += slots_[s].parameter.numel();
-    bucket.buffer = zeros({elements}, slots_[bucket.slots.front()].parameter.dtype());
+    bucket.buffer = zeros({elements}, slots_[bucket.slots.front()].parameter.dtype()).to(averager_->device());
   }
   for (size_t i = 0; i < slots_.size(); ++i)
     slots_[i].hook = autograd::register_post_accumulate_grad_hook(
@@ -59,7 +57,7 @@ DataParallel::DataParallel(Module& model, Communicator& communicator, int64_t bu
 
 DataParallel::~DataParallel() {
   try {
-    communicator_.wait_all();
+    averager_->wait();
   } catch (...) {
     // The run is failing already; its own error is the one reported.
   }
@@ -79,10 +77,9 @@ void DataParallel::on_gradient_final(int64_t index) {
   Slot& slot = slots_[index];
   Bucket& bucket = buckets_[slot.bucket];
   if (slot.ready || bucket.started) return;  // a second backward before finish_gradients: the first one's counts
-  Tensor grad = slot.parameter.grad();
-  Tensor host = grad.device().is_cpu() && grad.is_contiguous() ? grad : contiguous(grad.to(Device::cpu()));
-  const size_t element = dtype_size(host.dtype());
-  std::memcpy(static_cast<char*>(host_bytes(bucket.buffer)) + slot.offset * element, host_bytes(host), host.numel() * element);
+  const Tensor grad = slot.parameter.grad();
+  const Tensor flat = reshape(grad.device() == bucket.buffer.device() ? grad : grad.to(bucket.buffer.device()), {grad.numel()});
+  bucket_view(bucket.buffer, slot.offset, grad.numel()).copy_(flat);
   slot.ready = true;
   bucket.ready += 1;
   start_ready_buckets();
@@ -93,7 +90,7 @@ void DataParallel::start_ready_buckets() {
     Bucket& bucket = buckets_[next_to_start_];
     if (bucket.ready < static_cast<int64_t>(bucket.slots.size())) return;
     bucket.started = true;
-    communicator_.allreduce_async(host_bytes(bucket.buffer), bucket.buffer.numel(), bucket.buffer.dtype(), ReduceOp::mean);
+    averager_->start(bucket.buffer);
     next_to_start_ += 1;
   }
 }
@@ -104,26 +101,17 @@ void DataParallel::finish_gradients() {
     Slot& slot = slots_[i];
     if (slot.ready) continue;
     Bucket& bucket = buckets_[slot.bucket];
-    const size_t element = dtype_size(bucket.buffer.dtype());
-    std::memset(static_cast<char*>(host_bytes(bucket.buffer)) + slot.offset * element, 0, slot.parameter.numel() * element);
+    bucket_view(bucket.buffer, slot.offset, slot.parameter.numel()).fill_(0.0);
     slot.ready = true;
     bucket.ready += 1;
   }
   start_ready_buckets();
-  communicator_.wait_all();
+  averager_->wait();
   for (Slot& slot : slots_) {
     Tensor grad = slot.parameter.grad();
     if (!grad.defined()) continue;  // no gradient here: the optimizer skips it, as it would alone
-    Bucket& bucket = buckets_[slot.bucket];
-    const size_t element = dtype_size(bucket.buffer.dtype());
-    const char* source = static_cast<const char*>(host_bytes(bucket.buffer)) + slot.offset * element;
-    if (grad.device().is_cpu() && grad.is_contiguous()) {
-      std::memcpy(host_bytes(grad), source, grad.numel() * element);
-    } else {
-      Tensor host = empty(grad.shape(), grad.dtype());
-      std::memcpy(host_bytes(host), source, grad.numel() * element);
-      grad.copy_(host.to(grad.device()));
-    }
+    const Tensor average = reshape(bucket_view(buckets_[slot.bucket].buffer, slot.offset, grad.numel()), grad.shape());
+    grad.copy_(average.device() == grad.device() ? average : average.to(grad.device()));
   }
   reset();
 }

@@ -5,19 +5,23 @@
 // their registration order (roughly the order the backward finishes them), and a bucket is
 // averaged on the communicator's thread as soon as all of its gradients are final, while the
 // backward of earlier layers still runs. finish_gradients() waits for the buckets and writes the
-// averages back into .grad, before clipping and the optimizer step.
+// averages back into .grad, before clipping and the optimizer step. The buckets live where the
+// BucketAverager works: host memory for Open MPI, the rank's GPU for NCCL (bucket_averager.h).
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "layers/module.h"
+#include "trainers/lib/distributed/bucket_averager.h"
 #include "trainers/lib/distributed/communicator.h"
 
 namespace gaze {
 
 class DataParallel {
  public:
-  DataParallel(Module& model, Communicator& communicator, int64_t bucket_bytes);
+  // Parameters and buffers are broadcast through `communicator`; gradient buckets are averaged
+  // by `averager` (make_bucket_averager).
+  DataParallel(Module& model, Communicator& communicator, std::unique_ptr<BucketAverager> averager, int64_t bucket_bytes);
   ~DataParallel();  // removes the hooks
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
@@ -33,6 +37,7 @@ class DataParallel {
   void finish_gradients();
 
   int64_t bucket_count() const { return static_cast<int64_t>(buckets_.size()); }
+  const BucketAverager& averager() const { return *averager_; }
 
  private:
   struct Slot {
@@ -42,7 +47,7 @@ class DataParallel {
     uint64_t hook = 0;
   };
   struct Bucket {
-    Tensor buffer;  // contiguous host f32 or f64
+    Tensor buffer;  // contiguous f32 or f64, on the averager's device
     std::vector<int64_t> slots;
     int64_t ready = 0;
     bool started = false;
@@ -54,6 +59,7 @@ class DataParallel {
 
   Module& model_;
   Communicator& communicator_;
+  std::unique_ptr<BucketAverager> averager_;
   std::vector<Slot> slots_;
   std::vector<Bucket> buckets_;
   int64_t next_to_start_ = 0;

@@ -43,11 +43,10 @@ ncclRedOp_t nccl_op(ReduceOp op) {
 
 class NcclGroupImpl final : public NcclGroup {
  public:
-  explicit NcclGroupImpl(Communicator& host) : rank_(host.rank()), size_(host.size()) {
+  NcclGroupImpl(Communicator& host, int device) : rank_(host.rank()), size_(host.size()), device_(device) {
     int devices = 0;
     check_cuda_call(cudaGetDeviceCount(&devices), "cudaGetDeviceCount");
-    if (devices == 0) fail("NCCL: this machine has no GPU");
-    device_ = host.local_rank() % devices;
+    if (device < 0 || device >= devices) fail("NCCL: rank {} asks for cuda:{}, but this machine has {} GPU(s)", rank_, device, devices);
     check_cuda_call(cudaSetDevice(device_), "cudaSetDevice");
     // The unique id travels as doubles through the host communicator (its collectives take
     // f32 or f64): 128 bytes are 16 of them.
@@ -80,6 +79,17 @@ class NcclGroupImpl final : public NcclGroup {
     check_cuda_call(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
   }
 
+  void allreduce_async(void* device_data, int64_t count, DType dtype, ReduceOp op) override {
+    check_cuda_call(cudaSetDevice(device_), "cudaSetDevice");
+    check_nccl(ncclAllReduce(device_data, device_data, static_cast<size_t>(count), nccl_type(dtype), nccl_op(op), comm_, stream_),
+               "ncclAllReduce");
+  }
+
+  void wait() override {
+    check_cuda_call(cudaSetDevice(device_), "cudaSetDevice");
+    check_cuda_call(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  }
+
   void broadcast(void* device_data, int64_t count, DType dtype, int root) override {
     check_cuda_call(cudaSetDevice(device_), "cudaSetDevice");
     check_nccl(ncclBroadcast(device_data, device_data, static_cast<size_t>(count), nccl_type(dtype), root, comm_, stream_),
@@ -102,7 +112,9 @@ std::string nccl_library_version() {
   return fmt::format("{}.{}.{}", version / 10000, version / 100 % 100, version % 100);
 }
 
-std::unique_ptr<NcclGroup> make_nccl_group(Communicator& host) { return std::make_unique<NcclGroupImpl>(host); }
+std::unique_ptr<NcclGroup> make_nccl_group(Communicator& host, int device) { return std::make_unique<NcclGroupImpl>(host, device); }
+
+bool nccl_built() { return true; }
 
 #else
 
@@ -110,7 +122,9 @@ std::string nccl_library_version() {
   return "not built (needs MPI and the CUDA backend, and nccl.h and libnccl.so under the CUDA toolkit)";
 }
 
-std::unique_ptr<NcclGroup> make_nccl_group(Communicator&) {
+bool nccl_built() { return false; }
+
+std::unique_ptr<NcclGroup> make_nccl_group(Communicator&, int) {
   fail("this build of gaze has no NCCL: it needs MPI, the CUDA backend and NCCL under the CUDA toolkit (docs/distributed.md)");
 }
 

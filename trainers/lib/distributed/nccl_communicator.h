@@ -1,11 +1,10 @@
 // NCCL, for averaging gradients that live on GPUs (built when GAZE_HAVE_NCCL: NCCL under the CUDA
 // toolkit, and MPI to bootstrap it). A NcclGroup spans the ranks of a host communicator: rank 0
 // makes NCCL's unique id and broadcasts it through that communicator, and every rank joins with
-// the GPU of its local rank. Its collectives take GPU memory and run on the group's own stream,
-// waited for before they return.
+// the GPU it trains on. Its collectives take GPU memory and run on the group's own stream.
 //
-// Compiled wherever NCCL is found; not yet used by DataParallel (which averages through host
-// copies) and not run by any test: the machines gaze is tested on have no GPU
+// DataParallel averages GPU gradient buckets with it (bucket_averager.h). Compiled wherever NCCL
+// is found, but not yet run by any test: the machines gaze is tested on have no GPU
 // (docs/distributed.md).
 #pragma once
 #include <cstdint>
@@ -19,6 +18,8 @@ namespace gaze {
 
 // ncclGetVersion as "2.23.4", or why NCCL is not built.
 std::string nccl_library_version();
+// Whether this build has NCCL.
+bool nccl_built();
 
 class NcclGroup {
  public:
@@ -26,12 +27,19 @@ class NcclGroup {
   virtual int rank() const = 0;
   virtual int size() const = 0;
   virtual int device() const = 0;  // the CUDA device this rank uses
-  // In place on `count` elements of f32 or f64 at `device_data` (this rank's GPU).
+  // In place on `count` elements of f32 or f64 at `device_data` (this rank's GPU); they return
+  // once the result is there.
   virtual void allreduce(void* device_data, int64_t count, DType dtype, ReduceOp op) = 0;
   virtual void broadcast(void* device_data, int64_t count, DType dtype, int root) = 0;
+  // allreduce queued on the group's stream, returning at once: the data must be ready when it is
+  // called (the stream does not wait for other streams) and untouched until wait() returns, which
+  // blocks until everything queued on the group's stream has run.
+  virtual void allreduce_async(void* device_data, int64_t count, DType dtype, ReduceOp op) = 0;
+  virtual void wait() = 0;
 };
 
-// Every rank of `host` must call it; fails with the reason in a build without NCCL.
-std::unique_ptr<NcclGroup> make_nccl_group(Communicator& host);
+// Every rank of `host` must call it; `device` is the CUDA device index this rank trains on.
+// Fails with the reason in a build without NCCL.
+std::unique_ptr<NcclGroup> make_nccl_group(Communicator& host, int device);
 
 }  // namespace gaze

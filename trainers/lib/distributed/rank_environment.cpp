@@ -32,4 +32,9 @@ void restart_with_passive_openmp_when_sharing_cores(char** argv) {
              std::strerror(errno));
 }
 
+std::string device_for_local_rank(const std::string& device, int local_rank, int gpus) {
+  if (device != "cuda" || gpus <= 0 || local_rank < 0) return device;
+  return fmt::format("cuda:{}", local_rank % gpus);
+}
+
 }  // namespace gaze

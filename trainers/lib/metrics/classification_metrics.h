@@ -16,6 +16,7 @@ class ClassificationMetrics {
   void add(const Tensor& logits, const Tensor& labels, double loss_sum = 0.0);
 
   int64_t count() const { return count_; }
+  int64_t classes() const { return classes_; }
   double mean_loss() const;
   double top1() const;  // fraction in [0, 1]
   // A sample counts when its label is among the k highest logits (ties: lower class index first,

@@ -45,6 +45,15 @@ void SegmentationMetrics::add_predictions(const std::vector<int64_t>& predicted,
   }
 }
 
+void SegmentationMetrics::add_confusion(const std::vector<int64_t>& counts) {
+  if (static_cast<int64_t>(counts.size()) != classes_ * classes_)
+    fail("SegmentationMetrics: {} confusion counts for {} classes; give classes x classes of them, row after row", counts.size(), classes_);
+  for (int64_t count : counts)
+    if (count < 0) fail("SegmentationMetrics: a confusion count is negative ({})", count);
+  for (int64_t t = 0; t < classes_; ++t)
+    for (int64_t p = 0; p < classes_; ++p) confusion_[t][p] += counts[t * classes_ + p], pixels_ += counts[t * classes_ + p];
+}
+
 std::vector<double> SegmentationMetrics::iou() const {
   std::vector<double> result(classes_);
   for (int64_t c = 0; c < classes_; ++c) {

@@ -20,6 +20,9 @@ class SegmentationMetrics {
   void add(const Tensor& logits, const Tensor& target);
   // Predicted and true labels of the same pixels, in the same order.
   void add_predictions(const std::vector<int64_t>& predicted, const std::vector<int64_t>& target);
+  // Counts of other pixels, as confusion() holds them, row after row (classes x classes): the
+  // totals are whole numbers, so adding them in any order gives the same metrics.
+  void add_confusion(const std::vector<int64_t>& counts);
 
   // Per class: intersection / union, NaN where the class is in neither a prediction nor a target
   // (it has no IoU, and must not count as 0 or 1 in the mean).

@@ -1,0 +1,66 @@
+#include "trainers/lib/distributed/bucket_averager.h"
+
+#include <fmt/format.h>
+
+#include "framework/device_memory.h"
+#include "framework/error.h"
+#include "trainers/lib/distributed/nccl_communicator.h"
+
+namespace gaze {
+
+namespace {
+
+// The bucket's first element on its own device (a device pointer for a GPU bucket).
+void* bucket_data(const Tensor& bucket) {
+  if (bucket.dtype() != DType::f32 && bucket.dtype() != DType::f64)
+    fail("a gradient bucket holds f32 or f64 values, not {}", dtype_name(bucket.dtype()));
+  if (!bucket.is_contiguous()) fail("a gradient bucket must be contiguous");
+  return bucket.raw_data();
+}
+
+class HostBucketAverager final : public BucketAverager {
+ public:
+  explicit HostBucketAverager(Communicator& communicator) : communicator_(communicator) {}
+  Device device() const override { return Device::cpu(); }
+  void start(Tensor& bucket) override {
+    communicator_.allreduce_async(bucket_data(bucket), bucket.numel(), bucket.dtype(), ReduceOp::mean);
+  }
+  void wait() override { communicator_.wait_all(); }
+  std::string description() const override { return "MPI_Allreduce on host buffers"; }
+
+ private:
+  Communicator& communicator_;
+};
+
+class NcclBucketAverager final : public BucketAverager {
+ public:
+  NcclBucketAverager(Communicator& communicator, Device device) : device_(device), group_(make_nccl_group(communicator, device.index)) {}
+  Device device() const override { return device_; }
+  void start(Tensor& bucket) override {
+    // The gradients were copied into the bucket by kernels queued on the backend's stream; NCCL
+    // runs on its own, so it may start only once they have run. Waiting here (rather than with
+    // an event between the streams, which the backend does not expose) still lets the reduction
+    // overlap the backward kernels queued after it.
+    gpu_memory().synchronize(device_.index);
+    group_->allreduce_async(bucket_data(bucket), bucket.numel(), bucket.dtype(), ReduceOp::mean);
+  }
+  void wait() override { group_->wait(); }
+  std::string description() const override { return fmt::format("NCCL {} on {}", nccl_library_version(), device_.str()); }
+
+ private:
+  Device device_;
+  std::unique_ptr<NcclGroup> group_;
+};
+
+}  // namespace
+
+std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator) {
+  return std::make_unique<HostBucketAverager>(communicator);
+}
+
+std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device) {
+  if (device.is_cuda() && nccl_built()) return std::make_unique<NcclBucketAverager>(communicator, device);
+  return make_host_bucket_averager(communicator);
+}
+
+}  // namespace gaze
