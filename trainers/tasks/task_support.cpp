@@ -12,7 +12,7 @@ namespace gaze {
 void for_each_batch(const ExampleSource& source, const Config& config, const std::function<void(const Batch& batch, int64_t first)>& fn) {
   NoGradGuard no_grad;
   LoaderOptions options{.batch_size = config.integer("data.batch_size"), .shuffle = false, .drop_last = false, .augment = false,
-                        .transforms = {}, .seed = 0, .prefetch = config.integer("data.prefetch"), .order = {}};
+                        .transforms = {}, .seed = 0, .prefetch = config.integer("data.prefetch"), .workers = config.integer("data.workers"), .order = {}};
   DataLoader loader(source, options);
   loader.start_epoch(0);
   const Device device = parse_device(config.text("train.device"));
