@@ -45,7 +45,7 @@ void check_same_run(const Config& config, const RunPaths& paths) {
   std::vector<std::string> changed;
   for (const auto& [key, value] : config.values) {
     if (key.rfind("log.", 0) == 0 || key == "train.backend" || key == "train.threads" || key == "train.log_interval" ||
-        key == "data.prefetch")
+        key == "data.prefetch" || key == "data.workers")
       continue;
     auto it = saved.values.find(key);
     if (it == saved.values.end() || YAML::Dump(it->second) != YAML::Dump(value)) changed.push_back(key);

@@ -281,7 +281,8 @@ TrainResult train_run(const Config& given_config, const TrainOptions& options, b
   // What runs the kernels: on a GPU every op goes to `cuda`, whichever CPU backend is selected.
   const std::string backend = device.is_cpu() ? cpu_backend().name() : "cuda";
   LoaderOptions loader_options{.batch_size = batch_size, .shuffle = true, .drop_last = true, .augment = true, .transforms = {},
-                               .seed = seed, .prefetch = config.integer("data.prefetch"), .order = task->train_order(seed),
+                               .seed = seed, .prefetch = config.integer("data.prefetch"), .workers = config.integer("data.workers"),
+                               .order = task->train_order(seed),
                                .shard_rank = communicator.rank(), .shard_count = communicator.size()};
   DataLoader loader(task->train_set(), loader_options);
   const int64_t steps_per_epoch = loader.batches_per_epoch();

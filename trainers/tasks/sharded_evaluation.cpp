@@ -36,7 +36,8 @@ std::vector<BatchRecord> evaluate_sharded(const ExampleSource& source, const Con
     // process has (every batch but the last is full, and the last is the last of its shard).
     const std::vector<int64_t> order = shard_examples(mine, batch_size, examples);
     LoaderOptions options{.batch_size = batch_size, .shuffle = false, .drop_last = false, .augment = false, .transforms = {},
-                          .seed = 0, .prefetch = config.integer("data.prefetch"), .order = [order](int64_t) { return order; }};
+                          .seed = 0, .prefetch = config.integer("data.prefetch"), .workers = config.integer("data.workers"),
+                          .order = [order](int64_t) { return order; }};
     DataLoader loader(source, options);
     loader.start_epoch(0);
     const Device device = parse_device(config.text("train.device"));

@@ -1,5 +1,5 @@
 // Evaluation spread over the ranks of a data-parallel run that yields exactly the metrics of one
-// process. The batches are one process's (for_each_batch's: data.batch_size examples in order,
+// process. The batches are one process's (data.batch_size examples in order,
 // the last one short); rank r evaluates batches r, r + ranks, r + 2 ranks, ... Nothing is padded
 // (PyTorch's DistributedSampler repeats examples to even out the shards, which would count them
 // twice), so a rank may have one batch fewer than another. Each evaluated batch becomes a record

@@ -22,6 +22,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 DataLoader::DataLoader(const ExampleSource& source, LoaderOptions options) : source_(source), options_(std::move(options)) {
   if (options_.batch_size <= 0) fail("DataLoader: batch_size {} must be positive", options_.batch_size);
   if (options_.prefetch < 0) fail("DataLoader: prefetch {} must be >= 0 (0 builds batches on the caller's thread)", options_.prefetch);
+  if (options_.workers < 1) fail("DataLoader: workers {} must be >= 1 (prefetch 0 builds batches on the caller's thread)", options_.workers);
   set_epoch_length();
 }
 
@@ -29,6 +30,7 @@ DataLoader::DataLoader(const ImageSet& set, LoaderOptions options)
     : owned_(std::make_unique<ImageSetSource>(set, options.transforms)), source_(*owned_), options_(std::move(options)) {
   if (options_.batch_size <= 0) fail("DataLoader: batch_size {} must be positive", options_.batch_size);
   if (options_.prefetch < 0) fail("DataLoader: prefetch {} must be >= 0 (0 builds batches on the caller's thread)", options_.prefetch);
+  if (options_.workers < 1) fail("DataLoader: workers {} must be >= 1 (prefetch 0 builds batches on the caller's thread)", options_.workers);
   set_epoch_length();
 }
 
@@ -116,67 +118,79 @@ void DataLoader::start_epoch(int64_t epoch, int64_t skip_batches) {
   started_ = true;
   epoch_ = epoch;
   next_batch_ = skip_batches;
+  end_batch_ = count;
   order_ = epoch_order(epoch);
-  queue_.clear();
+  ready_.clear();
   stop_ = false;
-  worker_done_ = false;
+  failed_ = false;
+  error_batch_ = -1;
   error_ = nullptr;
-  if (options_.prefetch > 0) worker_ = std::thread([this, epoch, skip_batches, count] { worker_loop(epoch, skip_batches, count); });
+  if (options_.prefetch == 0) return;
+  for (int64_t k = 0; k < options_.workers; ++k)
+    workers_.emplace_back([this, epoch, first = skip_batches + k, count] { worker_loop(epoch, first, count); });
 }
 
+int64_t DataLoader::ahead_limit() const { return options_.prefetch + options_.workers - 1; }
+
 void DataLoader::worker_loop(int64_t epoch, int64_t first, int64_t end) {
-  try {
-    for (int64_t b = first; b < end; ++b) {
-      Batch batch = build_from_order(order_, epoch, b);  // outside the lock: the caller keeps consuming
+  for (int64_t b = first; b < end; b += options_.workers) {
+    {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return stop_ || static_cast<int64_t>(queue_.size()) < options_.prefetch; });
+      changed_.wait(lock, [&] { return stop_ || b < next_batch_ + ahead_limit(); });
       if (stop_) return;
-      queue_.push_back(std::move(batch));
-      changed_.notify_all();
     }
-  } catch (...) {
-    std::lock_guard lock(mutex_);
-    error_ = std::current_exception();
+    try {
+      Batch batch = build_from_order(order_, epoch, b);  // outside the lock: the others keep building
+      std::lock_guard lock(mutex_);
+      ready_.emplace(b, std::move(batch));
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      if (error_batch_ < 0 || b < error_batch_) {
+        error_batch_ = b;
+        error_ = std::current_exception();
+      }
+      changed_.notify_all();
+      return;
+    }
+    changed_.notify_all();
   }
-  std::lock_guard lock(mutex_);
-  worker_done_ = true;
-  changed_.notify_all();
 }
 
 bool DataLoader::next(Batch& batch) {
   if (!started_) fail("DataLoader::next: no epoch started; call start_epoch(epoch) first");
   const auto start = std::chrono::steady_clock::now();
   if (options_.prefetch == 0) {
-    if (next_batch_ >= batches_per_epoch()) return false;
+    if (next_batch_ >= end_batch_) return false;
     batch = build_from_order(order_, epoch_, next_batch_++);
     batch.wait_seconds = seconds_since(start);
     return true;
   }
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return !queue_.empty() || worker_done_; });
-  if (!queue_.empty()) {
-    batch = std::move(queue_.front());
-    queue_.pop_front();
-    changed_.notify_all();
-    batch.wait_seconds = seconds_since(start);
-    return true;
-  }
-  if (error_) {
-    // Rethrown once; the epoch is then over (the worker has stopped).
+  if (failed_ || next_batch_ >= end_batch_) return false;
+  changed_.wait(lock, [&] { return ready_.count(next_batch_) > 0 || next_batch_ == error_batch_; });
+  auto it = ready_.find(next_batch_);
+  if (it == ready_.end()) {
+    // Rethrown once; the epoch is then over.
+    failed_ = true;
     std::exception_ptr error = std::exchange(error_, nullptr);
     std::rethrow_exception(error);
   }
-  return false;
+  batch = std::move(it->second);
+  ready_.erase(it);
+  ++next_batch_;
+  changed_.notify_all();
+  batch.wait_seconds = seconds_since(start);
+  return true;
 }
 
 void DataLoader::stop_worker() {
-  if (!worker_.joinable()) return;
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
   changed_.notify_all();
-  worker_.join();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
 }
 
 }  // namespace gaze

@@ -1,18 +1,18 @@
-// DataLoader: batches of an ExampleSource (Fashion-MNIST images, clips, scenes, tracklets) in a
-// seeded order, optionally prepared ahead on one background thread.
+// DataLoader: batches of an ExampleSource (Fashion-MNIST images, clips, scenes, tracklets, decoded
+// image files) in a seeded order, optionally prepared ahead by background worker threads.
 //
 // Batches are a pure function of (seed, epoch, batch index): the epoch's order is a permutation
 // drawn from a Generator seeded by derive_seed(seed, epoch), and batch b's augmentation from one
 // seeded by derive_seed(seed, epoch, b). Nothing comes from shared or carried-over state, so
-// prefetching, thread timing and skipping batches on resume cannot change what a batch holds: a
-// trainer killed mid-epoch and resumed with start_epoch(epoch, step) sees exactly the batches the
-// uninterrupted run saw.
+// prefetching, the number of workers, thread timing and skipping batches on resume cannot change
+// what a batch holds: a trainer killed mid-epoch and resumed with start_epoch(epoch, step) sees
+// exactly the batches the uninterrupted run saw.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -32,7 +32,11 @@ struct LoaderOptions {
   bool augment = false;    // apply the random transforms (training); normalize applies either way
   TransformOptions transforms;  // for the ImageSet constructor only (an ExampleSource applies its own)
   uint64_t seed = 0;
-  int64_t prefetch = 2;  // batches prepared ahead on ONE background thread; 0: build on the caller's thread
+  int64_t prefetch = 2;  // batches prepared ahead by the workers; 0: build on the caller's thread (no workers)
+  // Background threads building batches (with prefetch > 0): worker k builds batches k, k + workers,
+  // ... of the epoch, each whole, and next() hands them out in order. Several help when decoding
+  // files is slower than a training step.
+  int64_t workers = 1;
   // The examples an epoch visits, in order (re-ID's PK sampler); every epoch must have the same
   // length. Unset: all examples, shuffled (shuffle) or in order.
   std::function<std::vector<int64_t>(int64_t epoch)> order;
@@ -64,8 +68,8 @@ class DataLoader {
   // batches are skipped without being built, to resume mid-epoch; skip_batches may equal
   // batches_per_epoch() (the epoch had ended).
   void start_epoch(int64_t epoch, int64_t skip_batches = 0);
-  // The next batch of the epoch; false at its end. An error while building a batch on the
-  // background thread is rethrown here.
+  // The next batch of the epoch; false at its end. An error while building a batch on a worker
+  // thread is rethrown here, when that batch's turn comes.
   bool next(Batch& batch);
 
   // Batch `b` of `epoch`, built on the calling thread: what next() returns for it.
@@ -79,6 +83,7 @@ class DataLoader {
   void set_epoch_length();
   void stop_worker();
   void worker_loop(int64_t epoch, int64_t first, int64_t end);
+  int64_t ahead_limit() const;
 
   std::unique_ptr<ExampleSource> owned_;  // the ImageSet constructor's source
   const ExampleSource& source_;
@@ -88,16 +93,19 @@ class DataLoader {
 
   bool started_ = false;
   int64_t epoch_ = 0;
-  int64_t next_batch_ = 0;  // the next batch to build (prefetch 0)
+  int64_t next_batch_ = 0;  // the next batch to hand out (or, with prefetch 0, to build)
+  int64_t end_batch_ = 0;   // the epoch's batch count
   std::vector<int64_t> order_;
 
-  // Background thread (prefetch > 0): produces batches next_batch_..end into queue_.
-  std::thread worker_;
+  // Worker threads (prefetch > 0): worker k builds batches first + k, first + k + workers, ... into
+  // ready_, each at most ahead_limit() batches past next_batch_.
+  std::vector<std::thread> workers_;
   std::mutex mutex_;
-  std::condition_variable changed_;  // queue_ gained or lost a batch, the worker ended, or stop_
-  std::deque<Batch> queue_;
+  std::condition_variable changed_;  // ready_ gained or lost a batch, a worker failed, or stop_
+  std::map<int64_t, Batch> ready_;
   bool stop_ = false;
-  bool worker_done_ = false;
+  bool failed_ = false;          // an error was rethrown: the epoch is over
+  int64_t error_batch_ = -1;     // the first batch whose building failed, -1: none
   std::exception_ptr error_;
 };
 
