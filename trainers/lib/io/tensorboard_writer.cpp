@@ -28,11 +28,11 @@ constexpr int kTag = 1, kSimpleValue = 2, kImage = 4, kTensor = 8, kMetadata = 9
 constexpr int kHeight = 1, kWidth = 2, kColorspace = 3, kEncodedImage = 4;         // Summary.Image
 constexpr int kPluginData = 1, kPluginName = 1;                                  // SummaryMetadata, PluginData
 }  // namespace summary
-namespace tensor {
+namespace tensor_proto {
 constexpr int kDtype = 1, kShape = 2, kStringVal = 8;
 constexpr int64_t kDtString = 7;
 constexpr int kDim = 2, kDimSize = 1;  // TensorShapeProto, its Dim
-}  // namespace tensor
+}  // namespace tensor_proto
 
 double wall_time() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
@@ -111,9 +111,9 @@ void TensorBoardWriter::text(const std::string& tag, int64_t step, const std::st
   ProtobufWriter metadata;
   metadata.message(summary::kPluginData, plugin);
   ProtobufWriter dim, shape, value;
-  dim.varint(tensor::kDimSize, 1);
-  shape.message(tensor::kDim, dim);
-  value.varint(tensor::kDtype, tensor::kDtString).message(tensor::kShape, shape).bytes(tensor::kStringVal, markdown);
+  dim.varint(tensor_proto::kDimSize, 1);
+  shape.message(tensor_proto::kDim, dim);
+  value.varint(tensor_proto::kDtype, tensor_proto::kDtString).message(tensor_proto::kShape, shape).bytes(tensor_proto::kStringVal, markdown);
   ProtobufWriter v;
   v.bytes(summary::kTag, tag).message(summary::kMetadata, metadata).message(summary::kTensor, value);
   file_.write(summary_event(step, v));
