@@ -11,6 +11,7 @@
 #include "support/test_support.h"
 #include "trainers/lib/config/config.h"
 #include "trainers/lib/config/schema.h"
+#include "trainers/tasks/backbone_scale.h"
 
 using namespace gaze;
 
@@ -36,7 +37,8 @@ TEST_CASE("defaults fill in every key the file leaves out") {
   CHECK(c.integers("model.widths") == std::vector<int64_t>{32, 64, 128});
   CHECK(c.texts("eval.metrics").empty());  // the task's defaults (classification: top1, top5)
   CHECK(c.node("model.attention").IsMap());
-  CHECK(c.values.size() == config_schema().size());
+  // The common keys and backbone resnet's (the scale keys, trainers/tasks/backbone_scale.h).
+  CHECK(c.values.size() == config_schema().size() + backbone_scale_keys({}).size());
   CHECK(c.where("optim.lr") == path + ":2:7");
   CHECK(c.where("optim.name") == "default");
   // to_yaml prints every section with defaults filled in, and reads back to the same config.
