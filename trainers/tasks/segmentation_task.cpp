@@ -4,15 +4,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
+#include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "framework/error.h"
 #include "layers/models/segmentation_nets.h"
 #include "trainers/plot/pictures.h"
 #include "trainers/tasks/eval_metrics.h"
 #include "trainers/tasks/from_config.h"
+#include "trainers/tasks/segmentation_datasets.h"
+#include "trainers/tasks/segmentation_inference.h"
 #include "trainers/tasks/registry.h"
 #include "trainers/lib/metrics/segmentation_metrics.h"
 #include "trainers/tasks/sharded_evaluation.h"
@@ -69,16 +73,49 @@ CrossEntropyOptions pixel_loss(Reduction reduction = Reduction::mean) {
   return o;
 }
 
+std::vector<std::string> segmentation_task_datasets() {
+  std::vector<std::string> names{"segmentation_scenes"};
+  for (const auto& name : segmentation_files_dataset_names()) names.push_back(name);
+  return names;
+}
+
+// The metrics of an evaluation from its confusion matrix and summed pixel loss.
+Evaluation segmentation_evaluation(const SegmentationMetrics& m, double loss_sum, const std::vector<std::string>& metrics,
+                                   const std::vector<std::string>& names) {
+  Evaluation e;
+  const double loss = m.pixels() > 0 ? loss_sum / static_cast<double>(m.pixels()) : 0.0;
+  e.metrics = {{"loss", loss}};
+  if (listed(metrics, "miou")) {
+    e.metrics["miou"] = m.miou();
+    nlohmann::json per_class = nlohmann::json::object();
+    const std::vector<double> iou = m.iou();
+    for (size_t c = 0; c < iou.size(); ++c)
+      if (!std::isnan(iou[c])) per_class[names[c]] = iou[c];
+    e.metrics["iou"] = per_class;
+  }
+  if (listed(metrics, "pixel_accuracy")) e.metrics["pixel_accuracy"] = m.pixel_accuracy();
+  e.score = m.miou();
+  e.summary = fmt::format("loss {:.4f} mIoU {:.2f}% pixel accuracy {:.2f}%", loss, 100 * m.miou(), 100 * m.pixel_accuracy());
+  return e;
+}
+
 }  // namespace
 
 SegmentationTask::SegmentationTask(const Config& config)
     : config_(config),
-      metrics_(task_eval_metrics(config, "segmentation", {"miou", "pixel_accuracy"}, {"miou", "pixel_accuracy", "overlays"})),
-      items_(load_items(config)) {
-  const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
-  train_ = std::make_unique<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.train_size", kTrainScenes), seed));
-  val_ = std::make_unique<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.val_size", kValScenes), seed + 1));
-  test_ = std::make_unique<SegmentationScenes>(items_.test, scene_options(config, size_or(config, "data.test_size", kTestScenes), seed + 2));
+      metrics_(task_eval_metrics(config, "segmentation", {"miou", "pixel_accuracy"}, {"miou", "pixel_accuracy", "overlays"})) {
+  if (is_segmentation_files_dataset(config.text("data.dataset"))) {
+    SegmentationFilesSplits splits = load_segmentation_files(config);
+    files_val_ = splits.val.get();
+    train_ = std::move(splits.train);
+    val_ = test_ = std::move(splits.val);
+  } else {
+    items_ = load_items(config);
+    const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
+    train_ = std::make_shared<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.train_size", kTrainScenes), seed));
+    val_ = std::make_shared<SegmentationScenes>(items_.train, scene_options(config, size_or(config, "data.val_size", kValScenes), seed + 1));
+    test_ = std::make_shared<SegmentationScenes>(items_.test, scene_options(config, size_or(config, "data.test_size", kTestScenes), seed + 2));
+  }
   check_in_channels(config, train_->input_shape()[0]);
   num_classes(config, static_cast<int64_t>(train_->class_names().size()));
 }
@@ -129,7 +166,9 @@ StepOutput SegmentationTask::train_step(Module& model, const Batch& batch) const
 }
 
 Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
-  const SegmentationScenes& set = split == Split::test ? *test_ : *val_;
+  // Whole images on disk: each rank evaluates every image (not sharded; the metrics are one process's).
+  if (files_val_ != nullptr) return evaluate_files(model, *files_val_, pictures_dir);
+  const ExampleSource& set = split == Split::test ? *test_ : *val_;
   model.eval();
   const auto& names = set.class_names();
   const auto classes = static_cast<int64_t>(names.size());
@@ -170,23 +209,60 @@ Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::str
       predictions.push_back(whole(take_values(record, position, pixels)));
     }
   }
-  Evaluation e;
-  const double loss = m.pixels() > 0 ? loss_sum / static_cast<double>(m.pixels()) : 0.0;
-  e.metrics = {{"loss", loss}};
-  if (listed(metrics_, "miou")) {
-    e.metrics["miou"] = m.miou();
-    nlohmann::json per_class = nlohmann::json::object();
-    const std::vector<double> iou = m.iou();
-    for (size_t c = 0; c < iou.size(); ++c)
-      if (!std::isnan(iou[c])) per_class[names[c]] = iou[c];
-    e.metrics["iou"] = per_class;
-  }
-  if (listed(metrics_, "pixel_accuracy")) e.metrics["pixel_accuracy"] = m.pixel_accuracy();
-  e.score = m.miou();
-  e.summary = fmt::format("loss {:.4f} mIoU {:.2f}% pixel accuracy {:.2f}%", loss, 100 * m.miou(), 100 * m.pixel_accuracy());
+  Evaluation e = segmentation_evaluation(m, loss_sum, metrics_, names);
   if (!pictures_dir.empty() && listed(metrics_, "overlays"))
     write_segmentation_overlays_png((std::filesystem::path(pictures_dir) / "overlays.png").string(), images, targets, predictions, side,
                                     set.input_shape()[2], names, kSegmentationIgnore);
+  return e;
+}
+
+Evaluation SegmentationTask::evaluate_files(Module& model, const SegmentationFiles& set, const std::string& pictures_dir) const {
+  NoGradGuard no_grad;
+  model.eval();
+  const auto& names = set.class_names();
+  const SegmentationFilesOptions& options = set.options();
+  const SegmentationEvalMode mode = segmentation_eval_mode(config_, options);
+  const Device device = parse_device(config_.text("train.device"));
+  SegmentationMetrics m(static_cast<int64_t>(names.size()), kSegmentationIgnore);
+  double loss_sum = 0;
+  // Images differ in size, so each goes through alone; the logits come back to its label map's size.
+  for (int64_t i = 0; i < set.size(); ++i) {
+    const WholeImage whole = set.whole_image(i);
+    const Size2 input_size{whole.image.height, whole.image.width};
+    std::vector<float> input(static_cast<size_t>(3 * input_size.height * input_size.width));
+    std::vector<int64_t> unused_labels(static_cast<size_t>(input_size.height * input_size.width));
+    write_normalized(whole.image, options.mean, options.std, input_size, input.data(), unused_labels.data());
+    const Tensor image = from_vector(input, {1, 3, input_size.height, input_size.width}).to(device);
+    Tensor logits = mode.slide ? slide_logits(model, image, mode.crop, mode.stride) : whole_logits(model, image);
+    logits = resize_logits(logits, {whole.labels.height, whole.labels.width});
+    const std::vector<int64_t> label_values(whole.labels.labels.begin(), whole.labels.labels.end());
+    const Tensor labels = from_vector(label_values, {1, whole.labels.height, whole.labels.width}).to(device);
+    loss_sum += cross_entropy(logits, labels, pixel_loss(Reduction::sum)).item();
+    m.add(logits, labels);
+  }
+  Evaluation e = segmentation_evaluation(m, loss_sum, metrics_, names);
+  if (!pictures_dir.empty() && listed(metrics_, "overlays")) {
+    // The first images at the training crop's size (resized to the base scale, top-left crop), in grey.
+    std::vector<std::vector<float>> images;
+    std::vector<std::vector<int64_t>> targets, predictions;
+    const Shape shape = set.input_shape();
+    const int64_t plane = shape[1] * shape[2];
+    for (int64_t k = 0; k < std::min<int64_t>(kOverlayScenes, set.size()); ++k) {
+      std::vector<float> input(static_cast<size_t>(numel(shape)));
+      std::vector<int64_t> target(static_cast<size_t>(plane));
+      set.example(k, nullptr, input.data(), target.data());
+      const Tensor image = from_vector(input, {1, shape[0], shape[1], shape[2]}).to(device);
+      predictions.push_back(argmax(select(whole_logits(model, image), 0, 0), 0).to(Device::cpu()).to_vector<int64_t>());
+      std::vector<float> grey(static_cast<size_t>(plane), 0.0f);
+      for (int64_t c = 0; c < 3; ++c)
+        for (int64_t p = 0; p < plane; ++p)
+          grey[p] += static_cast<float>(std::clamp((input[c * plane + p] * options.std[c] + options.mean[c]) / 255.0, 0.0, 1.0) / 3.0);
+      images.push_back(std::move(grey));
+      targets.push_back(std::move(target));
+    }
+    write_segmentation_overlays_png((std::filesystem::path(pictures_dir) / "overlays.png").string(), images, targets, predictions, shape[1],
+                                    shape[2], names, kSegmentationIgnore);
+  }
   return e;
 }
 
@@ -207,8 +283,9 @@ void register_segmentation_components() {
         options.seed = seed;
         return std::make_unique<SegmentationScenes>(items, options);
       });
+  register_segmentation_files_datasets();
   register_task("segmentation", "semantic segmentation: per-pixel cross entropy plus the auxiliary heads'; mIoU and pixel accuracy",
-                {"segmentation_scenes"}, {"dilated_fcn"},
+                segmentation_task_datasets(), {"dilated_fcn"},
                 {with_range(config_key("train", "aux_weight", OptionType::number, "0.4", "weight of each auxiliary head's loss (mmseg's 0.4)"),
                             0.0, 10.0)},
                 [](const Config& config) { return std::make_unique<SegmentationTask>(config); });

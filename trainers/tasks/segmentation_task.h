@@ -1,10 +1,13 @@
-// Semantic segmentation of synthetic scenes (data.dataset: segmentation_scenes; DANet's Table 1):
+// Semantic segmentation of synthetic scenes (data.dataset: segmentation_scenes; DANet's Table 1)
+// or of a dataset on disk (cityscapes, pascal_voc, ade20k, segmentation_folder: whole images at
+// evaluation, one at a time since their sizes differ, whole or by sliding window):
 // a dilated FCN (output stride 8) with the FCN head or the DANet head (PAM, CAM, both), per-pixel
 // cross entropy with ignore_index 255 plus the weighted auxiliary heads' losses; mIoU, per-class
 // IoU and pixel accuracy from the confusion matrix; overlays of predictions.
 #pragma once
 #include <memory>
 
+#include "trainers/datasets/segmentation_files.h"
 #include "trainers/datasets/segmentation_scenes.h"
 #include "trainers/tasks/task.h"
 #include "trainers/tasks/task_support.h"
@@ -32,10 +35,14 @@ class SegmentationTask : public Task {
   Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const override;
 
  private:
+  Evaluation evaluate_files(Module& model, const SegmentationFiles& set, const std::string& pictures_dir) const;
+
   const Config& config_;
   std::vector<std::string> metrics_;
-  ItemSets items_;
-  std::unique_ptr<SegmentationScenes> train_, val_, test_;
+  ItemSets items_;  // synthetic scenes: the Fashion-MNIST items they are drawn from
+  std::shared_ptr<ExampleSource> train_, val_, test_;
+  // Files on disk: the evaluation split, both val_ and test_ (these datasets publish no test labels).
+  const SegmentationFiles* files_val_ = nullptr;
 };
 
 }  // namespace gaze
