@@ -96,9 +96,9 @@ ActionVideoSets make_action_video_sets(const Config& config) {
 
 std::vector<ConfigKey> video_file_keys() {
   return {
-      config_key("data", "train_list", OptionType::text, "", "annotation list of the training videos, relative to data.root (mmaction2's ann_file_train)"),
-      config_key("data", "val_list", OptionType::text, "", "annotation list of the validation videos; empty: no validation"),
-      config_key("data", "test_list", OptionType::text, "", "annotation list of the test videos (mmaction2's ann_file_test)"),
+      config_key("data", "train_list", OptionType::text, "\"\"", "annotation list of the training videos, relative to data.root (mmaction2's ann_file_train)"),
+      config_key("data", "val_list", OptionType::text, "\"\"", "annotation list of the validation videos; empty: no validation"),
+      config_key("data", "test_list", OptionType::text, "\"\"", "annotation list of the test videos (mmaction2's ann_file_test)"),
       frames_key("frames per clip (mmaction2's clip_len)"),
       image_size_key(kVideoCropSize),
       with_range(config_key("data", "frame_interval", OptionType::integer, "1", "frames between a clip's frames (mmaction2's frame_interval)"), 1, 64),

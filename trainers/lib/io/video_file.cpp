@@ -30,6 +30,7 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
+#include <libavutil/log.h>
 #include <libswscale/swscale.h>
 }
 
@@ -53,6 +54,9 @@ std::string av_error_text(int code) {
 class OpenVideoFile {
  public:
   explicit OpenVideoFile(const std::string& path) : path_(path) {
+    // FFmpeg's own log lines would repeat, unasked, what the errors below say with the file's name.
+    static const bool quiet = (av_log_set_level(AV_LOG_FATAL), true);
+    (void)quiet;
     int status = avformat_open_input(&format_, path.c_str(), nullptr, nullptr);
     if (status < 0) fail("{}: FFmpeg cannot open it as a video: {}", path, av_error_text(status));
     status = avformat_find_stream_info(format_, nullptr);
