@@ -1,6 +1,6 @@
 # The optional libraries of the backends: each found automatically, forced off with
 # -DGAZE_WITH_X=OFF, and when missing or unusable turned off with one line saying why. Sets
-# GAZE_HAVE_OPENBLAS, GAZE_HAVE_ONEDNN, GAZE_HAVE_CUDA, GAZE_HAVE_MPI and GAZE_HAVE_NCCL (0 or 1)
+# GAZE_HAVE_OPENBLAS, GAZE_HAVE_ONEDNN, GAZE_HAVE_CUDA, GAZE_HAVE_MPI, GAZE_HAVE_NCCL and GAZE_HAVE_FFMPEG (0 or 1)
 # for the CMakeLists.txt files and build_config.h.
 set(GAZE_HAVE_OPENBLAS 0)
 if(GAZE_WITH_OPENBLAS)
@@ -71,5 +71,18 @@ if(GAZE_WITH_NCCL)
     else()
       message(STATUS "gaze: nccl off: nccl.h or libnccl.so not found under ${GAZE_CUDA_ROOT}; install NCCL there")
     endif()
+  endif()
+endif()
+
+# Video files for data.dataset videos (trainers/lib/io/video_file.cpp): FFmpeg's demuxers, decoders
+# and pixel-format conversion. Without them gaze still reads videos stored as frame folders.
+set(GAZE_HAVE_FFMPEG 0)
+if(GAZE_WITH_FFMPEG)
+  pkg_check_modules(FFMPEG IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
+  if(FFMPEG_FOUND)
+    set(GAZE_HAVE_FFMPEG 1)
+  else()
+    message(STATUS "gaze: ffmpeg off: pkg-config finds no libavformat libavcodec libavutil libswscale; install libavformat-dev "
+                   "libavcodec-dev libavutil-dev libswscale-dev to read video files (frame folders work without them)")
   endif()
 endif()

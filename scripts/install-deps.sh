@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs, with apt-get, every Debian package gaze needs to build, test and train: the compiler,
-# cmake, pkg-config, the libraries, the pictures' font and the Fashion-MNIST dataset. Packages
+# cmake, pkg-config, the libraries (FFmpeg's for video files among them), the pictures' font and the Fashion-MNIST dataset. Packages
 # already installed are left alone, so this is quick on a machine that has them. Run as root on
 # Debian 12. `scripts/install-deps.sh tests` (what scripts/test.sh runs) also installs what only the
 # test suite uses: python3-onnx and python3-opencv, the independent ONNX checker and runtime that
@@ -11,6 +11,7 @@ PACKAGES="g++ cmake make pkg-config git ca-certificates
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
   libopenblas-openmp-dev libdnnl-dev libstb-dev zlib1g-dev fonts-dejavu-core
   libopenmpi-dev openmpi-bin
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   dataset-fashion-mnist"
 if [ "${1:-}" = tests ]; then
   PACKAGES="$PACKAGES python3-onnx python3-opencv"

@@ -302,10 +302,11 @@ TEST_CASE("a key of a component the config does not use names the component that
                        "--set 'model.head=danet': model.head is read by backbone dilated_fcn; this config's model.backbone is resnet",
                        InputError);
   CHECK_THROWS_WITH_AS(load_config("", {"data.frames=4"}),
-                       has("data.frames is read by datasets action_clips, reid_tracklets; this config's data.dataset is fashion_mnist"),
+                       has("data.frames is read by datasets action_clips, rawframes, videos, reid_tracklets, mars, duke_video; this config's data.dataset is "
+                           "fashion_mnist"),
                        InputError);
   CHECK_THROWS_WITH_AS(load_config("", {"train.triplet_margin=0.5"}),
-                       has("train.triplet_margin is read by task reid (data.dataset reid_tracklets)"), InputError);
+                       has("train.triplet_margin is read by task reid (data.dataset reid_tracklets, mars, duke_video)"), InputError);
   CHECK_THROWS_WITH_AS(load_config(GAZE_TESTS_DIR "/../configs/action/c2d.yaml", {"model.backbone=tsn", "model.attention_blocks=2"}),
                        has("model.attention_blocks is read by backbones c2d, i3d, reid3d; this config's model.backbone is tsn"), InputError);
   // An unknown key is still unknown (with a suggestion among every component's keys); a bad value

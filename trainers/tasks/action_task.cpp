@@ -10,6 +10,7 @@
 #include "framework/error.h"
 #include "layers/models/video_nets.h"
 #include "trainers/plot/plot.h"
+#include "trainers/tasks/action_video_data.h"
 #include "trainers/tasks/eval_metrics.h"
 #include "trainers/tasks/from_config.h"
 #include "trainers/tasks/registry.h"
@@ -38,14 +39,20 @@ ActionClipsOptions clip_options(const Config& config, int64_t videos, uint64_t s
 ActionTask::ActionTask(const Config& config)
     : config_(config),
       metrics_(task_eval_metrics(config, "action", {"top1", "video_top1"}, {"top1", "top5", "video_top1", "confusion"})),
-      items_(load_items(config)) {
-  // Three different seeds: the splits' videos never coincide; the test videos move test items.
-  const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
-  train_ = std::make_unique<ActionClips>(items_.train, clip_options(config, size_or(config, "data.train_size", kTrainVideos), seed));
-  val_ = std::make_unique<ActionClips>(items_.train, clip_options(config, size_or(config, "data.val_size", kValVideos), seed + 1));
-  test_ = std::make_unique<ActionClips>(items_.test, clip_options(config, size_or(config, "data.test_size", kTestVideos), seed + 2));
+      items_(config.text("data.dataset") == "action_clips" ? load_items(config) : ItemSets{}) {
+  if (config.text("data.dataset") != "action_clips") {
+    ActionVideoSets sets = make_action_video_sets(config);
+    train_ = std::move(sets.train), val_ = std::move(sets.val), test_ = std::move(sets.test);
+    classes_ = sets.classes;
+  } else {
+    // Three different seeds: the splits' videos never coincide; the test videos move test items.
+    const auto seed = static_cast<uint64_t>(config.integer("data.seed")) * 3;
+    train_ = std::make_unique<ActionClips>(items_.train, clip_options(config, size_or(config, "data.train_size", kTrainVideos), seed));
+    val_ = std::make_unique<ActionClips>(items_.train, clip_options(config, size_or(config, "data.val_size", kValVideos), seed + 1));
+    test_ = std::make_unique<ActionClips>(items_.test, clip_options(config, size_or(config, "data.test_size", kTestVideos), seed + 2));
+  }
   check_in_channels(config, train_->input_shape()[0]);
-  num_classes(config, kActionClasses);
+  num_classes(config, classes_);
 }
 
 std::string ActionTask::model_summary() const {
@@ -60,7 +67,7 @@ std::shared_ptr<Module> ActionTask::build_model() const {
   VideoNetOptions o;
   o.kind = parse_choice<VideoNetKind>(config_.text("model.backbone"));
   o.in_channels = config_.integer("model.in_channels");
-  o.num_classes = num_classes(config_, kActionClasses);
+  o.num_classes = num_classes(config_, classes_);
   const BackboneScale scale = backbone_scale(config_);
   o.widths = scale.widths;
   o.strides = scale.strides;
@@ -107,9 +114,10 @@ StepOutput ActionTask::train_step(Module& model, const Batch& batch) const {
 }
 
 Evaluation ActionTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
-  const ActionClips& set = split == Split::test ? *test_ : *val_;
+  if (split == Split::val && !val_) fail("action: no validation set (data.val_list is empty)");
+  const ExampleSource& set = split == Split::test ? *test_ : *val_;
   model.eval();
-  ClassificationMetrics clips(num_classes(config_, kActionClasses));
+  ClassificationMetrics clips(num_classes(config_, classes_));
   VideoAccuracy videos;
   // Each batch's record: its summed loss, its clips' labels, their logits. The videos the clips
   // come from are the set's to say, on every rank.
@@ -163,7 +171,13 @@ void register_action_components() {
                      options.seed = seed;
                      return std::make_unique<ActionClips>(items, options);
                    });
-  register_task("action", "action recognition: cross entropy over clips; clip and video top-1 accuracy", {"action_clips"},
+  register_dataset("rawframes",
+                   "videos as folders of JPEG frames (mmaction2's rawframes) listed by '<frame_dir> <total_frames> <label>' lines "
+                   "(docs/datasets.md)",
+                   rawframes_keys());
+  register_dataset("videos", "video files decoded with FFmpeg, listed by '<path> <label>' lines (Kinetics, UCF101; docs/datasets.md)",
+                   video_file_keys());
+  register_task("action", "action recognition: cross entropy over clips; clip and video top-1 accuracy", {"action_clips", "rawframes", "videos"},
                 {"c2d", "i3d", "tsn"}, {}, [](const Config& config) { return std::make_unique<ActionTask>(config); });
   register_backbone("c2d", "2D convolutions on each frame (the Non-local paper's C2D); Non-local blocks via model.attention",
                     video_backbone_scale_keys({nonlocal_blocks_key()}));

@@ -1,7 +1,8 @@
 // Action recognition on synthetic clips (data.dataset: action_clips; the Non-local paper's Table
-// 2): C2D, I3D or TSN with the interaction-aware pyramid attention (model.backbone), Non-local
-// blocks from model.attention, cross entropy (+ the pyramid attention's losses for tsn); clip
-// top-1 and video top-1 (a video's clips' softmax scores averaged, as the paper does).
+// 2) or on real videos (rawframes, videos: action_video_data.h): C2D, I3D or TSN with the
+// interaction-aware pyramid attention (model.backbone), Non-local blocks from model.attention,
+// cross entropy (+ the pyramid attention's losses for tsn); clip top-1 and video top-1 (a video's
+// clips' softmax scores averaged, as the paper does: multi-view testing on real videos).
 #pragma once
 #include <memory>
 
@@ -23,7 +24,7 @@ class ActionTask : public Task {
   }
 
   const ExampleSource& train_set() const override { return *train_; }
-  int64_t val_size() const override { return val_->size(); }
+  int64_t val_size() const override { return val_ ? val_->size() : 0; }
   int64_t test_size() const override { return test_->size(); }
   const ExampleSource& test_set() const override { return *test_; }
 
@@ -34,8 +35,9 @@ class ActionTask : public Task {
  private:
   const Config& config_;
   std::vector<std::string> metrics_;
-  ItemSets items_;
-  std::unique_ptr<ActionClips> train_, val_, test_;
+  ItemSets items_;  // action_clips: the Fashion-MNIST items its clips move
+  std::unique_ptr<ExampleSource> train_, val_, test_;
+  int64_t classes_ = kActionClasses;
 };
 
 }  // namespace gaze

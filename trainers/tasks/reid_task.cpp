@@ -14,7 +14,9 @@
 #include "trainers/plot/pictures.h"
 #include "trainers/tasks/eval_metrics.h"
 #include "trainers/tasks/from_config.h"
+#include "trainers/datasets/frame_resample.h"
 #include "trainers/tasks/registry.h"
+#include "trainers/tasks/reid_video_data.h"
 #include "trainers/lib/metrics/retrieval_metrics.h"
 #include "trainers/tasks/sharded_evaluation.h"
 
@@ -24,6 +26,12 @@ namespace {
 
 constexpr int64_t kTrainIdentities = 150, kTestIdentities = 50;
 constexpr int64_t kPictureQueries = 6, kPictureRanks = 5;
+
+// data.instances, read by the task for every re-ID dataset.
+ConfigKey pk_instances_key() {
+  return with_range(config_key("data", "instances", OptionType::integer, "4", "tracklets per identity in a training batch (the PK sampler's K; P = batch_size / K)"),
+                    1, 64);
+}
 
 ReidTrackletsOptions tracklet_options(const Config& config, int64_t identities) {
   ReidTrackletsOptions o;
@@ -63,8 +71,9 @@ Embedded embed(Module& model, const ExampleSource& set, const Config& config, Co
   return e;
 }
 
-// The middle frame of tracklet `index`, height × width × channels in [0, 1] (for the pictures).
-std::vector<float> middle_frame(const ExampleSource& set, int64_t index) {
+// The middle frame of tracklet `index`, height × width × channels in [0, 1] (for the pictures),
+// un-normalized with each channel's `mean` and `std`.
+std::vector<float> middle_frame(const ExampleSource& set, int64_t index, const std::array<float, 3>& mean, const std::array<float, 3>& std) {
   const Shape shape = set.input_shape();  // [C, T, H, W]
   const int64_t channels = shape[0], frames = shape[1], plane = shape[2] * shape[3];
   std::vector<float> input(static_cast<size_t>(numel(shape)));
@@ -73,7 +82,7 @@ std::vector<float> middle_frame(const ExampleSource& set, int64_t index) {
   std::vector<float> frame(static_cast<size_t>(plane * channels));
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t p = 0; p < plane; ++p)
-      frame[p * channels + c] = std::clamp(input[(c * frames + frames / 2) * plane + p] * kReidStd + kReidMean, 0.0f, 1.0f);
+      frame[p * channels + c] = std::clamp(input[(c * frames + frames / 2) * plane + p] * std[static_cast<size_t>(c)] + mean[static_cast<size_t>(c)], 0.0f, 1.0f);
   return frame;
 }
 
@@ -82,15 +91,24 @@ std::vector<float> middle_frame(const ExampleSource& set, int64_t index) {
 ReidTask::ReidTask(const Config& config)
     : config_(config),
       metrics_(task_eval_metrics(config, "re-ID", {"rank1", "rank5", "rank10", "map"}, {"rank1", "rank5", "rank10", "map", "ranked_lists"})),
-      items_(load_items(config)) {
+      items_(config.text("data.dataset") == "reid_tracklets" ? load_items(config) : ItemSets{}) {
   const int64_t k = config.integer("data.instances"), batch = config.integer("data.batch_size");
   if (batch % k != 0 || batch / k < 2)
     fail("{}: data.batch_size {} must be a multiple of data.instances {} with at least 2 identities per batch (P = batch_size / K), "
          "so the triplet loss has negatives",
          config.where("data.batch_size"), batch, k);
-  train_ = std::make_unique<ReidTracklets>(items_.train, tracklet_options(config, size_or(config, "data.train_size", kTrainIdentities)));
-  evaluation_ = std::make_unique<ReidEvaluationSplit>(
-      make_reid_evaluation(items_.test, tracklet_options(config, size_or(config, "data.test_size", kTestIdentities))));
+  if (config.text("data.dataset") != "reid_tracklets") {
+    ReidVideoSets sets = make_reid_video_sets(config);
+    train_ = std::move(sets.train), real_query_ = std::move(sets.query), real_gallery_ = std::move(sets.gallery);
+    query_ = real_query_.get(), gallery_ = real_gallery_.get();
+    for (size_t c = 0; c < 3; ++c) mean_[c] = kImageNetMean[c] / 255, std_[c] = kImageNetStd[c] / 255;
+  } else {
+    train_ = std::make_unique<ReidTracklets>(items_.train, tracklet_options(config, size_or(config, "data.train_size", kTrainIdentities)));
+    evaluation_ = std::make_unique<ReidEvaluationSplit>(
+        make_reid_evaluation(items_.test, tracklet_options(config, size_or(config, "data.test_size", kTestIdentities))));
+    query_ = &evaluation_->query, gallery_ = &evaluation_->gallery;
+    mean_.fill(kReidMean), std_.fill(kReidStd);
+  }
   check_in_channels(config, train_->input_shape()[0]);
   num_classes(config, static_cast<int64_t>(train_->class_names().size()));
 }
@@ -150,8 +168,8 @@ StepOutput ReidTask::train_step(Module& model, const Batch& batch) const {
 Evaluation ReidTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
   if (split != Split::test) fail("re-ID has no validation split: evaluate the test split (query against gallery)");
   model.eval();
-  const ReidTracklets& query = evaluation_->query;
-  const ReidTracklets& gallery = evaluation_->gallery;
+  const ExampleSource& query = *query_;
+  const ExampleSource& gallery = *gallery_;
   const Embedded q = embed(model, query, config_, ranks), g = embed(model, gallery, config_, ranks);
   const RetrievalResult r = evaluate_retrieval(q.features, q.ids, q.cameras, g.features, g.ids, g.cameras, 10);
   Evaluation e;
@@ -171,12 +189,12 @@ Evaluation ReidTask::evaluate(Module& model, Split split, const std::string& pic
     std::vector<std::vector<int64_t>> positions;
     std::vector<std::vector<bool>> matches;
     for (int64_t i = 0; i < shown; ++i) {
-      queries.push_back(middle_frame(query, i));
+      queries.push_back(middle_frame(query, i, mean_, std_));
       std::vector<int64_t> row;
       std::vector<bool> match;
       for (int64_t index : ranked[static_cast<size_t>(i)]) {
         row.push_back(static_cast<int64_t>(frames.size()));
-        frames.push_back(middle_frame(gallery, index));
+        frames.push_back(middle_frame(gallery, index, mean_, std_));
         match.push_back(g.ids[static_cast<size_t>(index)] == ids[static_cast<size_t>(i)]);
       }
       positions.push_back(row);
@@ -200,16 +218,19 @@ void register_reid_components() {
                   0.0, 1.0),
        with_range(config_key("data", "motion", OptionType::number, "0.5", "the item's per-frame drift in pixels (std of a random walk)"), 0.0,
                   64.0),
-       with_range(config_key("data", "instances", OptionType::integer, "4",
-                             "tracklets per identity in a training batch (the PK sampler's K; P = batch_size / K)"),
-                  1, 64)},
+       pk_instances_key()},
       [](const ImageSet& items, uint64_t seed) {
         ReidTrackletsOptions options;
         options.seed = seed;
         return std::make_unique<ReidTracklets>(items, options);
       });
+  register_dataset("mars", "MARS: bbox_train/, bbox_test/ and the info/ files of its evaluation code (docs/datasets.md)",
+                   reid_video_keys(pk_instances_key()));
+  register_dataset("duke_video", "DukeMTMC-VideoReID: train/, query/, gallery/ of <pid>/<tracklet>/ frame folders (docs/datasets.md)",
+                   reid_video_keys(pk_instances_key()));
   register_task(
-      "reid", "video re-identification: cross entropy over identities plus a batch-hard triplet loss; rank-k and mAP", {"reid_tracklets"},
+      "reid", "video re-identification: cross entropy over identities plus a batch-hard triplet loss; rank-k and mAP",
+      {"reid_tracklets", "mars", "duke_video"},
       {"reid3d"},
       {with_range(config_key("train", "triplet_weight", OptionType::number, "1", "weight of the batch-hard triplet loss beside cross entropy"),
                   0.0, 100.0),

@@ -1,9 +1,10 @@
 // Video re-identification on synthetic tracklets (data.dataset: reid_tracklets; Liao et al.'s 3D
-// CNN + Non-local): cross entropy over the training identities plus the batch-hard triplet loss,
+// CNN + Non-local) or on MARS and DukeMTMC-VideoReID (mars, duke_video: reid_video_data.h): cross entropy over the training identities plus the batch-hard triplet loss,
 // batches drawn by the PK sampler (P identities × K tracklets); evaluated by tracklet features and
 // Euclidean distance, queries against a gallery of the other cameras (distractors included):
 // CMC rank-1/5/10 and mAP, and pictures of ranked lists.
 #pragma once
+#include <array>
 #include <memory>
 
 #include "trainers/datasets/reid_tracklets.h"
@@ -25,8 +26,8 @@ class ReidTask : public Task {
 
   const ExampleSource& train_set() const override { return *train_; }
   int64_t val_size() const override { return 0; }  // identities are few: all train, and the test set scores
-  int64_t test_size() const override { return evaluation_->query.size(); }
-  const ExampleSource& test_set() const override { return evaluation_->query; }
+  int64_t test_size() const override { return query_->size(); }
+  const ExampleSource& test_set() const override { return *query_; }
   std::function<std::vector<int64_t>(int64_t epoch)> train_order(uint64_t seed) const override;
 
   std::shared_ptr<Module> build_model() const override;
@@ -36,9 +37,14 @@ class ReidTask : public Task {
  private:
   const Config& config_;
   std::vector<std::string> metrics_;
-  ItemSets items_;
-  std::unique_ptr<ReidTracklets> train_;
-  std::unique_ptr<ReidEvaluationSplit> evaluation_;
+  ItemSets items_;  // reid_tracklets: the Fashion-MNIST items its identities are
+  std::unique_ptr<ExampleSource> train_;
+  std::unique_ptr<ReidEvaluationSplit> evaluation_;  // reid_tracklets' query and gallery
+  std::unique_ptr<ExampleSource> real_query_, real_gallery_;  // mars, duke_video
+  const ExampleSource* query_ = nullptr;
+  const ExampleSource* gallery_ = nullptr;
+  // How inputs were normalized, per channel: the ranked-list pictures undo it.
+  std::array<float, 3> mean_{}, std_{};
 };
 
 }  // namespace gaze
