@@ -12,7 +12,7 @@ SegmentationFiles::SegmentationFiles(std::vector<SegmentationPair> pairs, Segmen
   if (o.class_names.empty() || static_cast<int64_t>(o.class_names.size()) != o.labels.classes)
     fail("SegmentationFiles: {} class names for {} classes", o.class_names.size(), o.labels.classes);
   if (o.crop.height < 8 || o.crop.width < 8) fail("data.crop_size: {}x{} is too small; give [height, width] of 8 or more", o.crop.height, o.crop.width);
-  if (o.scale.height < 8 || o.scale.width < 8) fail("data.scale: {}x{} is too small; give [height, width] of 8 or more", o.scale.height, o.scale.width);
+  if (o.scale.height < 1 || o.scale.width < 1) fail("data.scale: {}x{}; give a positive [height, width] (the size images are resized around)", o.scale.height, o.scale.width);
   if (!(o.min_ratio > 0 && o.min_ratio <= o.max_ratio))
     fail("data.ratio_range: [{}, {}] must be positive and in order, e.g. [50, 200] (percent)", o.min_ratio * 100, o.max_ratio * 100);
   if (o.mean.size() != 3 || o.std.size() != 3) fail("SegmentationFiles: give three means and stds (RGB)");
