@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes tiny video datasets in the layouts gaze's readers expect, for the reduced-size configs
-configs/action/rawframes_c2d.yaml, configs/reid/mars_c3d.yaml and configs/reid/duke_video_c3d.yaml
+configs/action/datasets/rawframes_c2d.yaml, configs/reid/datasets/mars_c3d.yaml and configs/reid/datasets/duke_video_c3d.yaml
 (and for trying a reader by hand). Python's standard library only: frames are PNG files (stb_image
 reads them whatever their name), MARS's info/*.mat files MATLAB Level 5 with compressed variables.
 
