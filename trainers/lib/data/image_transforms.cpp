@@ -1,5 +1,7 @@
 #include "trainers/lib/data/image_transforms.h"
 
+#include "trainers/lib/data/linear_taps.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -68,23 +70,6 @@ void normalize_image(FloatImage& image, const ImageTransformOptions& t) {
   }
 }
 
-// Source coordinate of output pixel `out` for a resize of `in_size` to `out_size` (align_corners=False).
-struct LinearTap {
-  int64_t low = 0, high = 0;
-  float weight_high = 0;
-};
-std::vector<LinearTap> linear_taps(int64_t in_size, int64_t out_size) {
-  std::vector<LinearTap> taps(static_cast<size_t>(out_size));
-  const double scale = static_cast<double>(in_size) / static_cast<double>(out_size);
-  for (int64_t o = 0; o < out_size; ++o) {
-    const double source = std::max(0.0, (static_cast<double>(o) + 0.5) * scale - 0.5);
-    LinearTap& tap = taps[static_cast<size_t>(o)];
-    tap.low = std::min(static_cast<int64_t>(source), in_size - 1);
-    tap.high = std::min(tap.low + 1, in_size - 1);
-    tap.weight_high = static_cast<float>(source - static_cast<double>(tap.low));
-  }
-  return taps;
-}
 
 }  // namespace
 
@@ -180,9 +165,9 @@ FloatImage resize_bilinear(const FloatImage& image, int64_t out_height, int64_t 
       const float* bottom = plane + r.high * image.width;
       for (int64_t x = 0; x < out_width; ++x) {
         const LinearTap& q = cols[static_cast<size_t>(x)];
-        const float upper = top[q.low] + q.weight_high * (top[q.high] - top[q.low]);
-        const float lower = bottom[q.low] + q.weight_high * (bottom[q.high] - bottom[q.low]);
-        target[y * out_width + x] = upper + r.weight_high * (lower - upper);
+        const float upper = top[q.low] + static_cast<float>(q.weight) * (top[q.high] - top[q.low]);
+        const float lower = bottom[q.low] + static_cast<float>(q.weight) * (bottom[q.high] - bottom[q.low]);
+        target[y * out_width + x] = upper + static_cast<float>(r.weight) * (lower - upper);
       }
     }
   }

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "framework/error.h"
+#include "trainers/lib/data/linear_taps.h"
 
 namespace gaze {
 
@@ -15,21 +16,6 @@ int64_t draw_integer(Generator& rng, int64_t count) {  // uniform in [0, count)
   return std::min(count - 1, static_cast<int64_t>(rng.uniform() * static_cast<double>(count)));
 }
 
-// Bilinear sampling positions along one axis (half-pixel centres, align_corners false).
-struct LinearTap {
-  int64_t low = 0, high = 0;
-  double weight = 0;  // of `high`
-};
-std::vector<LinearTap> linear_taps(int64_t from, int64_t to) {
-  std::vector<LinearTap> taps(static_cast<size_t>(to));
-  const double scale = static_cast<double>(from) / static_cast<double>(to);
-  for (int64_t i = 0; i < to; ++i) {
-    const double source = std::max(0.0, (static_cast<double>(i) + 0.5) * scale - 0.5);
-    const int64_t low = std::min(static_cast<int64_t>(source), from - 1);
-    taps[i] = {low, std::min(low + 1, from - 1), source - static_cast<double>(low)};
-  }
-  return taps;
-}
 
 // cv2's INTER_NEAREST: source index floor(i * from / to).
 std::vector<int64_t> nearest_taps(int64_t from, int64_t to) {
