@@ -28,8 +28,10 @@ if [ -n "$missing" ]; then
   echo "gaze: installing:$missing"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # --force-unsafe-io: dpkg skips its fsync after each file, most of the time of unpacking the
+  # test packages' ~300 dependencies on a bare system; a crash mid-install means rerunning this.
   # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing
+  apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-unsafe-io $missing
 fi
 # The CUDA backend builds when the CUDA toolkit with cuDNN and cuBLAS is under /usr/local/cuda;
 # it is not a Debian package, and gaze builds without it.
