@@ -16,6 +16,7 @@
 #include "trainers/app/console_log.h"
 #include "trainers/app/hooks/standard_hooks.h"
 #include "trainers/app/interrupt.h"
+#include "trainers/app/job_abort.h"
 #include "trainers/app/optimizer_from_config.h"
 #include "trainers/app/resume.h"
 #include "trainers/app/run_directory.h"
@@ -187,19 +188,6 @@ TrainResult finish_run(const TrainingRun& run, const RunReport& report) {
   write_file_atomically(run.paths.result(), summary.dump(2) + "\n");
   run.console.line("test: {} ({} examples); run directory {}", test.summary, run.task.test_size(), run.paths.dir);
   return result;
-}
-
-// One line naming the rank on stderr, then MPI_Abort with the status a single process would exit
-// with (2 for bad input, 130 + signal for an interruption, 1 otherwise).
-[[noreturn]] void abort_job(const std::exception& e, bool started) {
-  Communicator& communicator = world();
-  int status = 1;
-  std::string what = fmt::format("error: {}", e.what());
-  if (dynamic_cast<const InputError*>(&e) || (!started && dynamic_cast<const Error*>(&e))) status = 2;
-  if (const auto* interrupted = dynamic_cast<const Interrupted*>(&e)) status = interrupted->exit_status(), what = e.what();
-  fmt::print(stderr, "gaze: rank {} of {}: {}; stopping every rank (MPI_Abort)\n", communicator.rank(), communicator.size(), what);
-  std::fflush(stderr);
-  communicator.abort(status);
 }
 
 // The config this rank trains with: the given one, but for a data-parallel run on GPUs, where

@@ -8,6 +8,8 @@
 #include "trainers/cli/help_format.h"
 #include "trainers/tasks/task.h"
 #include "trainers/app/checkpoints.h"
+#include "trainers/app/job_abort.h"
+#include "trainers/lib/distributed/communicator.h"
 
 namespace gaze::cli {
 
@@ -24,10 +26,12 @@ void add_eval_command(CLI::App& app, GlobalOptions& options) {
                    "Builds the config's model, loads the weights (a run directory gives its best ones) and "
                    "prints the task's metrics on the test set, or the validation set with --split val, as a "
                    "summary line and a JSON line. --pictures writes the pictures eval.metrics lists (a "
-                   "confusion matrix, segmentation overlays, ranked retrieval lists) into a directory.",
+                   "confusion matrix, segmentation overlays, ranked retrieval lists) into a directory. Launched by "
+                   "mpirun, the ranks share the split's batches out and rank 0 prints what one process would.",
                    "  gaze eval configs/quickstart.yaml --weights runs/quickstart --pictures eval\n"
                    "  gaze eval configs/quickstart.yaml --weights runs/quickstart --split val --pictures val\n"
-                   "  gaze eval configs/reid/c3d.yaml --weights runs/reid/c3d/best.safetensors\n");
+                   "  gaze eval configs/reid/c3d.yaml --weights runs/reid/c3d/best.safetensors\n"
+                   "  mpirun -np 2 gaze eval configs/quickstart.yaml --weights runs/quickstart\n");
   auto args = std::make_shared<EvalArgs>();
   cmd->add_option("config", args->config, "The config the weights were trained with")->required();
   cmd->add_option("--weights", args->weights, "A .safetensors file, a checkpoint directory or a run directory (its best weights)")
@@ -44,27 +48,41 @@ void add_eval_command(CLI::App& app, GlobalOptions& options) {
     const Config config = load_config_or_exit(options, args->config, args->sets);
     run_guarded(options, [&] {
       apply_config_runtime(options, config);
-      const Split split = args->split == "test" ? Split::test : Split::val;
-      // The config against its data and model, and the weights against the model: the input.
-      std::string weights;
-      std::unique_ptr<Task> task;
-      std::shared_ptr<Module> model;
-      input_phase([&] {
-        weights = resolve_weights_path(args->weights);
-        task = make_task(config);
-        if (split == Split::val && task->val_size() == 0)
-          fail("--split val: the config holds out no validation set (data.val_fraction or data.val_size is 0)");
-        model = task->build_model();
-        load_weights(weights, *model);
-      });
-      if (!args->pictures.empty()) create_directories_or_fail(args->pictures);
-      // One process evaluates the whole split (under mpirun, every rank would).
-      const std::unique_ptr<Communicator> one_process = make_single_process_communicator();
-      const Evaluation e = task->evaluate(*model, split, args->pictures, *one_process);
-      fmt::print("{} on the {} set ({} examples): {}\n", weights, args->split, split == Split::test ? task->test_size() : task->val_size(),
-                 e.summary);
-      fmt::print("{}\n", e.metrics.dump());
-      if (!args->pictures.empty()) fmt::print("pictures under {}\n", args->pictures);
+      // Under mpirun every rank evaluates its share of the split's batches and rank 0 prints the
+      // metrics, which equal one process's bit for bit (docs/distributed.md); alone, one process
+      // evaluates the whole split.
+      Communicator& ranks = world(config.text("train.distributed"));
+      const bool writer = ranks.rank() == 0;
+      bool started = false;
+      try {
+        const Split split = args->split == "test" ? Split::test : Split::val;
+        // The config against its data and model, and the weights against the model: the input.
+        std::string weights;
+        std::unique_ptr<Task> task;
+        std::shared_ptr<Module> model;
+        input_phase([&] {
+          weights = resolve_weights_path(args->weights);
+          task = make_task(config);
+          if (split == Split::val && task->val_size() == 0)
+            fail("--split val: the config holds out no validation set (data.val_fraction or data.val_size is 0)");
+          model = task->build_model();
+          load_weights(weights, *model);
+        });
+        started = true;
+        const std::string pictures = writer ? args->pictures : "";
+        if (!pictures.empty()) create_directories_or_fail(pictures);
+        const Evaluation e = task->evaluate(*model, split, pictures, ranks);
+        if (!writer) return;
+        fmt::print("{} on the {} set ({} examples{}): {}\n", weights, args->split,
+                   split == Split::test ? task->test_size() : task->val_size(),
+                   ranks.size() > 1 ? fmt::format(", shared out over {} ranks", ranks.size()) : "", e.summary);
+        fmt::print("{}\n", e.metrics.dump());
+        if (!pictures.empty()) fmt::print("pictures under {}\n", pictures);
+      } catch (const std::exception& e) {
+        // A rank that fails alone would leave the others waiting in the evaluation's collectives.
+        if (ranks.size() > 1) abort_job(e, started);
+        throw;
+      }
     });
   });
 }
