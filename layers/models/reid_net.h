@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "layers/linear.h"
+#include "layers/models/nonlocal_stages.h"
 #include "layers/models/residual_block.h"
 #include "layers/models/resnet_depth.h"
 
@@ -59,12 +60,9 @@ class VideoReidNet : public Module {
 
  private:
   ReidNetOptions options_;
-  std::shared_ptr<Sequential> stem_, stages_;
-  std::vector<int64_t> blocks_;                        // residual blocks per stage, in order in stages_
-  std::vector<std::shared_ptr<Sequential>> nonlocal_;  // per stage; null where none
-  std::vector<std::vector<int64_t>> nonlocal_after_;   // per stage: the block each Non-local block follows
-  std::shared_ptr<Module> temporal_pool_;              // null: none
-  std::shared_ptr<Module> neck_;                       // null without the BN-neck
+  std::shared_ptr<Sequential> stem_;
+  NonlocalStages trunk_;            // the stages with their Non-local blocks and temporal pooling
+  std::shared_ptr<Module> neck_;    // null without the BN-neck
   std::shared_ptr<Linear> classifier_;
 };
 

@@ -52,7 +52,7 @@ struct ResNetOptions {
   int64_t num_classes = 10;
   std::vector<int64_t> widths{32, 64, 128};
   std::vector<int64_t> strides{1, 2, 2};
-  std::vector<int64_t> blocks;           // per stage; empty: one each
+  std::vector<int64_t> blocks{};         // per stage; empty: one each
   BlockKind block = BlockKind::basic;    // bottleneck: each stage's output is 4 · widths[i]
   StemKind stem = StemKind::small;       // small | imagenet (deep: ResNetV1c's)
   bool zero_init_residual = false;       // each block's last BN scale starts at 0 (torchvision's option)

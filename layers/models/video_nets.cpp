@@ -49,7 +49,7 @@ void check_options(const VideoNetOptions& o) {
 VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
   check_options(options_);
   const bool tsn = options_.kind == VideoNetKind::tsn;
-  blocks_ = blocks_per_stage("VideoNet", options_.blocks, options_.widths.size());
+  trunk_.blocks = blocks_per_stage("VideoNet", options_.blocks, options_.widths.size());
   // c2d: 1x3x3 kernels (per frame); i3d: the stem and each (inflated) block's first conv 3x3x3.
   const int64_t t = options_.kind == VideoNetKind::i3d ? 3 : 1;
   const int64_t s0 = options_.stem_stride;
@@ -60,28 +60,29 @@ VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
   else
     stem_ = register_module("stem", tsn ? make_conv_bn_relu(2, stem_in, options_.widths[0], {3}, {s0})
                                         : make_conv_bn_relu(3, stem_in, options_.widths[0], {t, 3, 3}, {1, s0, s0}));
-  stages_ = register_module("stages", std::make_shared<Sequential>());
+  trunk_.stages = register_module("stages", std::make_shared<Sequential>());
   int64_t in = options_.widths[0];
   for (size_t i = 0; i < options_.widths.size(); ++i) {
     int64_t s = options_.strides[i];
     if (!tsn) {
-      append_video_stage(*stages_, VideoStageOptions{.block = options_.block, .in = in, .width = options_.widths[i], .stride = s,
-                                                     .blocks = blocks_[i], .stage = i, .inflate_in_time = t == 3, .inflate = options_.inflate,
-                                                     .basic_kernel2 = {1, 3, 3}, .zero_init_residual = options_.zero_init_residual});
+      append_video_stage(*trunk_.stages,
+                         VideoStageOptions{.block = options_.block, .in = in, .width = options_.widths[i], .stride = s,
+                                           .blocks = trunk_.blocks[i], .stage = i, .inflate_in_time = t == 3, .inflate = options_.inflate,
+                                           .basic_kernel2 = {1, 3, 3}, .zero_init_residual = options_.zero_init_residual});
     } else {
-      for (int64_t b = 0; b < blocks_[i]; ++b) {
+      for (int64_t b = 0; b < trunk_.blocks[i]; ++b) {
         const int64_t first_in = b == 0 ? in : stage_channels(i), stride = b == 0 ? s : 1;
         if (options_.block == BlockKind::basic)
-          stages_->push_back(std::make_shared<ResidualBlock>(ResidualBlockOptions{
+          trunk_.stages->push_back(std::make_shared<ResidualBlock>(ResidualBlockOptions{
               .dims = 2, .in = first_in, .out = options_.widths[i], .stride = {stride}, .zero_init_last_bn = options_.zero_init_residual}));
         else
-          stages_->push_back(std::make_shared<Bottleneck>(BottleneckOptions{.dims = 2, .in = first_in, .width = options_.widths[i],
-                                                                            .stride = {stride}, .zero_init_last_bn = options_.zero_init_residual}));
+          trunk_.stages->push_back(std::make_shared<Bottleneck>(BottleneckOptions{
+              .dims = 2, .in = first_in, .width = options_.widths[i], .stride = {stride}, .zero_init_last_bn = options_.zero_init_residual}));
       }
     }
     in = stage_channels(i);
   }
-  if (options_.temporal_pool) temporal_pool_ = make_temporal_pool();
+  if (options_.temporal_pool) trunk_.temporal_pool = make_temporal_pool();
   if (tsn) {
     int64_t stages = static_cast<int64_t>(options_.widths.size());
     int64_t levels = options_.iapa_levels == 0 ? stages : options_.iapa_levels;
@@ -93,16 +94,10 @@ VideoNet::VideoNet(VideoNetOptions o) : options_(std::move(o)) {
   }
   fc_ = register_module("fc", std::make_shared<Linear>(in, options_.num_classes));
   // Last, so that the backbone and fc draw the same random numbers with or without blocks.
-  std::vector<int64_t> per_stage = nonlocal_blocks_per_stage(options_.nonlocal_mode, options_.nonlocal_blocks,
-                                                             static_cast<int64_t>(options_.widths.size()));
-  nonlocal_.resize(per_stage.size());
-  nonlocal_after_.resize(per_stage.size());
-  for (size_t i = 0; i < per_stage.size(); ++i)
-    if (per_stage[i] > 0) {
-      nonlocal_[i] = register_module(fmt::format("stage{}_nonlocal", i),
-                                     make_nonlocal_stack(per_stage[i], stage_channels(i), options_.nonlocal_mode, options_.nonlocal_sub_sample));
-      nonlocal_after_[i] = nonlocal_positions(per_stage[i], blocks_[i]);
-    }
+  std::vector<int64_t> channels_per_stage;
+  for (size_t i = 0; i < options_.widths.size(); ++i) channels_per_stage.push_back(stage_channels(i));
+  trunk_.add_nonlocal(options_.nonlocal_mode, options_.nonlocal_blocks, options_.nonlocal_sub_sample, channels_per_stage,
+                      [this](const std::string& name, std::shared_ptr<Sequential> stack) { return register_module(name, std::move(stack)); });
 }
 
 Tensor VideoNet::forward(const Tensor& clip) {
@@ -113,16 +108,7 @@ Tensor VideoNet::forward(const Tensor& clip) {
 }
 
 Tensor VideoNet::forward_volume(const Tensor& clip) {
-  Tensor x = stem_->forward(clip);
-  size_t k = 0;  // the block's index in stages_
-  for (size_t i = 0; i < blocks_.size(); ++i) {
-    for (int64_t b = 0; b < blocks_[i]; ++b) {
-      x = (*stages_)[k++]->forward(x);
-      for (size_t j = 0; j < nonlocal_after_[i].size(); ++j)
-        if (nonlocal_after_[i][j] == b) x = (*nonlocal_[i])[j]->forward(x);
-    }
-    if (i == 0 && temporal_pool_) x = temporal_pool_->forward(x);
-  }
+  Tensor x = trunk_.forward(stem_->forward(clip));
   return fc_->forward(flatten(global_avg_pool(x), 1));  // over T, H and W: the only temporal pooling
 }
 
@@ -145,8 +131,8 @@ Tensor VideoNet::forward_segments(const Tensor& clip) {
   Tensor x = stem_->forward(snippets(clip));
   std::vector<Tensor> maps;  // each stage's output
   size_t k = 0;
-  for (int64_t count : blocks_) {
-    for (int64_t b = 0; b < count; ++b) x = (*stages_)[k++]->forward(x);
+  for (int64_t count : trunk_.blocks) {
+    for (int64_t b = 0; b < count; ++b) x = (*trunk_.stages)[k++]->forward(x);
     maps.push_back(x);
   }
   size_t levels = options_.iapa_levels == 0 ? maps.size() : static_cast<size_t>(options_.iapa_levels);
@@ -182,22 +168,7 @@ std::string VideoNet::export_onnx(OnnxGraph& graph, const std::vector<std::strin
   const Shape& s = graph.shape(clip);
   const int64_t n = s[0], c = s[1], t = s[2], h = s[3], w = s[4];
   if (options_.kind != VideoNetKind::tsn) {
-    std::string x = export_child(graph, *stem_, clip);
-    size_t k = 0;
-    for (size_t i = 0; i < blocks_.size(); ++i) {
-      for (int64_t b = 0; b < blocks_[i]; ++b) {
-        graph.push_scope("stages");
-        x = stages_->export_child(graph, *(*stages_)[k++], x);
-        graph.pop_scope();
-        for (size_t j = 0; j < nonlocal_after_[i].size(); ++j)
-          if (nonlocal_after_[i][j] == b) {
-            graph.push_scope(fmt::format("stage{}_nonlocal", i));
-            x = nonlocal_[i]->export_child(graph, *(*nonlocal_[i])[j], x);
-            graph.pop_scope();
-          }
-      }
-      if (i == 0 && temporal_pool_) x = temporal_pool_->export_onnx(graph, {x});
-    }
+    std::string x = trunk_.export_onnx(graph, export_child(graph, *stem_, clip));
     return export_child(graph, *fc_, graph.flatten(graph.global_average_pool(x), 1));
   }
   const int64_t segments = options_.segments, length = options_.snippet_frames;
@@ -212,9 +183,9 @@ std::string VideoNet::export_onnx(OnnxGraph& graph, const std::vector<std::strin
   std::string x = export_child(graph, *stem_, graph.reshape(graph.concat(parts, 1), {n * segments, c * length, h, w}));
   std::vector<std::string> maps;
   size_t k = 0;
-  for (int64_t count : blocks_) {
+  for (int64_t count : trunk_.blocks) {
     graph.push_scope("stages");
-    for (int64_t b = 0; b < count; ++b) x = stages_->export_child(graph, *(*stages_)[k++], x);
+    for (int64_t b = 0; b < count; ++b) x = trunk_.stages->export_child(graph, *(*trunk_.stages)[k++], x);
     graph.pop_scope();
     maps.push_back(x);
   }

@@ -36,6 +36,7 @@
 
 #include "layers/attention/interaction_aware_pyramid.h"
 #include "layers/linear.h"
+#include "layers/models/nonlocal_stages.h"
 #include "layers/models/residual_block.h"
 #include "layers/models/resnet_depth.h"
 
@@ -90,11 +91,8 @@ class VideoNet : public Module {
   const InteractionAwarePyramidAttention& iapa(const char* loss) const;
 
   VideoNetOptions options_;
-  std::shared_ptr<Sequential> stem_, stages_;
-  std::vector<int64_t> blocks_;                        // residual blocks per stage, in order in stages_
-  std::vector<std::shared_ptr<Sequential>> nonlocal_;  // per stage; null where none
-  std::vector<std::vector<int64_t>> nonlocal_after_;   // per stage: the block each Non-local block follows
-  std::shared_ptr<Module> temporal_pool_;              // null: none
+  std::shared_ptr<Sequential> stem_;
+  NonlocalStages trunk_;  // the stages (tsn: 2D ones, without Non-local blocks or temporal pooling)
   std::shared_ptr<InteractionAwarePyramidAttention> iapa_;
   std::shared_ptr<Linear> fc_;
 };
