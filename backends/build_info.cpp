@@ -20,7 +20,7 @@
 
 namespace gaze {
 
-BuildInfo build_info() {
+BuildInfo build_info(bool open_on_demand_libraries) {
   BuildInfo info;
   info.version = GAZE_VERSION;
   info.commit = GAZE_GIT_COMMIT;
@@ -47,7 +47,7 @@ BuildInfo build_info() {
 #endif
   info.devices.push_back(fmt::format("cpu ({} hardware threads)", std::thread::hardware_concurrency()));
 #if GAZE_HAVE_CUDA
-  CudaRuntimeInfo cuda = cuda_runtime_info();
+  CudaRuntimeInfo cuda = cuda_runtime_info(open_on_demand_libraries);
   info.libraries.push_back({"CUDA runtime", cuda.runtime_version});
   info.libraries.push_back({"CUDA driver", cuda.driver_version.empty() ? "none installed" : cuda.driver_version});
   info.libraries.push_back({"cuBLAS", cuda.cublas_version});
@@ -55,6 +55,7 @@ BuildInfo build_info() {
   for (const auto& device : cuda.devices) info.devices.push_back(device);
   info.cuda_status = cuda.no_device_reason;
 #else
+  (void)open_on_demand_libraries;
   info.libraries.push_back({"CUDA", "not built"});
   info.cuda_status = gpu_memory().unavailable_reason();
 #endif

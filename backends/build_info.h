@@ -14,6 +14,9 @@ struct BuildInfo {
   std::string cuda_status;                                     // why no GPU is listed, if none is
 };
 
-BuildInfo build_info();
+// `open_on_demand_libraries`: also open the libraries gaze loads when first used (cuBLAS: ~0.5 s)
+// to show the versions found at run time and check that they load, as `gaze info` does; without
+// it (the run manifests, --version) they show the versions of the headers gaze was built with.
+BuildInfo build_info(bool open_on_demand_libraries = false);
 
 }  // namespace gaze

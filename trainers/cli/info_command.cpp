@@ -22,7 +22,7 @@ void add_info_command(CLI::App& app, GlobalOptions& options) {
                    "  gaze info --backend openblas --threads 2     # what a run with these options uses\n");
   cmd->callback([&options] {
     run_guarded(options, [] {
-      BuildInfo info = build_info();
+      BuildInfo info = build_info(/*open_on_demand_libraries=*/true);
       fmt::print("gaze {} (commit {}, {} build, {})\n", info.version, info.commit, info.build_type, info.compiler);
       fmt::print("backends built: {} (selected: {})\n", fmt::join(available_backends(), ", "), cpu_backend().name());
       fmt::print("GPU backend: {}\n", cuda_backend_built() ? "cuda (runs tensors on cuda:N devices)" : "none (built without CUDA)");
