@@ -1,5 +1,5 @@
 // The onednn backend: oneDNN primitives (f32) for convolution, pooling (adaptive average pooling
-// where its windows are uniform), batch norm, eltwise, softmax, matmul, binary and reduction,
+// where its windows are uniform), eltwise, softmax, matmul, binary and reduction,
 // cached per shape; everything else (and f64) comes from the openblas backend it extends. Each
 // override first checks that a primitive computes exactly what the reference does for these
 // arguments and otherwise calls the parent's kernel.
@@ -35,14 +35,6 @@ class OnednnBackend : public OpenblasBackend {
                          const PoolParams& p) override;
   void adaptive_avg_pool_forward(const KernelArg& out, const KernelArg& x) override;
   void adaptive_avg_pool_backward(const KernelArg& grad_x, const KernelArg& grad_out) override;
-
-  void batch_norm_forward(const KernelArg& out, const KernelArg& save_mean,
-                          const KernelArg& save_invstd, const KernelArg& x,
-                          const KernelArg& weight, const KernelArg& bias, double eps) override;
-  void batch_norm_backward(const KernelArg& grad_x, const KernelArg& grad_weight,
-                           const KernelArg& grad_bias, const KernelArg& grad_out,
-                           const KernelArg& x, const KernelArg& weight,
-                           const KernelArg& save_mean, const KernelArg& save_invstd) override;
 
   void softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim, bool log) override;
   void softmax_backward(const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& y,

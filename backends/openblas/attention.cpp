@@ -18,10 +18,9 @@
 
 #include "backends/openblas/gemm.h"
 #include "backends/openblas/openblas_backend.h"
+#include "backends/openblas/vectorize.h"
 #include "backends/reference/attention_dims.h"
 #include "backends/reference/loops.h"
-
-#define GAZE_VECTORIZE __attribute__((target_clones("arch=haswell", "default")))
 
 namespace gaze {
 namespace {

@@ -5,10 +5,9 @@
 
 #include "backends/openblas/openblas_backend.h"
 #include "backends/openblas/rows.h"
+#include "backends/openblas/vectorize.h"
 #include "backends/reference/elementwise_math.h"
 #include "backends/reference/loops.h"
-
-#define GAZE_VECTORIZE __attribute__((target_clones("arch=haswell", "default")))
 
 namespace gaze {
 using namespace reference;

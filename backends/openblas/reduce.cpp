@@ -4,9 +4,8 @@
 #include <limits>
 
 #include "backends/openblas/openblas_backend.h"
+#include "backends/openblas/vectorize.h"
 #include "backends/reference/loops.h"
-
-#define GAZE_VECTORIZE __attribute__((target_clones("arch=haswell", "default")))
 
 namespace gaze {
 using namespace reference;

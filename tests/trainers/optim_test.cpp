@@ -47,3 +47,31 @@ TEST_CASE("optimizers reject bad options") {
   CHECK_THROWS_WITH_AS(Adam({p}, AdamOptions{.beta1 = 1.0}), doctest::Contains("betas must be in [0, 1)"), Error);
   CHECK_THROWS_WITH_AS(SGD({p}, SGDOptions{.nesterov = true}), doctest::Contains("nesterov needs a positive momentum"), Error);
 }
+
+TEST_CASE("SGD's one-pass f32 update gives the bits of the tensor expressions it stands for") {
+  for (SGDOptions options : {SGDOptions{.lr = 0.1}, SGDOptions{.lr = 0.05, .momentum = 0.9},
+                             SGDOptions{.lr = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.01},
+                             SGDOptions{.lr = 0.3, .weight_decay = 0.002}}) {
+    CAPTURE(options.momentum);
+    CAPTURE(options.weight_decay);
+    Generator g(5);
+    Tensor p = randn({37, 3}, DType::f32, &g).set_requires_grad(true);
+    Tensor want = clone(p.detach()), buffer;
+    SGD sgd({p}, options);
+    for (int step = 0; step < 3; ++step) {
+      Tensor c = randn({37, 3}, DType::f32, &g);
+      sgd.zero_grad();
+      sum(p * c).backward();  // p.grad is c exactly
+      sgd.step();
+      NoGradGuard no_grad;
+      Tensor grad = c;
+      if (options.weight_decay != 0) grad = grad + want * options.weight_decay;
+      if (options.momentum != 0) {
+        buffer = buffer.defined() ? buffer * options.momentum + grad : clone(grad);
+        grad = options.nesterov ? grad + buffer * options.momentum : buffer;
+      }
+      want = want - grad * options.lr;
+    }
+    CHECK(p.detach().to_vector<float>() == want.to_vector<float>());
+  }
+}
