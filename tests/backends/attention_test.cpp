@@ -43,10 +43,14 @@ struct Case {
   double spread;  // q and k uniform in ±spread: large spreads make peaked rows (online max moves)
 };
 
-// Tiles are 64 queries × 128 keys on the CPU, 64 rows on the GPU: these cross them unevenly.
+// The CPU takes every key in one tile up to 2048 keys in f32 and 1024 in f64, and walks longer
+// rows online in tiles of 1024 (f32) or 512 (f64) keys (backends/openblas/attention_tiles.h);
+// the backward splits the keys when the batch alone would leave a thread idle (odd batches);
+// the GPU's tiles are 64 rows. These cross all of them unevenly.
 const Case kCases[] = {
-    {1, 1, 1, 1, 1, 1.0},      {2, 67, 45, 8, 5, 1.0},   {3, 130, 257, 16, 24, 1.0},
-    {1, 200, 129, 32, 32, 0.5}, {2, 65, 300, 7, 3, 3.0},
+    {1, 1, 1, 1, 1, 1.0},       {2, 67, 45, 8, 5, 1.0},     {3, 130, 257, 16, 24, 1.0},
+    {1, 200, 129, 32, 32, 0.5}, {2, 65, 300, 7, 3, 3.0},    {1, 70, 1024, 3, 4, 3.0},
+    {3, 33, 1025, 5, 2, 3.0},   {1, 40, 2048, 4, 3, 2.0},   {2, 37, 2049, 5, 6, 3.0},
 };
 
 }  // namespace
