@@ -3,7 +3,9 @@
 // batch > 1), the autograd op against finite differences in f64, and against the materialized
 // softmax(scale · q kᵀ) v it replaces.
 #include <cmath>
+#include <utility>
 
+#include "backends/openblas/attention_tiles.h"
 #include "framework/backend_registry.h"
 #include "framework/host_allocator.h"
 #include "support/device_staging.h"
@@ -88,6 +90,31 @@ TEST_CASE("conformance: fused attention forward and backward match the reference
         expect_close(gv, gv_ref, tol, "grad_v");
       }
   }
+}
+
+TEST_CASE("the CPU's attention tiles take every key while a 32-row block fits, and split keys only to feed every thread") {
+  using namespace gaze::openblas;
+  auto cache = [](int64_t queries, int64_t keys, int64_t bytes) {
+    AttentionTiles t = attention_cache_tiles(queries, keys, bytes);
+    return std::pair{t.query_rows, t.key_cols};
+  };
+  CHECK(cache(1024, 1024, 4) == std::pair<int64_t, int64_t>{64, 1024});  // 256 KiB of scores
+  CHECK(cache(1024, 2048, 4) == std::pair<int64_t, int64_t>{32, 2048});  // the last whole row
+  CHECK(cache(1024, 2049, 4) == std::pair<int64_t, int64_t>{64, 1024});  // online from here
+  CHECK(cache(1024, 1024, 8) == std::pair<int64_t, int64_t>{32, 1024});
+  CHECK(cache(1024, 1025, 8) == std::pair<int64_t, int64_t>{64, 512});
+  CHECK(cache(1024, 45, 4) == std::pair<int64_t, int64_t>{128, 45});
+  CHECK(cache(10, 45, 4) == std::pair<int64_t, int64_t>{10, 45});
+  // Backward: a batch of 8 on 2 threads keeps whole rows; 3 would idle a thread for a third of
+  // the time, so each batch's keys are halved; 1 × 16384 keys has 16 tiles already.
+  CHECK(attention_backward_tiles(8, 1024, 1024, 4, 2).key_cols == 1024);
+  CHECK(attention_backward_tiles(3, 1024, 1024, 4, 2).key_cols == 512);
+  CHECK(attention_backward_tiles(1, 1024, 1024, 4, 2).key_cols == 512);
+  CHECK(attention_backward_tiles(1, 16384, 16384, 4, 2).key_cols == 1024);
+  CHECK(attention_backward_tiles(1, 100, 100, 4, 2).key_cols == 100);  // not below 128 keys
+  // Forward: (batch, query tile) items; 3 × 1 tile of 64 rows becomes 3 × 2 of 32.
+  CHECK(attention_forward_tiles(3, 64, 1024, 4, 2).query_rows == 32);
+  CHECK(attention_forward_tiles(8, 1024, 1024, 4, 2).query_rows == 64);
 }
 
 TEST_CASE("gradcheck: fused attention in f64, Nq != Nk and Ck != Cv, batch 2") {
