@@ -1,6 +1,7 @@
 // The onednn backend: oneDNN primitives (f32) for convolution, pooling (adaptive average pooling
 // where its windows are uniform), eltwise, softmax, matmul, binary and reduction,
-// cached per shape; everything else (and f64) comes from the openblas backend it extends. Each
+// cached per shape, and dnnl_sgemm for the fused attention's tiles (the openblas backend's
+// kernel otherwise); everything else (and f64) comes from the openblas backend it extends. Each
 // override first checks that a primitive computes exactly what the reference does for these
 // arguments and otherwise calls the parent's kernel.
 #pragma once
@@ -39,6 +40,12 @@ class OnednnBackend : public OpenblasBackend {
   void softmax_forward(const KernelArg& out, const KernelArg& x, int64_t dim, bool log) override;
   void softmax_backward(const KernelArg& grad_x, const KernelArg& grad_y, const KernelArg& y,
                         int64_t dim, bool log) override;
+
+  void attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q, const KernelArg& k,
+                         const KernelArg& v, double scale) override;
+  void attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
+                          const KernelArg& grad_out, const KernelArg& q, const KernelArg& k, const KernelArg& v,
+                          const KernelArg& out, const KernelArg& lse, double scale) override;
 };
 
 }  // namespace gaze

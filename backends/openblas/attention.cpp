@@ -1,13 +1,18 @@
-// Fused attention on the CPU (FlashAttention-2, Dao 2023): the [Nq, Nk] map is walked in tiles of
-// kQueryTile queries × kKeyTile keys that live in one thread's cache; each tile's scores come from
-// one GEMM on the tile, its softmax is kept online (a running max and sum per query row, the
-// partial output rescaled when the max grows), and only the output and the per-row log-sum-exp
-// reach memory. Backward recomputes each tile's probabilities from that log-sum-exp.
+// Fused attention on the CPU (FlashAttention-2, Dao 2023): the [Nq, Nk] map is walked in tiles
+// of queries × keys sized to stay in one core's L2 (attention_tiles.h); each tile's scores come
+// from one GEMM on the tile and only the output and the per-row log-sum-exp reach memory. When a
+// tile spans every key (N_k up to a few thousand) its softmax is exact in one go, the
+// materialized path's work one tile at a time; longer key ranges keep the softmax online (a
+// running max and sum per query row, the partial output rescaled when the max grows). Backward
+// recomputes each tile's probabilities from the log-sum-exp.
 //
-// Threads: the forward shares (batch, query tile) pairs out. The backward shares (batch, key tile)
-// pairs out, so each thread owns its rows of dK and dV; every thread adds its dQ contributions
-// into a private [B, Nq, Ck] buffer, summed at the end (no atomics, O(threads · B·Nq·Ck) memory).
-// The BLAS calls run inside the parallel region, where OpenBLAS (on OpenMP) uses one thread.
+// Threads: the forward shares (batch, query tile) pairs out. The backward shares (batch, key
+// tile) pairs out, so each thread owns its rows of dK and dV; when a batch has one key tile its
+// item owns that batch's dQ too, otherwise every thread adds its dQ contributions into a private
+// [B, Nq, Ck] buffer, summed at the end (no atomics). Scratch tiles are allocated once per call
+// and thread. The BLAS calls run inside the parallel region, where OpenBLAS (on OpenMP) uses
+// one thread.
+#include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -16,7 +21,8 @@
 #include <limits>
 #include <vector>
 
-#include "backends/openblas/gemm.h"
+#include "backends/openblas/attention_kernel.h"
+#include "backends/openblas/attention_tiles.h"
 #include "backends/openblas/openblas_backend.h"
 #include "backends/openblas/vectorize.h"
 #include "backends/reference/attention_dims.h"
@@ -24,11 +30,6 @@
 
 namespace gaze {
 namespace {
-
-// A tile of scores is kQueryTile × kKeyTile floats (32 KiB): it stays in L1/L2 between the GEMM
-// that writes it and the one that reads it; the K and V tiles (kKeyTile × C) stay in L2.
-constexpr int64_t kQueryTile = 64;
-constexpr int64_t kKeyTile = 128;
 
 // exp(x) = 2^n · exp(r) with n = round(x / ln 2), r = x − n·ln 2 (in two parts for accuracy) and
 // exp(r) by Cephes' degree-6 polynomial: within 2 ulp of expf, and branch-free so the row loops
@@ -52,7 +53,7 @@ constexpr int64_t kKeyTile = 128;
 }
 
 // Row helpers, vectorized by the compiler (8 partial sums/maxima keep the reductions in lanes).
-GAZE_VECTORIZE float row_max_f32(const float* x, int64_t n) {
+GAZE_VECTORIZE_WIDE float row_max_f32(const float* x, int64_t n) {
   float m[8];
   for (float& v : m) v = -std::numeric_limits<float>::infinity();
   int64_t j = 0;
@@ -62,7 +63,7 @@ GAZE_VECTORIZE float row_max_f32(const float* x, int64_t n) {
   return *std::max_element(m, m + 8);
 }
 // x[j] = exp(x[j] − shift); returns Σ x[j].
-GAZE_VECTORIZE float exp_shift_sum_f32(float* x, int64_t n, float shift) {
+GAZE_VECTORIZE_WIDE float exp_shift_sum_f32(float* x, int64_t n, float shift) {
   float s[8] = {};
   int64_t j = 0;
   for (; j + 8 <= n; j += 8)
@@ -77,7 +78,7 @@ GAZE_VECTORIZE float exp_shift_sum_f32(float* x, int64_t n, float shift) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 // dp[j] = p[j] · (dp[j] − d)
-GAZE_VECTORIZE void softmax_grad_row_f32(float* dp, const float* p, int64_t n, float d) {
+GAZE_VECTORIZE_WIDE void softmax_grad_row_f32(float* dp, const float* p, int64_t n, float d) {
   for (int64_t j = 0; j < n; ++j) dp[j] = p[j] * (dp[j] - d);
 }
 
@@ -96,7 +97,26 @@ void softmax_grad_row(double* dp, const double* p, int64_t n, double d) {
   for (int64_t j = 0; j < n; ++j) dp[j] = p[j] * (dp[j] - d);
 }
 
-int64_t tiles(int64_t n, int64_t tile) { return (n + tile - 1) / tile; }
+// C = alpha·op(A)·op(B) + beta·C on a tile: f32 through the backend's GEMM, f64 through BLAS.
+// An empty sum (k = 0: no channels), which BLAS would refuse, leaves beta·C: beta is 0 or 1 here.
+bool attention_gemm_is_trivial(int64_t m, int64_t n, int64_t k, bool beta_zero, void* c_bytes, int64_t ldc, size_t element) {
+  if (m == 0 || n == 0) return true;
+  if (k != 0) return false;
+  if (beta_zero)
+    for (int64_t i = 0; i < m; ++i) std::memset(static_cast<char*>(c_bytes) + i * ldc * element, 0, n * element);
+  return true;
+}
+void attention_gemm(openblas::TileSgemm sgemm, bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
+               const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (attention_gemm_is_trivial(m, n, k, beta == 0.0f, c, ldc, sizeof(float))) return;
+  sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+void attention_gemm(openblas::TileSgemm, bool ta, bool tb, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
+               int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  if (attention_gemm_is_trivial(m, n, k, beta == 0.0, c, ldc, sizeof(double))) return;
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,
+              ldb, beta, c, ldc);
+}
 
 // One batch's operands, row-major.
 template <typename T>
@@ -104,28 +124,33 @@ struct Slice {
   const T *q, *k, *v;
 };
 
+// Rows [i0, i0 + rows) of one batch: out and lse for those rows.
 template <typename T>
-void forward_tile(const reference::AttentionDims& d, Slice<T> s, int64_t i0, int64_t rows, T* out, T* lse, T scale,
-                  std::vector<T>& scores, std::vector<T>& max, std::vector<T>& sum) {
+void forward_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, int64_t i0, int64_t rows, int64_t key_cols, T* out,
+                  T* lse, T scale, T* scores, T* max, T* sum) {
   const int64_t ck = d.key_channels, cv = d.value_channels;
-  std::fill(out, out + rows * cv, T(0));
-  std::fill(max.begin(), max.begin() + rows, -std::numeric_limits<T>::infinity());
-  std::fill(sum.begin(), sum.begin() + rows, T(0));
-  for (int64_t j0 = 0; j0 < d.keys; j0 += kKeyTile) {
-    int64_t cols = std::min(kKeyTile, d.keys - j0);
+  for (int64_t j0 = 0; j0 < d.keys; j0 += key_cols) {
+    const int64_t cols = std::min(key_cols, d.keys - j0);
+    const bool first = j0 == 0;
     // S = scale · Q_tile K_tileᵀ
-    openblas::gemm<T>(rows, cols, ck, scale, s.q + i0 * ck, ck, 1, s.k + j0 * ck, 1, ck, T(0), scores.data(), cols, 1);
+    attention_gemm(sgemm, false, true, rows, cols, ck, scale, s.q + i0 * ck, ck, s.k + j0 * ck, ck, T(0), scores, cols);
     for (int64_t r = 0; r < rows; ++r) {
-      T* row = scores.data() + r * cols;
-      T m = std::max(max[r], row_max(row, cols));
-      T correction = exp_of(max[r] - m);  // 0 on the first tile (max = −inf)
+      T* row = scores + r * cols;
+      T tile_max = row_max(row, cols);
+      if (first) {
+        max[r] = tile_max;
+        sum[r] = exp_shift_sum(row, cols, tile_max);
+        continue;
+      }
+      T m = std::max(max[r], tile_max);
+      T correction = exp_of(max[r] - m);
       sum[r] = sum[r] * correction + exp_shift_sum(row, cols, m);
       if (correction != T(1))
         for (T* o = out + r * cv; o < out + (r + 1) * cv; ++o) *o *= correction;
       max[r] = m;
     }
-    // O_tile += P V_tile
-    openblas::gemm<T>(rows, cv, cols, T(1), scores.data(), cols, 1, s.v + j0 * cv, cv, 1, T(1), out, cv, 1);
+    // O_tile = P V_tile on the first key tile, += after
+    attention_gemm(sgemm, false, false, rows, cv, cols, T(1), scores, cols, s.v + j0 * cv, cv, first ? T(0) : T(1), out, cv);
   }
   for (int64_t r = 0; r < rows; ++r) {
     T inv = T(1) / sum[r];
@@ -134,64 +159,70 @@ void forward_tile(const reference::AttentionDims& d, Slice<T> s, int64_t i0, int
   }
 }
 
-// One key tile's dK and dV (written whole) and its dQ contributions (added into grad_q_partial).
+// One key tile's dK and dV (written whole) and its dQ contributions: written into grad_q when
+// the tile spans every key (`owns_dq`), added into it otherwise.
 template <typename T>
-void backward_key_tile(const reference::AttentionDims& d, Slice<T> s, const T* grad_out, const T* lse, const T* delta,
-                       int64_t j0, int64_t cols, T* grad_k, T* grad_v, T* grad_q_partial, T scale,
-                       std::vector<T>& probs, std::vector<T>& dprobs) {
+void backward_key_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, const T* grad_out, const T* lse, const T* delta,
+                       int64_t j0, int64_t cols, int64_t query_rows, bool owns_dq, T* grad_k, T* grad_v, T* grad_q,
+                       T scale, T* probs, T* dprobs) {
   const int64_t ck = d.key_channels, cv = d.value_channels;
-  std::fill(grad_k, grad_k + cols * ck, T(0));
-  std::fill(grad_v, grad_v + cols * cv, T(0));
-  for (int64_t i0 = 0; i0 < d.queries; i0 += kQueryTile) {
-    int64_t rows = std::min(kQueryTile, d.queries - i0);
+  if (d.queries == 0) {  // no query tile below writes them
+    std::fill(grad_k, grad_k + cols * ck, T(0));
+    std::fill(grad_v, grad_v + cols * cv, T(0));
+  }
+  for (int64_t i0 = 0; i0 < d.queries; i0 += query_rows) {
+    const int64_t rows = std::min(query_rows, d.queries - i0);
+    const T kv_beta = i0 == 0 ? T(0) : T(1), q_beta = owns_dq ? T(0) : T(1);
     const T* q_tile = s.q + i0 * ck;
     const T* go_tile = grad_out + i0 * cv;
     // P = exp(scale · Q Kᵀ − lse)
-    openblas::gemm<T>(rows, cols, ck, scale, q_tile, ck, 1, s.k + j0 * ck, 1, ck, T(0), probs.data(), cols, 1);
-    for (int64_t r = 0; r < rows; ++r) exp_shift_sum(probs.data() + r * cols, cols, lse[i0 + r]);
+    attention_gemm(sgemm, false, true, rows, cols, ck, scale, q_tile, ck, s.k + j0 * ck, ck, T(0), probs, cols);
+    for (int64_t r = 0; r < rows; ++r) exp_shift_sum(probs + r * cols, cols, lse[i0 + r]);
     // dV += Pᵀ dO
-    openblas::gemm<T>(cols, cv, rows, T(1), probs.data(), 1, cols, go_tile, cv, 1, T(1), grad_v, cv, 1);
+    attention_gemm(sgemm, true, false, cols, cv, rows, T(1), probs, cols, go_tile, cv, kv_beta, grad_v, cv);
     // dP = dO Vᵀ, then dS = P ∘ (dP − D)
-    openblas::gemm<T>(rows, cols, cv, T(1), go_tile, cv, 1, s.v + j0 * cv, 1, cv, T(0), dprobs.data(), cols, 1);
-    for (int64_t r = 0; r < rows; ++r)
-      softmax_grad_row(dprobs.data() + r * cols, probs.data() + r * cols, cols, delta[i0 + r]);
-    // dK += scale · dSᵀ Q, dQ += scale · dS K
-    openblas::gemm<T>(cols, ck, rows, scale, dprobs.data(), 1, cols, q_tile, ck, 1, T(1), grad_k, ck, 1);
-    openblas::gemm<T>(rows, ck, cols, scale, dprobs.data(), cols, 1, s.k + j0 * ck, ck, 1, T(1),
-                      grad_q_partial + i0 * ck, ck, 1);
+    attention_gemm(sgemm, false, true, rows, cols, cv, T(1), go_tile, cv, s.v + j0 * cv, cv, T(0), dprobs, cols);
+    for (int64_t r = 0; r < rows; ++r) softmax_grad_row(dprobs + r * cols, probs + r * cols, cols, delta[i0 + r]);
+    // dK += scale · dSᵀ Q, dQ (+)= scale · dS K
+    attention_gemm(sgemm, true, false, cols, ck, rows, scale, dprobs, cols, q_tile, ck, kv_beta, grad_k, ck);
+    attention_gemm(sgemm, false, false, rows, ck, cols, scale, dprobs, cols, s.k + j0 * ck, ck, q_beta, grad_q + i0 * ck, ck);
   }
 }
 
 }  // namespace
 
-void OpenblasBackend::attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q,
-                                        const KernelArg& k, const KernelArg& v, double scale) {
-  auto d = reference::attention_dims("openblas attention_forward", out, lse, q, k, v);
+void openblas::fused_attention_forward(const char* who, const KernelArg& out, const KernelArg& lse,
+                                       const KernelArg& q, const KernelArg& k, const KernelArg& v, double scale,
+                                       TileSgemm sgemm) {
+  auto d = reference::attention_dims(who, out, lse, q, k, v);
   reference::dispatch_floating(q.dtype, "attention_forward", [&](auto zero) {
     using T = decltype(zero);
-    const int64_t query_tiles = tiles(d.queries, kQueryTile), work = d.batch * query_tiles;
+    const openblas::AttentionTiles t = openblas::attention_forward_tiles(d.batch, d.queries, d.keys, sizeof(T),
+                                                               omp_get_max_threads());
+    const int64_t query_tiles = openblas::attention_tile_count(d.queries, t.query_rows);
+    const int64_t work = d.batch * query_tiles;
 #pragma omp parallel
     {
-      std::vector<T> scores(kQueryTile * kKeyTile), max(kQueryTile), sum(kQueryTile);
+      std::vector<T> scores(t.query_rows * t.key_cols), max(t.query_rows), sum(t.query_rows);
 #pragma omp for schedule(dynamic)
       for (int64_t w = 0; w < work; ++w) {
-        int64_t b = w / query_tiles, i0 = (w % query_tiles) * kQueryTile;
-        int64_t rows = std::min(kQueryTile, d.queries - i0);
+        int64_t b = w / query_tiles, i0 = (w % query_tiles) * t.query_rows;
+        int64_t rows = std::min(t.query_rows, d.queries - i0);
         Slice<T> s{q.ptr<T>() + b * d.queries * d.key_channels, k.ptr<T>() + b * d.keys * d.key_channels,
                    v.ptr<T>() + b * d.keys * d.value_channels};
-        forward_tile<T>(d, s, i0, rows, out.ptr<T>() + (b * d.queries + i0) * d.value_channels,
-                        lse.ptr<T>() + b * d.queries + i0, static_cast<T>(scale), scores, max, sum);
+        forward_tile<T>(sgemm, d, s, i0, rows, t.key_cols, out.ptr<T>() + (b * d.queries + i0) * d.value_channels,
+                        lse.ptr<T>() + b * d.queries + i0, static_cast<T>(scale), scores.data(), max.data(),
+                        sum.data());
       }
     }
   });
 }
 
-void OpenblasBackend::attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
-                                         const KernelArg& grad_out, const KernelArg& q, const KernelArg& k,
-                                         const KernelArg& v, const KernelArg& out, const KernelArg& lse,
-                                         double scale) {
-  auto d = reference::attention_backward_dims("openblas attention_backward", grad_q, grad_k, grad_v, grad_out, q, k,
-                                              v, out, lse);
+void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q, const KernelArg& grad_k,
+                                        const KernelArg& grad_v, const KernelArg& grad_out, const KernelArg& q,
+                                        const KernelArg& k, const KernelArg& v, const KernelArg& out,
+                                        const KernelArg& lse, double scale, TileSgemm sgemm) {
+  auto d = reference::attention_backward_dims(who, grad_q, grad_k, grad_v, grad_out, q, k, v, out, lse);
   reference::dispatch_floating(q.dtype, "attention_backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t ck = d.key_channels, cv = d.value_channels, rows_total = d.batch * d.queries;
@@ -205,35 +236,61 @@ void OpenblasBackend::attention_backward(const KernelArg& grad_q, const KernelAr
       for (int64_t c = 0; c < cv; ++c) acc += go[c] * o[c];
       delta[i] = acc;
     }
-    const int64_t key_tiles = tiles(d.keys, kKeyTile), work = d.batch * key_tiles;
+    const openblas::AttentionTiles t = openblas::attention_backward_tiles(d.batch, d.queries, d.keys, sizeof(T),
+                                                                omp_get_max_threads());
+    const int64_t key_tiles = openblas::attention_tile_count(d.keys, t.key_cols), work = d.batch * key_tiles;
+    const bool owns_dq = key_tiles == 1;
     const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), work));
     const int64_t dq_size = rows_total * ck;
-    // Thread 0 adds straight into grad_q; the others into their own buffers.
-    std::vector<T> partials((threads - 1) * dq_size, T(0));
-    std::fill(grad_q.ptr<T>(), grad_q.ptr<T>() + dq_size, T(0));
+    // Several key tiles add into each dQ row: thread 0 straight into grad_q, the others into
+    // their own buffers. One key tile per batch writes its rows of grad_q whole.
+    const bool private_dq = !owns_dq && threads > 1;
+    std::vector<T> partials(private_dq ? (threads - 1) * dq_size : 0, T(0));
+    if (!owns_dq) std::fill(grad_q.ptr<T>(), grad_q.ptr<T>() + dq_size, T(0));
 #pragma omp parallel num_threads(threads)
     {
-      int64_t t = omp_get_thread_num();
-      T* dq = t == 0 ? grad_q.ptr<T>() : partials.data() + (t - 1) * dq_size;
-      std::vector<T> probs(kQueryTile * kKeyTile), dprobs(kQueryTile * kKeyTile);
+      int64_t thread = omp_get_thread_num();
+      T* dq = thread == 0 || !private_dq ? grad_q.ptr<T>() : partials.data() + (thread - 1) * dq_size;
+      std::vector<T> probs(t.query_rows * t.key_cols), dprobs(t.query_rows * t.key_cols);
 #pragma omp for schedule(dynamic)
       for (int64_t w = 0; w < work; ++w) {
-        int64_t b = w / key_tiles, j0 = (w % key_tiles) * kKeyTile;
-        int64_t cols = std::min(kKeyTile, d.keys - j0);
+        int64_t b = w / key_tiles, j0 = (w % key_tiles) * t.key_cols;
+        int64_t cols = std::min(t.key_cols, d.keys - j0);
         Slice<T> s{q.ptr<T>() + b * d.queries * ck, k.ptr<T>() + b * d.keys * ck, v.ptr<T>() + b * d.keys * cv};
-        backward_key_tile<T>(d, s, grad_out.ptr<T>() + b * d.queries * cv, lse.ptr<T>() + b * d.queries,
-                             delta.data() + b * d.queries, j0, cols, grad_k.ptr<T>() + (b * d.keys + j0) * ck,
-                             grad_v.ptr<T>() + (b * d.keys + j0) * cv, dq + b * d.queries * ck,
-                             static_cast<T>(scale), probs, dprobs);
+        backward_key_tile<T>(sgemm, d, s, grad_out.ptr<T>() + b * d.queries * cv, lse.ptr<T>() + b * d.queries,
+                             delta.data() + b * d.queries, j0, cols, t.query_rows, owns_dq,
+                             grad_k.ptr<T>() + (b * d.keys + j0) * ck, grad_v.ptr<T>() + (b * d.keys + j0) * cv,
+                             dq + b * d.queries * ck, static_cast<T>(scale), probs.data(), dprobs.data());
       }
     }
-    if (threads > 1) {
+    if (private_dq) {
       T* dq = grad_q.ptr<T>();
 #pragma omp parallel for
       for (int64_t x = 0; x < dq_size; ++x)
-        for (int64_t t = 0; t + 1 < threads; ++t) dq[x] += partials[t * dq_size + x];
+        for (int64_t p = 0; p + 1 < threads; ++p) dq[x] += partials[p * dq_size + x];
     }
   });
+}
+
+void openblas::openblas_tile_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                   const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                                   int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha,
+              a, lda, b, ldb, beta, c, ldc);
+}
+
+void OpenblasBackend::attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q,
+                                        const KernelArg& k, const KernelArg& v, double scale) {
+  openblas::fused_attention_forward("openblas attention_forward", out, lse, q, k, v, scale,
+                                    openblas::openblas_tile_sgemm);
+}
+
+void OpenblasBackend::attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
+                                         const KernelArg& grad_out, const KernelArg& q, const KernelArg& k,
+                                         const KernelArg& v, const KernelArg& out, const KernelArg& lse,
+                                         double scale) {
+  openblas::fused_attention_backward("openblas attention_backward", grad_q, grad_k, grad_v, grad_out, q, k, v, out,
+                                     lse, scale, openblas::openblas_tile_sgemm);
 }
 
 }  // namespace gaze

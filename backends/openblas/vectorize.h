@@ -11,3 +11,6 @@
 #pragma once
 
 #define GAZE_VECTORIZE __attribute__((target_clones("arch=x86-64-v3", "default")))
+// The same with an x86-64-v4 (AVX-512) version too, for the fused attention's row loops (exp,
+// max, sums over a tile's rows), where twice the width pays.
+#define GAZE_VECTORIZE_WIDE __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))

@@ -3,7 +3,9 @@
 // batch > 1), the autograd op against finite differences in f64, and against the materialized
 // softmax(scale · q kᵀ) v it replaces.
 #include <cmath>
+#include <utility>
 
+#include "backends/openblas/attention_tiles.h"
 #include "framework/backend_registry.h"
 #include "framework/host_allocator.h"
 #include "support/device_staging.h"
@@ -43,10 +45,14 @@ struct Case {
   double spread;  // q and k uniform in ±spread: large spreads make peaked rows (online max moves)
 };
 
-// Tiles are 64 queries × 128 keys on the CPU, 64 rows on the GPU: these cross them unevenly.
+// The CPU takes every key in one tile up to 2048 keys in f32 and 1024 in f64, and walks longer
+// rows online in tiles of 1024 (f32) or 512 (f64) keys (backends/openblas/attention_tiles.h);
+// the backward splits the keys when the batch alone would leave a thread idle (odd batches);
+// the GPU's tiles are 64 rows. These cross all of them unevenly.
 const Case kCases[] = {
-    {1, 1, 1, 1, 1, 1.0},      {2, 67, 45, 8, 5, 1.0},   {3, 130, 257, 16, 24, 1.0},
-    {1, 200, 129, 32, 32, 0.5}, {2, 65, 300, 7, 3, 3.0},
+    {1, 1, 1, 1, 1, 1.0},       {2, 67, 45, 8, 5, 1.0},     {3, 130, 257, 16, 24, 1.0},
+    {1, 200, 129, 32, 32, 0.5}, {2, 65, 300, 7, 3, 3.0},    {1, 70, 1024, 3, 4, 3.0},
+    {3, 33, 1025, 5, 2, 3.0},   {1, 40, 2048, 4, 3, 2.0},   {2, 37, 2049, 5, 6, 3.0},
 };
 
 }  // namespace
@@ -84,6 +90,31 @@ TEST_CASE("conformance: fused attention forward and backward match the reference
         expect_close(gv, gv_ref, tol, "grad_v");
       }
   }
+}
+
+TEST_CASE("the CPU's attention tiles take every key while a 32-row block fits, and split keys only to feed every thread") {
+  using namespace gaze::openblas;
+  auto cache = [](int64_t queries, int64_t keys, int64_t bytes) {
+    AttentionTiles t = attention_cache_tiles(queries, keys, bytes);
+    return std::pair{t.query_rows, t.key_cols};
+  };
+  CHECK(cache(1024, 1024, 4) == std::pair<int64_t, int64_t>{64, 1024});  // 256 KiB of scores
+  CHECK(cache(1024, 2048, 4) == std::pair<int64_t, int64_t>{32, 2048});  // the last whole row
+  CHECK(cache(1024, 2049, 4) == std::pair<int64_t, int64_t>{64, 1024});  // online from here
+  CHECK(cache(1024, 1024, 8) == std::pair<int64_t, int64_t>{32, 1024});
+  CHECK(cache(1024, 1025, 8) == std::pair<int64_t, int64_t>{64, 512});
+  CHECK(cache(1024, 45, 4) == std::pair<int64_t, int64_t>{128, 45});
+  CHECK(cache(10, 45, 4) == std::pair<int64_t, int64_t>{10, 45});
+  // Backward: a batch of 8 on 2 threads keeps whole rows; 3 would idle a thread for a third of
+  // the time, so each batch's keys are halved; 1 × 16384 keys has 16 tiles already.
+  CHECK(attention_backward_tiles(8, 1024, 1024, 4, 2).key_cols == 1024);
+  CHECK(attention_backward_tiles(3, 1024, 1024, 4, 2).key_cols == 512);
+  CHECK(attention_backward_tiles(1, 1024, 1024, 4, 2).key_cols == 512);
+  CHECK(attention_backward_tiles(1, 16384, 16384, 4, 2).key_cols == 1024);
+  CHECK(attention_backward_tiles(1, 100, 100, 4, 2).key_cols == 100);  // not below 128 keys
+  // Forward: (batch, query tile) items; 3 × 1 tile of 64 rows becomes 3 × 2 of 32.
+  CHECK(attention_forward_tiles(3, 64, 1024, 4, 2).query_rows == 32);
+  CHECK(attention_forward_tiles(8, 1024, 1024, 4, 2).query_rows == 64);
 }
 
 TEST_CASE("gradcheck: fused attention in f64, Nq != Nk and Ck != Cv, batch 2") {
