@@ -49,19 +49,19 @@ template <typename T>
     for (; i + kGateLanes <= n; i += kGateLanes)
       for (int j = 0; j < kGateLanes; ++j) {
         gx[i + j] = go[i + j] * g;
-        acc[j] += static_cast<double>(go[i + j] * x[i + j]);
+        acc[j] += static_cast<double>(go[i + j]) * static_cast<double>(x[i + j]);
       }
   } else if (step == 0) {
     const T gov = go[0], scaled = gov * g;
     for (; i + kGateLanes <= n; i += kGateLanes)
       for (int j = 0; j < kGateLanes; ++j) {
         gx[i + j] = scaled;
-        acc[j] += static_cast<double>(gov * x[i + j]);
+        acc[j] += static_cast<double>(gov) * static_cast<double>(x[i + j]);
       }
   }
   for (; i < n; ++i) {
     gx[i] = go[i * step] * g;
-    sum += static_cast<double>(go[i * step] * x[i]);
+    sum += static_cast<double>(go[i * step]) * static_cast<double>(x[i]);
   }
   for (double a : acc) sum += a;
   return sum;
