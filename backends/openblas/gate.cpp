@@ -7,6 +7,7 @@
 // to the element type's rounding.
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "backends/openblas/openblas_backend.h"
 #include "backends/reference/gate_dims.h"
@@ -28,7 +29,7 @@ int64_t position_blocks(const GateDims& d) { return (d.length + kGateBlock - 1) 
 // The max rule of the max reduction: a NaN wins, and then stays (nothing compares greater).
 template <typename T>
 [[gnu::always_inline]] inline T max_keeping_nan(T best, T v) {
-  return (v > best || v != v) ? v : best;
+  return (v > best) | (v != v) ? v : best;  // | rather than ||: no branch, so the loops vectorize
 }
 
 // ---- per-channel rows: x[r*L .. r*L+L) against one gate value.
@@ -38,47 +39,56 @@ template <typename T>
   for (int64_t i = 0; i < n; ++i) out[i] = x[i] * g;
 }
 
+// Eight lanes of T, and eight double sums: GCC's vector types, because the compiler does not
+// vectorize the double sums and NaN-keeping maxima of a plain loop by itself.
+template <typename T>
+using GateLanes [[gnu::vector_size(kGateLanes * sizeof(T))]] = T;
+using GateSums [[gnu::vector_size(kGateLanes * sizeof(double))]] = double;
+
+// Loads through a reference, not a return value: a returned AVX vector would draw GCC's ABI note.
+template <typename T>
+[[gnu::always_inline]] inline void gate_load_lanes(GateLanes<T>& v, const T* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+
 // grad_x = grad_out · g over the row; returns Σ grad_out · x. grad_out steps by `step` (1, or 0
 // for the broadcast gradient of a sum).
 template <typename T>
 [[gnu::always_inline]] inline double gate_row_scale_dot(T* gx, const T* go, int64_t step, const T* x, T g, int64_t n) {
-  std::array<double, kGateLanes> acc{};
+  GateSums acc{};
   int64_t i = 0;
-  double sum = 0.0;
-  if (step == 1) {
-    for (; i + kGateLanes <= n; i += kGateLanes)
-      for (int j = 0; j < kGateLanes; ++j) {
-        gx[i + j] = go[i + j] * g;
-        acc[j] += static_cast<double>(go[i + j]) * static_cast<double>(x[i + j]);
-      }
-  } else if (step == 0) {
-    const T gov = go[0], scaled = gov * g;
-    for (; i + kGateLanes <= n; i += kGateLanes)
-      for (int j = 0; j < kGateLanes; ++j) {
-        gx[i + j] = scaled;
-        acc[j] += static_cast<double>(gov) * static_cast<double>(x[i + j]);
-      }
+  if (step == 1 || step == 0) {
+    const GateLanes<T> broadcast = GateLanes<T>{} + go[0];
+    for (; i + kGateLanes <= n; i += kGateLanes) {
+      GateLanes<T> d = broadcast, xv;
+      if (step == 1) gate_load_lanes<T>(d, go + i);
+      gate_load_lanes<T>(xv, x + i);
+      GateLanes<T> scaled = d * g;
+      std::memcpy(gx + i, &scaled, sizeof scaled);
+      acc += __builtin_convertvector(d, GateSums) * __builtin_convertvector(xv, GateSums);
+    }
   }
+  double sum = 0.0;
   for (; i < n; ++i) {
     gx[i] = go[i * step] * g;
     sum += static_cast<double>(go[i * step]) * static_cast<double>(x[i]);
   }
-  for (double a : acc) sum += a;
+  for (int j = 0; j < kGateLanes; ++j) sum += acc[j];
   return sum;
 }
 
 // Σ x and max x over a row of n ≥ 1.
 template <typename T>
 [[gnu::always_inline]] inline void gate_row_sum_max(const T* x, int64_t n, double& sum_out, T& max_out) {
-  std::array<double, kGateLanes> acc{};
-  std::array<T, kGateLanes> best;
-  best.fill(x[0]);
+  GateSums acc{};
+  GateLanes<T> best = GateLanes<T>{} + x[0];
   int64_t i = 0;
-  for (; i + kGateLanes <= n; i += kGateLanes)
-    for (int j = 0; j < kGateLanes; ++j) {
-      acc[j] += static_cast<double>(x[i + j]);
-      best[j] = max_keeping_nan(best[j], x[i + j]);
-    }
+  for (; i + kGateLanes <= n; i += kGateLanes) {
+    GateLanes<T> v;
+    gate_load_lanes<T>(v, x + i);
+    acc += __builtin_convertvector(v, GateSums);
+    best = (v > best) | (v != v) ? v : best;  // max_keeping_nan, lane by lane
+  }
   double sum = 0.0;
   T m = x[0];
   for (; i < n; ++i) {
@@ -87,7 +97,7 @@ template <typename T>
   }
   for (int j = 0; j < kGateLanes; ++j) {
     sum += acc[j];
-    m = max_keeping_nan(m, best[j]);
+    m = max_keeping_nan(m, static_cast<T>(best[j]));
   }
   sum_out = sum;
   max_out = m;
