@@ -4,6 +4,7 @@
 #include "autograd/conv.h"
 #include "autograd/elementwise.h"
 #include "autograd/engine.h"
+#include "autograd/gate.h"
 #include "autograd/grad_mode.h"
 #include "autograd/linalg.h"
 #include "autograd/loss.h"

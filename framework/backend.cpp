@@ -43,6 +43,10 @@ const char* op_name(Op op) {
     case Op::attention_backward: return "attention_backward";
     case Op::relu_pair_forward: return "relu_pair_forward";
     case Op::relu_pair_backward: return "relu_pair_backward";
+    case Op::gate_multiply_forward: return "gate_multiply_forward";
+    case Op::gate_multiply_backward: return "gate_multiply_backward";
+    case Op::mean_max_pool_forward: return "mean_max_pool_forward";
+    case Op::mean_max_pool_backward: return "mean_max_pool_backward";
   }
   return "unknown";
 }
@@ -103,6 +107,30 @@ void Backend::relu_pair_backward(const KernelArg&, const KernelArg&, const Kerne
                                  const KernelArg&, const KernelArg&, const KernelArg&, double) {
   fail("backend '{}' has no relu_pair_backward kernel (Non-local concatenation without its map); run the block on a "
        "CPU backend or set attention_impl: materialized", name());
+}
+
+// The gating layers' fused kernels exist on the CPU backends; elsewhere supports() answers false
+// and the layers compose the same result, so reaching these means a caller skipped that check.
+void Backend::gate_multiply_forward(const KernelArg&, const KernelArg&, const KernelArg&) {
+  fail("backend '{}' has no gate_multiply_forward kernel; check kernel_available(Op::gate_multiply_forward, ...) "
+       "and compose x * gate instead", name());
+}
+
+void Backend::gate_multiply_backward(const KernelArg&, const KernelArg&, const KernelArg&, const KernelArg&,
+                                     const KernelArg&) {
+  fail("backend '{}' has no gate_multiply_backward kernel; check kernel_available(Op::gate_multiply_backward, ...) "
+       "and compose x * gate instead", name());
+}
+
+void Backend::mean_max_pool_forward(const KernelArg&, const KernelArg&, const KernelArg&) {
+  fail("backend '{}' has no mean_max_pool_forward kernel; check kernel_available(Op::mean_max_pool_forward, ...) "
+       "and compose mean and max reductions instead", name());
+}
+
+void Backend::mean_max_pool_backward(const KernelArg&, const KernelArg&, const KernelArg&, const KernelArg&,
+                                     const KernelArg&) {
+  fail("backend '{}' has no mean_max_pool_backward kernel; check kernel_available(Op::mean_max_pool_backward, ...) "
+       "and compose mean and max reductions instead", name());
 }
 
 }  // namespace gaze

@@ -43,6 +43,8 @@ enum class Op {
   nll_loss_forward, nll_loss_backward,
   attention_forward, attention_backward,
   relu_pair_forward, relu_pair_backward,
+  gate_multiply_forward, gate_multiply_backward,
+  mean_max_pool_forward, mean_max_pool_backward,
 };
 const char* op_name(Op op);
 
@@ -175,6 +177,28 @@ class Backend {
   virtual void relu_pair_backward(const KernelArg& grad_a, const KernelArg& grad_k, const KernelArg& grad_v,
                                   const KernelArg& grad_out, const KernelArg& a, const KernelArg& k,
                                   const KernelArg& v, double scale);
+
+  // The gating layers' (SE, CBAM, BAM) fused passes. x is [N,C,L] (L: the positions) and a gate
+  // or a pooled descriptor is [N,C,1] (per channel, over the positions) or [N,1,L] (per
+  // position, over the channels); which one the shapes say. A backend without these kernels
+  // keeps the defaults, which refuse naming it (and supports() must answer false), and the
+  // layers compose the same result from elementwise ops and reductions.
+  //
+  // out = x · gate, the gate broadcast over the other dim. All contiguous.
+  virtual void gate_multiply_forward(const KernelArg& out, const KernelArg& x, const KernelArg& gate);
+  // grad_x = grad_out · gate and grad_gate = Σ grad_out · x over the broadcast dim, in one pass
+  // over grad_out and x. grad_out may be strided (e.g. all strides 0: the gradient of a sum);
+  // grad_gate may be a view; the rest are contiguous.
+  virtual void gate_multiply_backward(const KernelArg& grad_x, const KernelArg& grad_gate, const KernelArg& grad_out,
+                                      const KernelArg& x, const KernelArg& gate);
+  // The mean and the max of x over the reduced dim in one pass; mean and max [N,C,1] or [N,1,L]
+  // may be strided views (e.g. two channels of one tensor), x is contiguous.
+  virtual void mean_max_pool_forward(const KernelArg& mean, const KernelArg& max, const KernelArg& x);
+  // grad_x = grad_mean / count + grad_max at each position equal to the max, shared evenly among
+  // ties (as the max reduction's backward); grad_mean, grad_max and max may be strided views,
+  // grad_x and x are contiguous.
+  virtual void mean_max_pool_backward(const KernelArg& grad_x, const KernelArg& grad_mean, const KernelArg& grad_max,
+                                      const KernelArg& x, const KernelArg& max);
 };
 
 }  // namespace gaze

@@ -33,6 +33,10 @@ void check_floating(const char* op, DType dtype) {
 bool CudaBackend::supports(Op op, DType dtype) const {
   // Concatenation attention without its map has CPU kernels only (framework/backend.h).
   if (op == Op::relu_pair_forward || op == Op::relu_pair_backward) return false;
+  // So have the gating layers' fused passes; the layers compose them from elementwise ops here.
+  if (op == Op::gate_multiply_forward || op == Op::gate_multiply_backward || op == Op::mean_max_pool_forward ||
+      op == Op::mean_max_pool_backward)
+    return false;
   if (is_floating(dtype)) return true;
   // i64 holds labels and indices, as in the reference: filled, copied, compared and summed.
   return op == Op::fill || op == Op::copy || op == Op::binary || op == Op::reduce;

@@ -48,6 +48,13 @@ class OpenblasBackend : public ReferenceBackend {
   void relu_pair_backward(const KernelArg& grad_a, const KernelArg& grad_k, const KernelArg& grad_v,
                           const KernelArg& grad_out, const KernelArg& a, const KernelArg& k, const KernelArg& v,
                           double scale) override;
+
+  void gate_multiply_forward(const KernelArg& out, const KernelArg& x, const KernelArg& gate) override;
+  void gate_multiply_backward(const KernelArg& grad_x, const KernelArg& grad_gate, const KernelArg& grad_out,
+                              const KernelArg& x, const KernelArg& gate) override;
+  void mean_max_pool_forward(const KernelArg& mean, const KernelArg& max, const KernelArg& x) override;
+  void mean_max_pool_backward(const KernelArg& grad_x, const KernelArg& grad_mean, const KernelArg& grad_max,
+                              const KernelArg& x, const KernelArg& max) override;
 };
 
 }  // namespace gaze

@@ -46,16 +46,31 @@ Tensor channel_descriptor(const Tensor& x, ChannelPool type) {
 
 }  // namespace
 
+// Whether the descriptors are exactly avg and max, in either order: what position_mean_max gives
+// in one pass (the sum of their MLP outputs does not depend on the order).
+bool ChannelGate::pools_mean_and_max() const {
+  const auto& p = options_.pool_types;
+  return p.size() == 2 && ((p[0] == ChannelPool::avg && p[1] == ChannelPool::max) || (p[0] == ChannelPool::max && p[1] == ChannelPool::avg));
+}
+
 Tensor ChannelGate::forward(const Tensor& x) {
   check_feature_map("ChannelGate", x, options_.channels);
+  const bool fused = gate_kernels_available(x);
   Tensor logits;
-  for (ChannelPool p : options_.pool_types) {
-    Tensor raw = mlp_->forward(channel_descriptor(x, p));
-    logits = logits.defined() ? logits + raw : raw;
+  if (fused && pools_mean_and_max()) {
+    // Both descriptors in one pass over x, and both through the shared MLP as one batch [2N, C].
+    const int64_t n = x.shape()[0], c = options_.channels;
+    Tensor raw = mlp_->forward(reshape(position_mean_max(x), {2 * n, c}));
+    logits = sum(reshape(raw, {2, n, c}), {0});
+  } else {
+    for (ChannelPool p : options_.pool_types) {
+      Tensor raw = mlp_->forward(channel_descriptor(x, p));
+      logits = logits.defined() ? logits + raw : raw;
+    }
   }
   Tensor gate = reshape(sigmoid(logits), channel_gate_shape(x));
   remember(gate);
-  return x * gate;
+  return fused ? gate_multiply(x, gate) : x * gate;
 }
 
 std::string ChannelGate::extra_repr() const {
@@ -75,13 +90,20 @@ SpatialGate::SpatialGate(SpatialGateOptions o) : options_(std::move(o)) {
 Tensor SpatialGate::forward(const Tensor& x) {
   if (!x.defined() || x.dim() != options_.dims + 2)
     fail("SpatialGate: expected input [N, C, {} spatial dims], got {}", options_.dims, x.defined() ? shape_str(x.shape()) : "undefined");
-  Tensor avg = mean(x, {1}, true), mx = max(x, {1}, true);
-  Tensor pooled = options_.pool_order == SpatialPoolOrder::mean_max ? cat({avg, mx}, 1) : cat({mx, avg}, 1);
+  const bool fused = gate_kernels_available(x);
+  const bool max_first = options_.pool_order == SpatialPoolOrder::max_mean;
+  Tensor pooled;
+  if (fused) {
+    pooled = channel_mean_max(x, max_first);  // both maps in one pass over x, already stacked
+  } else {
+    Tensor avg = mean(x, {1}, true), mx = max(x, {1}, true);
+    pooled = max_first ? cat({mx, avg}, 1) : cat({avg, mx}, 1);
+  }
   Tensor logits = conv_->forward(pooled);
   if (bn_) logits = bn_->forward(logits);
   Tensor gate = sigmoid(logits);
   remember(gate);
-  return x * gate;
+  return fused ? gate_multiply(x, gate) : x * gate;
 }
 
 std::string SpatialGate::extra_repr() const {

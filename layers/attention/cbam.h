@@ -48,6 +48,7 @@ class ChannelGate : public Module, public AttentionMapRecorder {
   const ChannelGateOptions& options() const { return options_; }
 
  private:
+  bool pools_mean_and_max() const;
   ChannelGateOptions options_;
   std::shared_ptr<Sequential> mlp_;  // mlp.0 (C → C/r), mlp.1 ReLU, mlp.2 (C/r → C)
 };

@@ -20,7 +20,8 @@ Tensor SqueezeExcitation::forward(const Tensor& x) {
   Tensor gate = fc_->forward(flatten(global_avg_pool(x), 1));  // [N, C]
   Tensor gate_map = reshape(gate, channel_gate_shape(x));
   remember(gate_map);
-  return x * gate_map;
+  // One pass for x · gate and one for both of its gradients, where the backend has the kernels.
+  return gate_kernels_available(x) ? gate_multiply(x, gate_map) : x * gate_map;
 }
 
 std::string SqueezeExcitation::extra_repr() const {
