@@ -1,7 +1,7 @@
 // The gating kernels, each one pass over x (and grad_out), OpenMP-parallel. A per-channel gate
 // ([N,C,1]) walks x as N·C rows of L positions, a row per task; a per-position gate ([N,1,L])
 // walks it as N samples × blocks of positions, each task folding the C channels of its block
-// into accumulators that stay in L1. The AVX2 version is chosen at run time (target_clones).
+// into accumulators that stay in L1. The AVX2 version is chosen at run time (vectorize.h).
 // Row sums are in double, as the openblas row reduction; sums over channels in the element
 // type, as its channel reduction: either way the fused layers agree with their composite form
 // to the element type's rounding.
@@ -10,13 +10,9 @@
 #include <cstring>
 
 #include "backends/openblas/openblas_backend.h"
+#include "backends/openblas/vectorize.h"
 #include "backends/reference/gate_dims.h"
 #include "backends/reference/loops.h"
-
-// "avx2", not "arch=haswell": GCC's resolver for an arch= clone asks whether the CPU *is* that
-// model (__builtin_cpu_is), so an AMD CPU with AVX2 got the baseline clone; an ISA clone asks
-// __builtin_cpu_supports. No FMA in it, so both clones round alike.
-#define GAZE_GATE_VECTORIZE __attribute__((target_clones("avx2", "default")))
 
 namespace gaze {
 namespace {
@@ -172,25 +168,25 @@ template <typename T>
 // They are called from the OpenMP loops below rather than holding them: the outlined body of an
 // OpenMP loop is a function of its own, which target_clones would not reach.
 #define GAZE_GATE_CLONES(T)                                                                                             \
-  GAZE_GATE_VECTORIZE void gate_scale_row(T* out, const T* x, T g, int64_t n) { gate_row_scale(out, x, g, n); }             \
-  GAZE_GATE_VECTORIZE double gate_scale_dot_row(T* gx, const T* go, int64_t step, const T* x, T g, int64_t n) {               \
+  GAZE_VECTORIZE void gate_scale_row(T* out, const T* x, T g, int64_t n) { gate_row_scale(out, x, g, n); }              \
+  GAZE_VECTORIZE double gate_scale_dot_row(T* gx, const T* go, int64_t step, const T* x, T g, int64_t n) {              \
     return gate_row_scale_dot(gx, go, step, x, g, n);                                                                   \
   }                                                                                                                     \
-  GAZE_GATE_VECTORIZE void gate_sum_max_row(const T* x, int64_t n, double& sum, T& best) { gate_row_sum_max(x, n, sum, best); } \
-  GAZE_GATE_VECTORIZE void gate_pool_backward_row(T* gx, const T* x, int64_t n, T mx, T from_mean, T grad_max) {             \
+  GAZE_VECTORIZE void gate_sum_max_row(const T* x, int64_t n, double& sum, T& best) { gate_row_sum_max(x, n, sum, best); } \
+  GAZE_VECTORIZE void gate_pool_backward_row(T* gx, const T* x, int64_t n, T mx, T from_mean, T grad_max) {             \
     gate_row_pool_backward(gx, x, n, mx, from_mean, grad_max);                                                          \
   }                                                                                                                     \
-  GAZE_GATE_VECTORIZE void gate_scale_block(T* out, const T* x, const T* g, int64_t channels, int64_t stride, int64_t len) {   \
+  GAZE_VECTORIZE void gate_scale_block(T* out, const T* x, const T* g, int64_t channels, int64_t stride, int64_t len) { \
     gate_block_scale(out, x, g, channels, stride, len);                                                                 \
   }                                                                                                                     \
-  GAZE_GATE_VECTORIZE void gate_scale_dot_block(T* gx, T* sums, const T* go, int64_t go_c, int64_t go_l, const T* x,          \
+  GAZE_VECTORIZE void gate_scale_dot_block(T* gx, T* sums, const T* go, int64_t go_c, int64_t go_l, const T* x,         \
                                            const T* g, int64_t channels, int64_t stride, int64_t len) {                 \
     gate_block_scale_dot(gx, sums, go, go_c, go_l, x, g, channels, stride, len);                                        \
   }                                                                                                                     \
-  GAZE_GATE_VECTORIZE void gate_sum_max_block(T* sums, T* best, const T* x, int64_t channels, int64_t stride, int64_t len) {  \
+  GAZE_VECTORIZE void gate_sum_max_block(T* sums, T* best, const T* x, int64_t channels, int64_t stride, int64_t len) { \
     gate_block_sum_max(sums, best, x, channels, stride, len);                                                           \
   }                                                                                                                     \
-  GAZE_GATE_VECTORIZE void gate_pool_backward_block(T* gx, T* ties, const T* x, const T* mx, const T* from_mean,              \
+  GAZE_VECTORIZE void gate_pool_backward_block(T* gx, T* ties, const T* x, const T* mx, const T* from_mean,             \
                                                const T* grad_max, int64_t channels, int64_t stride, int64_t len) {      \
     gate_block_pool_backward(gx, ties, x, mx, from_mean, grad_max, channels, stride, len);                              \
   }
