@@ -306,7 +306,6 @@ void pool_backward_all(const GateDims& d, T* gx, const T* gmean, const Shape& gm
   }
 }
 
-
 }  // namespace
 
 void OpenblasBackend::gate_multiply_forward(const KernelArg& out, const KernelArg& x, const KernelArg& gate) {
