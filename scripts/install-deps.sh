@@ -7,7 +7,7 @@
 # `gaze export`'s files are checked with (ctest gaze_onnx_opencv).
 set -eu
 
-PACKAGES="g++ cmake make pkg-config git ca-certificates
+PACKAGES="g++ cmake ninja-build pkg-config git ca-certificates
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev doctest-dev
   libopenblas-openmp-dev libdnnl-dev libstb-dev zlib1g-dev fonts-dejavu-core
   libopenmpi-dev openmpi-bin

@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake --preset release
+scripts/configure-preset.sh release
 cmake --build --preset release
 build/release/gaze info
 build/release/gaze train configs/quickstart.yaml --set log.name="quickstart-$(date +%Y%m%d-%H%M%S)"

@@ -8,7 +8,7 @@ scripts/install-deps.sh tests
 presets="${*:-release asan}"
 for preset in $presets; do
   echo "gaze: building and testing the '$preset' preset"
-  cmake --preset "$preset"
+  scripts/configure-preset.sh "$preset"
   cmake --build --preset "$preset"
   ctest --preset "$preset"
 done
