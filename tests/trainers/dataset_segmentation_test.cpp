@@ -8,8 +8,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "support/run_program.h"
 #include "support/scoped_backend.h"
 #include "support/temp_dir.h"
 #include "support/test_support.h"
@@ -23,6 +25,7 @@
 
 using namespace gaze;
 using gaze::test::has;
+using gaze::test::run_program;
 using gaze::test::fastest_backend;
 using gaze::test::ScopedBackend;
 using gaze::test::TempDir;
@@ -279,4 +282,45 @@ TEST_CASE("segmentation task on a Cityscapes tree: trains on crops, evaluates wh
   }
   CHECK_THROWS_WITH_AS(make_task(load_config(dir.path.string() + "/whole.yaml", {"data.root=" + (dir / "nowhere")})),
                        has(dir / "nowhere/leftImg8bit/train" + ": no such directory"), Error);
+}
+
+namespace {
+
+// The metrics line `gaze eval` printed into its log: the line that is a JSON object.
+std::string printed_metrics(const std::string& log_path) {
+  std::istringstream lines(read_file(log_path));
+  std::string line, metrics;
+  while (std::getline(lines, line))
+    if (!line.empty() && line.front() == '{') metrics = line;
+  return metrics;
+}
+
+}  // namespace
+
+TEST_CASE("a segmentation set on disk evaluated by mpirun -np 2 gaze eval gives exactly one process's metrics") {
+#ifndef GAZE_MPIEXEC
+  MESSAGE("skipped: this build of gaze has no MPI (install libopenmpi-dev and openmpi-bin, and reconfigure)");
+#else
+  ScopedBackend backend(fastest_backend());
+  TempDir dir("seg_ranks");
+  make_cityscapes_scenes(dir, "train", 2);
+  make_cityscapes_scenes(dir, "val", 5);  // rank 0 evaluates images 0, 2, 4 and rank 1 images 1, 3
+  const std::string path = dir.write("whole.yaml", cityscapes_config(dir.path.string(), "whole"));
+  const TrainResult r = train(load_config(path), {.config_path = path, .progress = false});
+  const std::string one_log = dir / "one.log", two_log = dir / "two.log";
+  REQUIRE(run_program({GAZE_CLI_PATH, "eval", path, "--weights", r.run_dir}, one_log) == 0);
+  // mpirun as root needs its consent; Open MPI keeps what MPI_Init allocates to the end, which
+  // LeakSanitizer would report in the sanitizer build (tests/distributed says the same).
+  REQUIRE(run_program({"/usr/bin/env", "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "GAZE_NUM_THREADS=1",
+                       "ASAN_OPTIONS=protect_shadow_gap=0:detect_leaks=0", GAZE_MPIEXEC, "-np", "2", "--oversubscribe", GAZE_CLI_PATH,
+                       "eval", path, "--weights", r.run_dir},
+                      two_log) == 0);
+  const std::string one = printed_metrics(one_log), two = printed_metrics(two_log);
+  INFO(read_file(two_log));
+  REQUIRE(!one.empty());
+  CHECK(read_file(two_log).find("shared out over 2 ranks") != std::string::npos);
+  const nlohmann::json one_metrics = nlohmann::json::parse(one), two_metrics = nlohmann::json::parse(two);
+  CHECK(one_metrics.contains("miou"));
+  CHECK(two_metrics == one_metrics);  // loss, mIoU, pixel accuracy and every class's IoU, bit for bit
+#endif
 }

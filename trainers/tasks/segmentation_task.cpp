@@ -166,8 +166,7 @@ StepOutput SegmentationTask::train_step(Module& model, const Batch& batch) const
 }
 
 Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const {
-  // Whole images on disk: each rank evaluates every image (not sharded; the metrics are one process's).
-  if (files_val_ != nullptr) return evaluate_files(model, *files_val_, pictures_dir);
+  if (files_val_ != nullptr) return evaluate_files(model, *files_val_, pictures_dir, ranks);
   const ExampleSource& set = split == Split::test ? *test_ : *val_;
   model.eval();
   const auto& names = set.class_names();
@@ -216,17 +215,20 @@ Evaluation SegmentationTask::evaluate(Module& model, Split split, const std::str
   return e;
 }
 
-Evaluation SegmentationTask::evaluate_files(Module& model, const SegmentationFiles& set, const std::string& pictures_dir) const {
+Evaluation SegmentationTask::evaluate_files(Module& model, const SegmentationFiles& set, const std::string& pictures_dir,
+                                            Communicator& ranks) const {
   NoGradGuard no_grad;
   model.eval();
   const auto& names = set.class_names();
   const SegmentationFilesOptions& options = set.options();
   const SegmentationEvalMode mode = segmentation_eval_mode(config_, options);
   const Device device = parse_device(config_.text("train.device"));
-  SegmentationMetrics m(static_cast<int64_t>(names.size()), kSegmentationIgnore);
-  double loss_sum = 0;
+  const auto classes = static_cast<int64_t>(names.size());
   // Images differ in size, so each goes through alone; the logits come back to its label map's size.
-  for (int64_t i = 0; i < set.size(); ++i) {
+  // Under mpirun image i is rank i mod ranks's; its record (summed loss, confusion counts) reaches
+  // every rank, which adds them up in image order as one process does: the same metrics, bit for bit.
+  std::vector<BatchRecord> records(static_cast<size_t>(set.size()));
+  for (int64_t i = ranks.rank(); i < set.size(); i += ranks.size()) {
     const WholeImage whole = set.whole_image(i);
     const Size2 input_size{whole.image.height, whole.image.width};
     std::vector<float> input(static_cast<size_t>(3 * input_size.height * input_size.width));
@@ -237,8 +239,21 @@ Evaluation SegmentationTask::evaluate_files(Module& model, const SegmentationFil
     logits = resize_logits(logits, {whole.labels.height, whole.labels.width});
     const std::vector<int64_t> label_values(whole.labels.labels.begin(), whole.labels.labels.end());
     const Tensor labels = from_vector(label_values, {1, whole.labels.height, whole.labels.width}).to(device);
-    loss_sum += cross_entropy(logits, labels, pixel_loss(Reduction::sum)).item();
-    m.add(logits, labels);
+    SegmentationMetrics counts(classes, kSegmentationIgnore);
+    counts.add(logits, labels);
+    BatchRecord& record = records[static_cast<size_t>(i)];
+    record.push_back(cross_entropy(logits, labels, pixel_loss(Reduction::sum)).item());
+    for (const auto& row : counts.confusion())
+      for (int64_t count : row) record.push_back(static_cast<double>(count));
+  }
+  records = share_records(std::move(records), ranks);
+  SegmentationMetrics m(classes, kSegmentationIgnore);
+  double loss_sum = 0;
+  for (const BatchRecord& record : records) {
+    loss_sum += record[0];
+    size_t position = 1;
+    const std::vector<double> confusion = take_values(record, position, classes * classes);
+    m.add_confusion(std::vector<int64_t>(confusion.begin(), confusion.end()));
   }
   Evaluation e = segmentation_evaluation(m, loss_sum, metrics_, names);
   if (!pictures_dir.empty() && listed(metrics_, "overlays")) {

@@ -35,7 +35,7 @@ class SegmentationTask : public Task {
   Evaluation evaluate(Module& model, Split split, const std::string& pictures_dir, Communicator& ranks) const override;
 
  private:
-  Evaluation evaluate_files(Module& model, const SegmentationFiles& set, const std::string& pictures_dir) const;
+  Evaluation evaluate_files(Module& model, const SegmentationFiles& set, const std::string& pictures_dir, Communicator& ranks) const;
 
   const Config& config_;
   std::vector<std::string> metrics_;

@@ -48,7 +48,15 @@ std::vector<BatchRecord> evaluate_sharded(const ExampleSource& source, const Con
       records[static_cast<size_t>(b)] = evaluate_batch(batch, b * batch_size);
     }
   }
+  return share_records(std::move(records), ranks);
+}
+
+std::vector<BatchRecord> share_records(std::vector<BatchRecord> records, Communicator& ranks) {
+  const auto batches = static_cast<int64_t>(records.size());  // "batches": the items, whatever they are
+  const int rank = ranks.rank(), size = ranks.size();
   if (size == 1) return records;
+  std::vector<int64_t> mine;
+  for (int64_t b = rank; b < batches; b += size) mine.push_back(b);
 
   // Every batch's record length (whole numbers: the f64 sum is exact), then each rank's records,
   // laid end to end, broadcast from that rank: broadcasting copies the bits (summing with zeros

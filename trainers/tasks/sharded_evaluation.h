@@ -25,6 +25,10 @@ using BatchRecord = std::vector<double>;
 std::vector<BatchRecord> evaluate_sharded(const ExampleSource& source, const Config& config, Communicator& ranks,
                                           const std::function<BatchRecord(const Batch& batch, int64_t first)>& evaluate_batch);
 
+// The exchange behind evaluate_sharded, for work of any kind cut the same way: item i belongs to
+// rank i mod ranks, which has filled records[i]; every rank returns with every item's record.
+std::vector<BatchRecord> share_records(std::vector<BatchRecord> records, Communicator& ranks);
+
 // Appends a tensor's values (any device, f32/f64/i64) to a record; take_values reads `count` of
 // them back from `position`, moving it on.
 void append_values(BatchRecord& record, const Tensor& values);
