@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/error.h"
+#include "trainers/lib/io/atomic_file.h"
 #include "trainers/lib/io/safetensors.h"
 
 namespace gaze {
@@ -44,6 +45,7 @@ std::map<std::string, Tensor> as_map(const NamedTensors& tensors) {
 }
 
 void sync_directory(const fs::path& dir) {
+  if (!durable_writes()) return;
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd >= 0) {
     ::fsync(fd);

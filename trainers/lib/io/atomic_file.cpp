@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -66,7 +67,7 @@ int write_temporary(const std::string& tmp, const std::string& bytes, const char
   step = "write";
   if (int error = write_all(file.fd, bytes)) return error;
   step = "fsync";
-  if (::fsync(file.fd) != 0) return errno;
+  if (durable_writes() && ::fsync(file.fd) != 0) return errno;
   step = "close";
   if (file.release_and_close() != 0) return errno;
   return 0;
@@ -93,6 +94,7 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
          path, tmp, reason(error), path);
   }
   // Without this the rename can be lost on power failure, leaving the old file (or none).
+  if (!durable_writes()) return;
   std::string directory = directory_of(path);
   FileDescriptor dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.fd < 0 || ::fsync(dir.fd) != 0) {
@@ -101,6 +103,17 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
          "power failure",
          path, directory, reason(error));
   }
+}
+
+bool durable_writes() {
+  static const bool durable = [] {
+    const char* value = std::getenv("GAZE_DURABLE_WRITES");
+    if (value == nullptr || std::strcmp(value, "1") == 0) return true;
+    if (std::strcmp(value, "0") == 0) return false;
+    fail("GAZE_DURABLE_WRITES is '{}': set it to 1 (flush each file to the disk, the default) or 0 (skip the flushes), or unset it",
+         value);
+  }();
+  return durable;
 }
 
 std::string read_file(const std::string& path) {
