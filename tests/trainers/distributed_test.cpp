@@ -136,6 +136,23 @@ TEST_CASE("a data-parallel rank given train.device cuda trains on the GPU of its
   CHECK(device_for_local_rank("cuda", 1, 0) == "cuda");  // no GPU: the device's own error comes later
 }
 
+TEST_CASE("NCCL is used only when every rank has a GPU of its own; otherwise GPU gradients go through host buffers") {
+  CHECK(ranks_have_own_gpus("cuda", 2, 2));
+  CHECK(ranks_have_own_gpus("cuda", 1, 8));
+  CHECK_FALSE(ranks_have_own_gpus("cuda", 2, 1));    // mpirun -np 2 on a machine with one GPU
+  CHECK_FALSE(ranks_have_own_gpus("cuda", 2, 0));
+  CHECK(ranks_have_own_gpus("cuda:1", 1, 2));         // an explicit GPU for the machine's only rank
+  CHECK_FALSE(ranks_have_own_gpus("cuda:1", 2, 4));  // the same GPU for both ranks of the machine
+  std::unique_ptr<Communicator> single = make_single_process_communicator();
+  std::unique_ptr<BucketAverager> on_cpu = make_bucket_averager(*single, Device::cpu(), true);
+  CHECK(on_cpu->device() == Device::cpu());
+  CHECK(on_cpu->description() == "MPI_Allreduce on host buffers");
+  // Ranks sharing a GPU (or a build without NCCL): host buckets, and the log line says why.
+  std::unique_ptr<BucketAverager> shared = make_bucket_averager(*single, Device::cuda(0), false);
+  CHECK(shared->device() == Device::cpu());
+  CHECK(shared->description().find("(not NCCL") != std::string::npos);
+}
+
 TEST_CASE("synchronized BatchNorm over one rank computes BatchNorm's output, gradients and running statistics") {
   std::unique_ptr<Communicator> single = make_single_process_communicator();
   for (bool synchronized : {false, true}) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "framework/device_memory.h"
 #include "framework/error.h"
 #include "trainers/lib/distributed/nccl_communicator.h"
@@ -20,16 +22,20 @@ void* bucket_data(const Tensor& bucket) {
 
 class HostBucketAverager final : public BucketAverager {
  public:
-  explicit HostBucketAverager(Communicator& communicator) : communicator_(communicator) {}
+  HostBucketAverager(Communicator& communicator, std::string why_not_nccl)
+      : communicator_(communicator), why_not_nccl_(std::move(why_not_nccl)) {}
   Device device() const override { return Device::cpu(); }
   void start(Tensor& bucket) override {
     communicator_.allreduce_async(bucket_data(bucket), bucket.numel(), bucket.dtype(), ReduceOp::mean);
   }
   void wait() override { communicator_.wait_all(); }
-  std::string description() const override { return "MPI_Allreduce on host buffers"; }
+  std::string description() const override {
+    return why_not_nccl_.empty() ? "MPI_Allreduce on host buffers" : fmt::format("MPI_Allreduce on host buffers ({})", why_not_nccl_);
+  }
 
  private:
   Communicator& communicator_;
+  std::string why_not_nccl_;
 };
 
 class NcclBucketAverager final : public BucketAverager {
@@ -54,13 +60,22 @@ class NcclBucketAverager final : public BucketAverager {
 
 }  // namespace
 
-std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator) {
-  return std::make_unique<HostBucketAverager>(communicator);
+std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator, const std::string& why_not_nccl) {
+  return std::make_unique<HostBucketAverager>(communicator, why_not_nccl);
 }
 
-std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device) {
-  if (device.is_cuda() && nccl_built()) return std::make_unique<NcclBucketAverager>(communicator, device);
-  return make_host_bucket_averager(communicator);
+std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device, bool own_gpu) {
+  if (!device.is_cuda()) return make_host_bucket_averager(communicator);
+  if (!nccl_built()) return make_host_bucket_averager(communicator, "not NCCL: this build has none");
+  // Every rank must take the same path (NCCL's group is made by all or none), but only a rank's
+  // own machine says whether its ranks share a GPU: the minimum over the ranks decides.
+  double every_rank_has_own_gpu = own_gpu ? 1.0 : 0.0;
+  communicator.allreduce(&every_rank_has_own_gpu, 1, DType::f64, ReduceOp::min);
+  if (every_rank_has_own_gpu < 1.0)
+    return make_host_bucket_averager(
+        communicator, "not NCCL, which needs a GPU of its own for every rank: some machine runs more ranks on GPUs than "
+                      "it has GPUs, or gives several ranks one explicit cuda:N");
+  return std::make_unique<NcclBucketAverager>(communicator, device);
 }
 
 }  // namespace gaze
