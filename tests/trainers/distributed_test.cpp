@@ -11,6 +11,7 @@
 #include "trainers/lib/data/sampling.h"
 #include "trainers/lib/distributed/cross_rank_ops.h"
 #include "trainers/lib/distributed/data_parallel.h"
+#include "trainers/lib/distributed/nccl_communicator.h"
 #include "trainers/lib/distributed/rank_environment.h"
 
 using namespace gaze;
@@ -136,21 +137,15 @@ TEST_CASE("a data-parallel rank given train.device cuda trains on the GPU of its
   CHECK(device_for_local_rank("cuda", 1, 0) == "cuda");  // no GPU: the device's own error comes later
 }
 
-TEST_CASE("NCCL is used only when every rank has a GPU of its own; otherwise GPU gradients go through host buffers") {
-  CHECK(ranks_have_own_gpus("cuda", 2, 2));
-  CHECK(ranks_have_own_gpus("cuda", 1, 8));
-  CHECK_FALSE(ranks_have_own_gpus("cuda", 2, 1));    // mpirun -np 2 on a machine with one GPU
-  CHECK_FALSE(ranks_have_own_gpus("cuda", 2, 0));
-  CHECK(ranks_have_own_gpus("cuda:1", 1, 2));         // an explicit GPU for the machine's only rank
-  CHECK_FALSE(ranks_have_own_gpus("cuda:1", 2, 4));  // the same GPU for both ranks of the machine
+TEST_CASE("GPU identities are compared over the ranks, and a CPU model's gradients are averaged on the host") {
   std::unique_ptr<Communicator> single = make_single_process_communicator();
-  std::unique_ptr<BucketAverager> on_cpu = make_bucket_averager(*single, Device::cpu(), true);
+  CHECK(distinct_over_ranks(*single, 123456789.0));
+  CHECK(distinct_over_ranks(*single, 0.0));
+  std::unique_ptr<BucketAverager> on_cpu = make_bucket_averager(*single, Device::cpu());
   CHECK(on_cpu->device() == Device::cpu());
   CHECK(on_cpu->description() == "MPI_Allreduce on host buffers");
-  // Ranks sharing a GPU (or a build without NCCL): host buckets, and the log line says why.
-  std::unique_ptr<BucketAverager> shared = make_bucket_averager(*single, Device::cuda(0), false);
-  CHECK(shared->device() == Device::cpu());
-  CHECK(shared->description().find("(not NCCL") != std::string::npos);
+  CHECK(make_host_bucket_averager(*single, "not NCCL: this build has none")->description() ==
+        "MPI_Allreduce on host buffers (not NCCL: this build has none)");
 }
 
 TEST_CASE("synchronized BatchNorm over one rank computes BatchNorm's output, gradients and running statistics") {

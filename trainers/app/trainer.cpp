@@ -259,9 +259,7 @@ TrainResult train_run(const Config& given_config, const TrainOptions& options, b
     const auto bucket_bytes = static_cast<int64_t>(config.number("train.bucket_mb") * 1024 * 1024);
     // GPU gradients are averaged by NCCL on the GPU when this build has it and every rank has a
     // GPU of its own, else through host copies by Open MPI.
-    const bool own_gpu = device.is_cuda() &&  // a CPU run asks no GPU questions
-                         ranks_have_own_gpus(given_config.text("train.device"), communicator.local_size(), gpu_memory().device_count());
-    data_parallel = std::make_unique<DataParallel>(*model, communicator, make_bucket_averager(communicator, device, own_gpu), bucket_bytes);
+    data_parallel = std::make_unique<DataParallel>(*model, communicator, make_bucket_averager(communicator, device), bucket_bytes);
     data_parallel->broadcast_from_rank0();
     if (config.boolean("train.sync_bn")) synchronize_batch_norms(*model, communicator);
   }

@@ -64,17 +64,13 @@ std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communic
   return std::make_unique<HostBucketAverager>(communicator, why_not_nccl);
 }
 
-std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device, bool own_gpu) {
+std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device) {
   if (!device.is_cuda()) return make_host_bucket_averager(communicator);
   if (!nccl_built()) return make_host_bucket_averager(communicator, "not NCCL: this build has none");
-  // Every rank must take the same path (NCCL's group is made by all or none), but only a rank's
-  // own machine says whether its ranks share a GPU: the minimum over the ranks decides.
-  double every_rank_has_own_gpu = own_gpu ? 1.0 : 0.0;
-  communicator.allreduce(&every_rank_has_own_gpu, 1, DType::f64, ReduceOp::min);
-  if (every_rank_has_own_gpu < 1.0)
-    return make_host_bucket_averager(
-        communicator, "not NCCL, which needs a GPU of its own for every rank: some machine runs more ranks on GPUs than "
-                      "it has GPUs, or gives several ranks one explicit cuda:N");
+  if (!ranks_have_distinct_gpus(communicator, device.index))
+    return make_host_bucket_averager(communicator,
+                                     "not NCCL, which needs a GPU of its own for every rank, and some ranks share one: "
+                                     "more ranks on a machine than it has GPUs, or one explicit cuda:N for several");
   return std::make_unique<NcclBucketAverager>(communicator, device);
 }
 

@@ -29,9 +29,9 @@ class BucketAverager {
 // given, says in description() why GPU gradients take this path.
 std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator, const std::string& why_not_nccl = "");
 // The averager for a model whose parameters live on `device`: NCCL's on a GPU when this build has
-// NCCL and every rank has a GPU of its own (`own_gpu`: ranks_have_own_gpus, as this rank sees its
-// machine; the ranks agree by a collective, since NCCL refuses a group in which two ranks share a
-// GPU), else the host one. Every rank must call it.
-std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device, bool own_gpu);
+// NCCL and every rank trains on a GPU of its own (NCCL refuses a group in which two ranks share
+// one: ranks_have_distinct_gpus), else the host one. Every rank must call it (both checks and the
+// NCCL group are collective, so all ranks take the same path).
+std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device);
 
 }  // namespace gaze

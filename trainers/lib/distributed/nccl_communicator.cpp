@@ -1,5 +1,8 @@
 #include "trainers/lib/distributed/nccl_communicator.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "framework/error.h"
 #include "gaze/build_config.h"
 
@@ -7,14 +10,25 @@
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 #include <nccl.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <fstream>
+#include <functional>
 #include <thread>
 #endif
 
 namespace gaze {
+
+bool distinct_over_ranks(Communicator& host, double identity) {
+  std::vector<double> all(static_cast<size_t>(host.size()), 0.0);
+  all[static_cast<size_t>(host.rank())] = identity;  // x + 0 is exact: the sum is every rank's value
+  host.allreduce(all.data(), static_cast<int64_t>(all.size()), DType::f64, ReduceOp::sum);
+  std::sort(all.begin(), all.end());
+  return std::adjacent_find(all.begin(), all.end()) == all.end();
+}
 
 #if GAZE_HAVE_NCCL
 
@@ -162,6 +176,18 @@ std::string nccl_library_version() {
 
 std::unique_ptr<NcclGroup> make_nccl_group(Communicator& host, int device) { return std::make_unique<NcclGroupImpl>(host, device); }
 
+bool ranks_have_distinct_gpus(Communicator& host, int device) {
+  char bus_id[64] = {};
+  check_cuda_call(cudaDeviceGetPCIBusId(bus_id, sizeof(bus_id), device), "cudaDeviceGetPCIBusId");
+  char host_name[256] = {};
+  gethostname(host_name, sizeof(host_name) - 1);
+  std::string boot_id;  // containers may share a host name; the kernel's boot id tells machines apart
+  std::getline(std::ifstream("/proc/sys/kernel/random/boot_id"), boot_id);
+  // 48 bits of the name's hash: an integer a double holds exactly.
+  const uint64_t hash = std::hash<std::string>{}(fmt::format("{}|{}|{}", host_name, boot_id, bus_id)) >> 16;
+  return distinct_over_ranks(host, static_cast<double>(hash));
+}
+
 bool nccl_built() { return true; }
 
 #else
@@ -174,6 +200,10 @@ bool nccl_built() { return false; }
 
 std::unique_ptr<NcclGroup> make_nccl_group(Communicator&, int) {
   fail("this build of gaze has no NCCL: it needs MPI, the CUDA backend and NCCL under the CUDA toolkit (docs/distributed.md)");
+}
+
+bool ranks_have_distinct_gpus(Communicator&, int) {
+  fail("this build of gaze has no NCCL, so no NCCL group to check the GPUs for (docs/distributed.md)");
 }
 
 #endif

@@ -37,9 +37,4 @@ std::string device_for_local_rank(const std::string& device, int local_rank, int
   return fmt::format("cuda:{}", local_rank % gpus);
 }
 
-bool ranks_have_own_gpus(const std::string& given_device, int local_size, int gpus) {
-  if (given_device == "cuda") return local_size <= gpus;
-  return local_size <= 1;
-}
-
 }  // namespace gaze

@@ -26,10 +26,4 @@ void restart_with_passive_openmp_when_sharing_cores(char** argv);
 // and a machine without GPUs (gpus 0: the device's own error comes later) keep `device` as it is.
 std::string device_for_local_rank(const std::string& device, int local_rank, int gpus);
 
-// Whether every rank of a machine with `local_size` ranks and `gpus` GPUs trains on a GPU of its
-// own, given train.device as the user wrote it; NCCL refuses a group in which two ranks share
-// one. "cuda" spreads the ranks over the GPUs (device_for_local_rank), so it needs as many GPUs
-// as ranks; an explicit "cuda:N" puts every rank of the machine on GPU N, so it allows one rank.
-bool ranks_have_own_gpus(const std::string& given_device, int local_size, int gpus);
-
 }  // namespace gaze
