@@ -3,22 +3,16 @@
 // forward and dQ, queries for dK/dV) stream through shared memory one tile at a time. The
 // forward keeps an online softmax per query row; the backward recomputes each probability from
 // the saved log-sum-exp. dK/dV and dQ are separate kernels so each thread writes only its own row
-// (no atomics). Accumulators live in the output rows themselves, so any channel count works.
+// (no atomics). Accumulators live in the output rows themselves, so any channel count works; a
+// streamed row too wide for the shared-memory budget is read from global memory instead
+// (attention_launch in plan/plan.h sizes the grid, the passes and the shared memory).
 #include "backends/cuda/check.h"
 #include "backends/cuda/device_math.cuh"
 #include "backends/cuda/kernels.h"
+#include "backends/cuda/plan/plan.h"
 
 namespace gaze::cuda {
 namespace {
-
-constexpr int kRowsPerBlock = 64;          // threads per block, one row each
-constexpr int64_t kSharedBytes = 40 * 1024;  // per block, for the streamed tile
-
-// How many rows of the streamed side fit in shared memory: each takes `channels` values.
-int64_t stream_tile(int64_t channels, int64_t element) {
-  int64_t rows = kSharedBytes / (channels * element);
-  return rows < 1 ? 1 : (rows > 64 ? 64 : rows);
-}
 
 template <typename T>
 __device__ inline T minus_infinity() { return -CUDART_INF_F; }
@@ -40,8 +34,8 @@ __device__ inline void load_rows(T* dst, const T* src, int64_t r0, int64_t rows,
 
 template <typename T>
 __global__ void attention_forward_kernel(T* out, T* lse, const T* q, const T* k, const T* v, AttentionParams p,
-                                         int64_t tile) {
-  extern __shared__ unsigned char shared_bytes[];
+                                         int64_t tile, bool staged) {
+  extern __shared__ __align__(16) unsigned char shared_bytes[];  // aligned for double
   T* k_tile = reinterpret_cast<T*>(shared_bytes);
   T* v_tile = k_tile + tile * p.key_channels;
   const int64_t tiles = (p.queries + blockDim.x - 1) / blockDim.x, b = blockIdx.x / tiles;
@@ -56,17 +50,23 @@ __global__ void attention_forward_kernel(T* out, T* lse, const T* q, const T* k,
     for (int64_t c = 0; c < p.value_channels; ++c) ob[c] = T(0);
   for (int64_t j0 = 0; j0 < p.keys; j0 += tile) {
     int64_t cols = p.keys - j0 < tile ? p.keys - j0 : tile;
-    __syncthreads();
-    load_rows(k_tile, kb, j0, cols, p.key_channels);
-    load_rows(v_tile, vb, j0, cols, p.value_channels);
-    __syncthreads();
+    const T* k_rows = kb + j0 * p.key_channels;
+    const T* v_rows = vb + j0 * p.value_channels;
+    if (staged) {  // the same for every thread of the block, so every thread reaches the barriers
+      __syncthreads();
+      load_rows(k_tile, kb, j0, cols, p.key_channels);
+      load_rows(v_tile, vb, j0, cols, p.value_channels);
+      __syncthreads();
+      k_rows = k_tile;
+      v_rows = v_tile;
+    }
     if (!active) continue;
     for (int64_t j = 0; j < cols; ++j) {
-      T s = static_cast<T>(p.scale) * dot(qb, k_tile + j * p.key_channels, p.key_channels);
+      T s = static_cast<T>(p.scale) * dot(qb, k_rows + j * p.key_channels, p.key_channels);
       T m = d_max(max, s);
       T correction = d_exp(max - m), e = d_exp(s - m);
       sum = sum * correction + e;
-      const T* vj = v_tile + j * p.value_channels;
+      const T* vj = v_rows + j * p.value_channels;
       for (int64_t c = 0; c < p.value_channels; ++c) ob[c] = ob[c] * correction + e * vj[c];
       max = m;
     }
@@ -85,8 +85,9 @@ __global__ void attention_delta_kernel(T* delta, const T* grad_out, const T* out
 // One key row per thread: dV_j = Σ_i P_ij dO_i, dK_j = scale Σ_i dS_ij Q_i; queries streamed.
 template <typename T>
 __global__ void attention_grad_kv_kernel(T* grad_k, T* grad_v, const T* grad_out, const T* q, const T* k,
-                                         const T* v, const T* lse, const T* delta, AttentionParams p, int64_t tile) {
-  extern __shared__ unsigned char shared_bytes[];
+                                         const T* v, const T* lse, const T* delta, AttentionParams p, int64_t tile,
+                                         bool staged) {
+  extern __shared__ __align__(16) unsigned char shared_bytes[];  // aligned for double
   T* q_tile = reinterpret_cast<T*>(shared_bytes);
   T* go_tile = q_tile + tile * p.key_channels;
   const int64_t tiles = (p.keys + blockDim.x - 1) / blockDim.x, b = blockIdx.x / tiles;
@@ -104,14 +105,20 @@ __global__ void attention_grad_kv_kernel(T* grad_k, T* grad_v, const T* grad_out
   }
   for (int64_t i0 = 0; i0 < p.queries; i0 += tile) {
     int64_t rows = p.queries - i0 < tile ? p.queries - i0 : tile;
-    __syncthreads();
-    load_rows(q_tile, qb, i0, rows, p.key_channels);
-    load_rows(go_tile, gob, i0, rows, p.value_channels);
-    __syncthreads();
+    const T* q_rows = qb + i0 * p.key_channels;
+    const T* go_rows = gob + i0 * p.value_channels;
+    if (staged) {  // uniform over the block, as in the forward
+      __syncthreads();
+      load_rows(q_tile, qb, i0, rows, p.key_channels);
+      load_rows(go_tile, gob, i0, rows, p.value_channels);
+      __syncthreads();
+      q_rows = q_tile;
+      go_rows = go_tile;
+    }
     if (!active) continue;
     for (int64_t r = 0; r < rows; ++r) {
-      const T* qi = q_tile + r * p.key_channels;
-      const T* goi = go_tile + r * p.value_channels;
+      const T* qi = q_rows + r * p.key_channels;
+      const T* goi = go_rows + r * p.value_channels;
       T prob = d_exp(static_cast<T>(p.scale) * dot(qi, kj, p.key_channels) - lse[b * p.queries + i0 + r]);
       T dprob = dot(goi, vj, p.value_channels);
       T ds = static_cast<T>(p.scale) * prob * (dprob - delta[b * p.queries + i0 + r]);
@@ -124,8 +131,8 @@ __global__ void attention_grad_kv_kernel(T* grad_k, T* grad_v, const T* grad_out
 // One query row per thread: dQ_i = scale Σ_j dS_ij K_j; keys and values streamed.
 template <typename T>
 __global__ void attention_grad_q_kernel(T* grad_q, const T* grad_out, const T* q, const T* k, const T* v,
-                                        const T* lse, const T* delta, AttentionParams p, int64_t tile) {
-  extern __shared__ unsigned char shared_bytes[];
+                                        const T* lse, const T* delta, AttentionParams p, int64_t tile, bool staged) {
+  extern __shared__ __align__(16) unsigned char shared_bytes[];  // aligned for double
   T* k_tile = reinterpret_cast<T*>(shared_bytes);
   T* v_tile = k_tile + tile * p.key_channels;
   const int64_t tiles = (p.queries + blockDim.x - 1) / blockDim.x, b = blockIdx.x / tiles;
@@ -142,15 +149,21 @@ __global__ void attention_grad_q_kernel(T* grad_q, const T* grad_out, const T* q
     for (int64_t c = 0; c < p.key_channels; ++c) gq[c] = T(0);
   for (int64_t j0 = 0; j0 < p.keys; j0 += tile) {
     int64_t cols = p.keys - j0 < tile ? p.keys - j0 : tile;
-    __syncthreads();
-    load_rows(k_tile, kb, j0, cols, p.key_channels);
-    load_rows(v_tile, vb, j0, cols, p.value_channels);
-    __syncthreads();
+    const T* k_rows = kb + j0 * p.key_channels;
+    const T* v_rows = vb + j0 * p.value_channels;
+    if (staged) {  // uniform over the block, as in the forward
+      __syncthreads();
+      load_rows(k_tile, kb, j0, cols, p.key_channels);
+      load_rows(v_tile, vb, j0, cols, p.value_channels);
+      __syncthreads();
+      k_rows = k_tile;
+      v_rows = v_tile;
+    }
     if (!active) continue;
     for (int64_t j = 0; j < cols; ++j) {
-      const T* kj = k_tile + j * p.key_channels;
+      const T* kj = k_rows + j * p.key_channels;
       T prob = d_exp(static_cast<T>(p.scale) * dot(qi, kj, p.key_channels) - row_lse);
-      T dprob = dot(goi, v_tile + j * p.value_channels, p.value_channels);
+      T dprob = dot(goi, v_rows + j * p.value_channels, p.value_channels);
       T ds = static_cast<T>(p.scale) * prob * (dprob - row_delta);
       for (int64_t c = 0; c < p.key_channels; ++c) gq[c] += ds * kj[c];
     }
@@ -163,11 +176,6 @@ void dispatch_attention(DType dtype, Fn&& fn) {
   else fn(float{});
 }
 
-// One block per (batch, tile of rows), batch-major, all on x (whose limit is 2^31 − 1).
-unsigned row_grid(int64_t rows, int64_t batch) {
-  return static_cast<unsigned>((rows + kRowsPerBlock - 1) / kRowsPerBlock * batch);
-}
-
 }  // namespace
 
 void launch_attention_forward(DType dtype, void* out, void* lse, const void* q, const void* k, const void* v,
@@ -175,11 +183,11 @@ void launch_attention_forward(DType dtype, void* out, void* lse, const void* q, 
   if (p.batch == 0 || p.queries == 0) return;
   dispatch_attention(dtype, [&](auto zero) {
     using T = decltype(zero);
-    int64_t tile = stream_tile(p.key_channels + p.value_channels, sizeof(T));
-    size_t shared = static_cast<size_t>(tile * (p.key_channels + p.value_channels)) * sizeof(T);
-    attention_forward_kernel<T><<<row_grid(p.queries, p.batch), kRowsPerBlock, shared, stream>>>(
+    const AttentionLaunch l = attention_launch(p.batch, p.queries, p.key_channels + p.value_channels, sizeof(T),
+                                               "attention_forward_kernel");
+    attention_forward_kernel<T><<<l.blocks, l.threads, static_cast<size_t>(l.shared_bytes), stream>>>(
         static_cast<T*>(out), static_cast<T*>(lse), static_cast<const T*>(q), static_cast<const T*>(k),
-        static_cast<const T*>(v), p, tile);
+        static_cast<const T*>(v), p, l.pass_rows, l.staged);
   });
   GAZE_CUDA_CHECK_LAUNCH("attention_forward_kernel");
 }
@@ -187,27 +195,28 @@ void launch_attention_forward(DType dtype, void* out, void* lse, const void* q, 
 void launch_attention_backward(DType dtype, void* grad_q, void* grad_k, void* grad_v, void* delta,
                                const void* grad_out, const void* q, const void* k, const void* v, const void* out,
                                const void* lse, const AttentionParams& p, cudaStream_t stream) {
-  if (p.batch == 0) return;
+  if (p.batch == 0 || p.keys == 0) return;
   dispatch_attention(dtype, [&](auto zero) {
     using T = decltype(zero);
-    const int64_t rows = p.batch * p.queries;
-    int64_t tile = stream_tile(p.key_channels + p.value_channels, sizeof(T));
-    size_t shared = static_cast<size_t>(tile * (p.key_channels + p.value_channels)) * sizeof(T);
+    const int64_t rows = p.batch * p.queries, streamed = p.key_channels + p.value_channels;
     if (rows > 0) {
       attention_delta_kernel<T><<<grid_for(rows), kThreads, 0, stream>>>(
           static_cast<T*>(delta), static_cast<const T*>(grad_out), static_cast<const T*>(out), rows, p.value_channels);
       GAZE_CUDA_CHECK_LAUNCH("attention_delta_kernel");
     }
-    attention_grad_kv_kernel<T><<<row_grid(p.keys, p.batch), kRowsPerBlock, shared, stream>>>(
+    // Queries streamed past each key row (the kernel zeroes dK and dV even when there are none).
+    const AttentionLaunch kv = attention_launch(p.batch, p.keys, streamed, sizeof(T), "attention_grad_kv_kernel");
+    attention_grad_kv_kernel<T><<<kv.blocks, kv.threads, static_cast<size_t>(kv.shared_bytes), stream>>>(
         static_cast<T*>(grad_k), static_cast<T*>(grad_v), static_cast<const T*>(grad_out), static_cast<const T*>(q),
         static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(lse), static_cast<const T*>(delta),
-        p, tile);
+        p, kv.pass_rows, kv.staged);
     GAZE_CUDA_CHECK_LAUNCH("attention_grad_kv_kernel");
     if (rows > 0) {
-      attention_grad_q_kernel<T><<<row_grid(p.queries, p.batch), kRowsPerBlock, shared, stream>>>(
+      const AttentionLaunch qs = attention_launch(p.batch, p.queries, streamed, sizeof(T), "attention_grad_q_kernel");
+      attention_grad_q_kernel<T><<<qs.blocks, qs.threads, static_cast<size_t>(qs.shared_bytes), stream>>>(
           static_cast<T*>(grad_q), static_cast<const T*>(grad_out), static_cast<const T*>(q),
           static_cast<const T*>(k), static_cast<const T*>(v), static_cast<const T*>(lse),
-          static_cast<const T*>(delta), p, tile);
+          static_cast<const T*>(delta), p, qs.pass_rows, qs.staged);
       GAZE_CUDA_CHECK_LAUNCH("attention_grad_q_kernel");
     }
   });

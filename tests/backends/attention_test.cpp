@@ -47,12 +47,17 @@ struct Case {
 
 // The CPU takes every key in one tile up to 2048 keys in f32 and 1024 in f64, and walks longer
 // rows online in tiles of 1024 (f32) or 512 (f64) keys (backends/openblas/attention_tiles.h);
-// the backward splits the keys when the batch alone would leave a thread idle (odd batches);
-// the GPU's tiles are 64 rows. These cross all of them unevenly.
+// the backward splits the keys when the batch alone would leave a thread idle (odd batches).
+// The GPU gives each thread a row, in blocks of 64, and streams the other side's rows through
+// 40 KiB of shared memory, up to 64 at a time (C = 17 + 33: 64 rows; 64 + 64: 64, and 40 in f64;
+// 256 + 256: 20 and 10), or from global memory when one row is wider than that (3000 + 2800 in
+// f64; 6000 + 5000 in both dtypes; cuda_plan_test.cpp). These cross all of them unevenly.
 const Case kCases[] = {
     {1, 1, 1, 1, 1, 1.0},       {2, 67, 45, 8, 5, 1.0},     {3, 130, 257, 16, 24, 1.0},
     {1, 200, 129, 32, 32, 0.5}, {2, 65, 300, 7, 3, 3.0},    {1, 70, 1024, 3, 4, 3.0},
     {3, 33, 1025, 5, 2, 3.0},   {1, 40, 2048, 4, 3, 2.0},   {2, 37, 2049, 5, 6, 3.0},
+    {2, 129, 67, 17, 33, 2.0},  {2, 100, 77, 64, 64, 1.0},  {1, 70, 90, 256, 256, 1.0},
+    {2, 66, 9, 3000, 2800, 1.0}, {1, 5, 7, 6000, 5000, 1.0},
 };
 
 }  // namespace

@@ -186,3 +186,43 @@ TEST_CASE("cuda plan: pooling geometry and softmax layout") {
   CHECK(softmax_dims(dense({7}), 0) == std::vector<int>{1, 7, 1, 1});
   CHECK(softmax_dims(dense({8, 64, 65}), 2) == std::vector<int>{512, 65, 1, 1});
 }
+
+TEST_CASE("cuda plan: fused attention stages up to 64 streamed rows in 40 KiB, and reads wider rows from global memory") {
+  // 67 queries: two blocks of 64 threads per batch, the second with 3 live rows.
+  AttentionLaunch small = attention_launch(2, 67, 8 + 5, 4, "attention_forward_kernel");
+  CHECK(small.blocks == 4);
+  CHECK(small.threads == 64);
+  CHECK(small.staged);
+  CHECK(small.pass_rows == 64);
+  CHECK(small.shared_bytes == 64 * 13 * 4);
+  // C = 256 + 256: 2 KiB a row in f32, 4 KiB in f64, so 20 and 10 rows, not dividing 77 keys.
+  AttentionLaunch wide = attention_launch(1, 77, 512, 4, "attention_grad_kv_kernel");
+  CHECK(wide.pass_rows == 20);
+  CHECK(wide.shared_bytes == 20 * 512 * 4);
+  CHECK(attention_launch(1, 77, 512, 8, "k").pass_rows == 10);
+  // One row of exactly the budget is still staged; a wider one (above the 48 KiB a block gets
+  // without opting in, which the launch would refuse) is read from global memory.
+  AttentionLaunch budget = attention_launch(1, 5, 10240, 4, "k");
+  CHECK(budget.staged);
+  CHECK(budget.pass_rows == 1);
+  CHECK(budget.shared_bytes == 40 * 1024);
+  AttentionLaunch global = attention_launch(3, 5, 6000 + 5000, 4, "k");
+  CHECK_FALSE(global.staged);
+  CHECK(global.shared_bytes == 0);
+  CHECK(global.pass_rows == 64);
+  CHECK(global.blocks == 3);
+  CHECK_FALSE(attention_launch(1, 5, 5121, 8, "k").staged);
+  // No channels at all: nothing to stage, and no division by zero.
+  AttentionLaunch empty_rows = attention_launch(1, 5, 0, 4, "k");
+  CHECK_FALSE(empty_rows.staged);
+  CHECK(empty_rows.pass_rows == 64);
+  // Every shared-memory size stays within the 48 KiB a block may use without opting in.
+  for (int64_t channels = 1; channels <= 20000; channels += 37)
+    for (int64_t element : {4, 8}) CHECK(attention_launch(1, 1, channels, element, "k").shared_bytes <= 48 * 1024);
+}
+
+TEST_CASE("cuda plan: a fused attention grid above 2^31 - 1 blocks is an error naming the kernel, not a truncated grid") {
+  CHECK(attention_launch(32768, 64 * 65535, 8, 4, "attention_forward_kernel").blocks == 32768u * 65535u);
+  CHECK_THROWS_WITH_AS(attention_launch(65536, 64 * 65536, 8, 4, "attention_forward_kernel"),
+                       doctest::Contains("cuda attention_forward_kernel: batch 65536"), Error);
+}

@@ -11,6 +11,7 @@
 #include "trainers/lib/data/sampling.h"
 #include "trainers/lib/distributed/cross_rank_ops.h"
 #include "trainers/lib/distributed/data_parallel.h"
+#include "trainers/lib/distributed/nccl_communicator.h"
 #include "trainers/lib/distributed/rank_environment.h"
 
 using namespace gaze;
@@ -134,6 +135,17 @@ TEST_CASE("a data-parallel rank given train.device cuda trains on the GPU of its
   CHECK(device_for_local_rank("cuda:1", 0, 2) == "cuda:1");
   CHECK(device_for_local_rank("cpu", 1, 2) == "cpu");
   CHECK(device_for_local_rank("cuda", 1, 0) == "cuda");  // no GPU: the device's own error comes later
+}
+
+TEST_CASE("GPU identities are compared over the ranks, and a CPU model's gradients are averaged on the host") {
+  std::unique_ptr<Communicator> single = make_single_process_communicator();
+  CHECK(distinct_over_ranks(*single, 123456789.0));
+  CHECK(distinct_over_ranks(*single, 0.0));
+  std::unique_ptr<BucketAverager> on_cpu = make_bucket_averager(*single, Device::cpu());
+  CHECK(on_cpu->device() == Device::cpu());
+  CHECK(on_cpu->description() == "MPI_Allreduce on host buffers");
+  CHECK(make_host_bucket_averager(*single, "not NCCL: this build has none")->description() ==
+        "MPI_Allreduce on host buffers (not NCCL: this build has none)");
 }
 
 TEST_CASE("synchronized BatchNorm over one rank computes BatchNorm's output, gradients and running statistics") {

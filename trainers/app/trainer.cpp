@@ -257,8 +257,8 @@ TrainResult train_run(const Config& given_config, const TrainOptions& options, b
   std::unique_ptr<DataParallel> data_parallel;
   if (communicator.size() > 1) {
     const auto bucket_bytes = static_cast<int64_t>(config.number("train.bucket_mb") * 1024 * 1024);
-    // GPU gradients are averaged by NCCL on the GPU when this build has it, else through host
-    // copies by Open MPI.
+    // GPU gradients are averaged by NCCL on the GPU when this build has it and every rank has a
+    // GPU of its own, else through host copies by Open MPI.
     data_parallel = std::make_unique<DataParallel>(*model, communicator, make_bucket_averager(communicator, device), bucket_bytes);
     data_parallel->broadcast_from_rank0();
     if (config.boolean("train.sync_bn")) synchronize_batch_norms(*model, communicator);

@@ -69,4 +69,16 @@ struct AttentionParams {
   double scale = 1.0;
 };
 
+// How one fused attention kernel is launched (attention_launch in plan.h). A block of
+// `threads` threads owns that many rows of its side (one row each); the other side's rows are
+// read in passes of `pass_rows`: staged through `shared_bytes` of shared memory when `staged`,
+// else straight from global memory (a row too wide for the shared-memory budget).
+struct AttentionLaunch {
+  unsigned blocks = 0;  // grid.x: batch × row tiles
+  int threads = 0;
+  int64_t pass_rows = 0;
+  bool staged = false;
+  int64_t shared_bytes = 0;
+};
+
 }  // namespace gaze::cuda

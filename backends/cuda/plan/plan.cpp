@@ -1,5 +1,6 @@
 #include "backends/cuda/plan/plan.h"
 
+#include <algorithm>
 #include <climits>
 
 #include "backends/reference/loops.h"
@@ -73,6 +74,27 @@ int64_t reduce_chunk_count(int64_t outputs, int64_t count) {
   int64_t by_blocks = kTargetBlocks / outputs;
   int64_t chunks = by_size < by_blocks ? by_size : by_blocks;
   return chunks > 1 ? chunks : 1;
+}
+
+AttentionLaunch attention_launch(int64_t batch, int64_t rows, int64_t streamed_channels, int64_t element_bytes,
+                                 const char* kernel) {
+  constexpr int64_t kRowsPerBlock = 64, kMaxPassRows = 64, kSharedBudget = 40 * 1024, kMaxBlocks = INT_MAX;
+  AttentionLaunch launch;
+  launch.threads = static_cast<int>(kRowsPerBlock);
+  const int64_t tiles = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
+  if (batch > 0 && tiles > kMaxBlocks / batch)
+    fail("cuda {}: batch {} × {} rows needs {} × {} blocks of {} threads, above CUDA's limit of 2^31 − 1 blocks; "
+         "split the batch into smaller ones",
+         kernel, batch, rows, batch, tiles, kRowsPerBlock);
+  launch.blocks = static_cast<unsigned>(batch * tiles);
+  const int64_t row_bytes = streamed_channels * element_bytes;
+  launch.pass_rows = kMaxPassRows;
+  if (row_bytes > 0 && row_bytes <= kSharedBudget) {
+    launch.pass_rows = std::min(kMaxPassRows, kSharedBudget / row_bytes);
+    launch.staged = true;
+    launch.shared_bytes = launch.pass_rows * row_bytes;
+  }
+  return launch;
 }
 
 ReduceParams reduce_params(const KernelArg& out, const KernelArg& in) {

@@ -58,6 +58,15 @@ ConvPlan conv_plan(const KernelArg& x, const KernelArg& weight, const KernelArg&
 // The same problem for the direct kernels (nn.cu), which take any size.
 Conv3Params conv3_params(const KernelArg& x, const KernelArg& weight, const KernelArg& out, const ConvParams& p, const char* op);
 
+// The fused attention kernels (attention.cu): one thread per row of `rows` (queries, or keys for
+// dK/dV) in blocks of 64, batch-major on grid.x; the other side's rows, `streamed_channels` values
+// each (its key plus value channels), pass through at most 40 KiB of shared memory (under the
+// 48 KiB a block gets without opting in) up to 64 rows at a time. A row wider than that budget is
+// read from global memory instead, so any channel count runs. A grid above CUDA's 2^31 − 1 blocks
+// is an error naming `kernel`.
+AttentionLaunch attention_launch(int64_t batch, int64_t rows, int64_t streamed_channels, int64_t element_bytes,
+                                 const char* kernel);
+
 // softmax along `dim` of a contiguous array, as cuDNN's [N, C, H, W] = [outer, size, inner, 1]
 // with CUDNN_SOFTMAX_MODE_CHANNEL.
 std::vector<int> softmax_dims(const KernelArg& x, int64_t dim);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "framework/device_memory.h"
 #include "framework/error.h"
 #include "trainers/lib/distributed/nccl_communicator.h"
@@ -20,16 +22,20 @@ void* bucket_data(const Tensor& bucket) {
 
 class HostBucketAverager final : public BucketAverager {
  public:
-  explicit HostBucketAverager(Communicator& communicator) : communicator_(communicator) {}
+  HostBucketAverager(Communicator& communicator, std::string why_not_nccl)
+      : communicator_(communicator), why_not_nccl_(std::move(why_not_nccl)) {}
   Device device() const override { return Device::cpu(); }
   void start(Tensor& bucket) override {
     communicator_.allreduce_async(bucket_data(bucket), bucket.numel(), bucket.dtype(), ReduceOp::mean);
   }
   void wait() override { communicator_.wait_all(); }
-  std::string description() const override { return "MPI_Allreduce on host buffers"; }
+  std::string description() const override {
+    return why_not_nccl_.empty() ? "MPI_Allreduce on host buffers" : fmt::format("MPI_Allreduce on host buffers ({})", why_not_nccl_);
+  }
 
  private:
   Communicator& communicator_;
+  std::string why_not_nccl_;
 };
 
 class NcclBucketAverager final : public BucketAverager {
@@ -54,13 +60,18 @@ class NcclBucketAverager final : public BucketAverager {
 
 }  // namespace
 
-std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator) {
-  return std::make_unique<HostBucketAverager>(communicator);
+std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator, const std::string& why_not_nccl) {
+  return std::make_unique<HostBucketAverager>(communicator, why_not_nccl);
 }
 
 std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device) {
-  if (device.is_cuda() && nccl_built()) return std::make_unique<NcclBucketAverager>(communicator, device);
-  return make_host_bucket_averager(communicator);
+  if (!device.is_cuda()) return make_host_bucket_averager(communicator);
+  if (!nccl_built()) return make_host_bucket_averager(communicator, "not NCCL: this build has none");
+  if (!ranks_have_distinct_gpus(communicator, device.index))
+    return make_host_bucket_averager(communicator,
+                                     "not NCCL, which needs a GPU of its own for every rank, and some ranks share one: "
+                                     "more ranks on a machine than it has GPUs, or one explicit cuda:N for several");
+  return std::make_unique<NcclBucketAverager>(communicator, device);
 }
 
 }  // namespace gaze

@@ -25,10 +25,13 @@ class BucketAverager {
   virtual std::string description() const = 0;  // for the run's log: "Open MPI", "NCCL 2.23.4 on cuda:1"
 };
 
-// Host buckets averaged by communicator.allreduce_async (ReduceOp::mean).
-std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator);
+// Host buckets averaged by communicator.allreduce_async (ReduceOp::mean). `why_not_nccl`, when
+// given, says in description() why GPU gradients take this path.
+std::unique_ptr<BucketAverager> make_host_bucket_averager(Communicator& communicator, const std::string& why_not_nccl = "");
 // The averager for a model whose parameters live on `device`: NCCL's on a GPU when this build has
-// NCCL (every rank must call it: the NCCL group is made collectively), else the host one.
+// NCCL and every rank trains on a GPU of its own (NCCL refuses a group in which two ranks share
+// one: ranks_have_distinct_gpus), else the host one. Every rank must call it (both checks and the
+// NCCL group are collective, so all ranks take the same path).
 std::unique_ptr<BucketAverager> make_bucket_averager(Communicator& communicator, Device device);
 
 }  // namespace gaze

@@ -42,4 +42,14 @@ class NcclGroup {
 // Fails with the reason in a build without NCCL.
 std::unique_ptr<NcclGroup> make_nccl_group(Communicator& host, int device);
 
+// Whether the ranks of `host` train on different GPUs, as an NCCL group requires: each rank names
+// its GPU by its machine (host name and boot id) and the GPU's PCI bus id, as NCCL itself does,
+// and compares with every other rank's. Sees through CUDA_VISIBLE_DEVICES (a launcher that gives
+// each rank its own GPU, all of them cuda:0). Every rank must call it; fails in a build without NCCL.
+bool ranks_have_distinct_gpus(Communicator& host, int device);
+
+// Whether `identity` (not NaN) differs on every rank of `host`: each rank learns every rank's
+// (an allreduce of a vector holding each rank's value at its own index). Every rank must call it.
+bool distinct_over_ranks(Communicator& host, double identity);
+
 }  // namespace gaze
