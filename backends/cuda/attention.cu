@@ -32,6 +32,24 @@ __device__ inline void load_rows(T* dst, const T* src, int64_t r0, int64_t rows,
   for (int64_t x = threadIdx.x; x < rows * channels; x += blockDim.x) dst[x] = src[r0 * channels + x];
 }
 
+// Rows [first, first + count) of two [*, channels] arrays (keys and values, or queries and output
+// gradients), for the tile loop to read: staged in shared memory when `staged`, which is the same
+// for every thread of the block so that every thread reaches the barriers; else where they are in
+// global memory (rows too wide for the shared-memory budget).
+template <typename T>
+__device__ inline void stage_rows(bool staged, int64_t first, int64_t count, T* a_tile, const T* a, int64_t a_channels,
+                                  const T*& a_rows, T* b_tile, const T* b, int64_t b_channels, const T*& b_rows) {
+  a_rows = a + first * a_channels;
+  b_rows = b + first * b_channels;
+  if (!staged) return;
+  __syncthreads();
+  load_rows(a_tile, a, first, count, a_channels);
+  load_rows(b_tile, b, first, count, b_channels);
+  __syncthreads();
+  a_rows = a_tile;
+  b_rows = b_tile;
+}
+
 template <typename T>
 __global__ void attention_forward_kernel(T* out, T* lse, const T* q, const T* k, const T* v, AttentionParams p,
                                          int64_t tile, bool staged) {
@@ -50,16 +68,8 @@ __global__ void attention_forward_kernel(T* out, T* lse, const T* q, const T* k,
     for (int64_t c = 0; c < p.value_channels; ++c) ob[c] = T(0);
   for (int64_t j0 = 0; j0 < p.keys; j0 += tile) {
     int64_t cols = p.keys - j0 < tile ? p.keys - j0 : tile;
-    const T* k_rows = kb + j0 * p.key_channels;
-    const T* v_rows = vb + j0 * p.value_channels;
-    if (staged) {  // the same for every thread of the block, so every thread reaches the barriers
-      __syncthreads();
-      load_rows(k_tile, kb, j0, cols, p.key_channels);
-      load_rows(v_tile, vb, j0, cols, p.value_channels);
-      __syncthreads();
-      k_rows = k_tile;
-      v_rows = v_tile;
-    }
+    const T *k_rows, *v_rows;
+    stage_rows(staged, j0, cols, k_tile, kb, p.key_channels, k_rows, v_tile, vb, p.value_channels, v_rows);
     if (!active) continue;
     for (int64_t j = 0; j < cols; ++j) {
       T s = static_cast<T>(p.scale) * dot(qb, k_rows + j * p.key_channels, p.key_channels);
@@ -105,16 +115,8 @@ __global__ void attention_grad_kv_kernel(T* grad_k, T* grad_v, const T* grad_out
   }
   for (int64_t i0 = 0; i0 < p.queries; i0 += tile) {
     int64_t rows = p.queries - i0 < tile ? p.queries - i0 : tile;
-    const T* q_rows = qb + i0 * p.key_channels;
-    const T* go_rows = gob + i0 * p.value_channels;
-    if (staged) {  // uniform over the block, as in the forward
-      __syncthreads();
-      load_rows(q_tile, qb, i0, rows, p.key_channels);
-      load_rows(go_tile, gob, i0, rows, p.value_channels);
-      __syncthreads();
-      q_rows = q_tile;
-      go_rows = go_tile;
-    }
+    const T *q_rows, *go_rows;
+    stage_rows(staged, i0, rows, q_tile, qb, p.key_channels, q_rows, go_tile, gob, p.value_channels, go_rows);
     if (!active) continue;
     for (int64_t r = 0; r < rows; ++r) {
       const T* qi = q_rows + r * p.key_channels;
@@ -149,16 +151,8 @@ __global__ void attention_grad_q_kernel(T* grad_q, const T* grad_out, const T* q
     for (int64_t c = 0; c < p.key_channels; ++c) gq[c] = T(0);
   for (int64_t j0 = 0; j0 < p.keys; j0 += tile) {
     int64_t cols = p.keys - j0 < tile ? p.keys - j0 : tile;
-    const T* k_rows = kb + j0 * p.key_channels;
-    const T* v_rows = vb + j0 * p.value_channels;
-    if (staged) {  // uniform over the block, as in the forward
-      __syncthreads();
-      load_rows(k_tile, kb, j0, cols, p.key_channels);
-      load_rows(v_tile, vb, j0, cols, p.value_channels);
-      __syncthreads();
-      k_rows = k_tile;
-      v_rows = v_tile;
-    }
+    const T *k_rows, *v_rows;
+    stage_rows(staged, j0, cols, k_tile, kb, p.key_channels, k_rows, v_tile, vb, p.value_channels, v_rows);
     if (!active) continue;
     for (int64_t j = 0; j < cols; ++j) {
       const T* kj = k_rows + j * p.key_channels;
