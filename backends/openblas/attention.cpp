@@ -12,6 +12,14 @@
 // [B, Nq, Ck] buffer, summed at the end (no atomics). Scratch tiles are allocated once per call
 // and thread. The BLAS calls run inside the parallel region, where OpenBLAS (on OpenMP) uses
 // one thread.
+//
+// Layouts: q, k, v, out and the gradients may each be channel-major (the transpose of a [B, C, N]
+// array, as a layer's flattened feature map is). The tiles' GEMMs still run on row-major [N, C]
+// operands, as fast as they are in every BLAS (a channel-major K or V, read transposed through
+// a long k dimension, runs several times slower): each thread transposes the batch's
+// channel-major inputs into its own row-major scratch (O(N·C) per thread) and writes its
+// results back transposed, in blocks that stay in cache, instead of the autograd op copying
+// whole tensors with a strided loop before and after the kernel.
 #include <cblas.h>
 #include <omp.h>
 
@@ -124,16 +132,16 @@ struct Slice {
   const T *q, *k, *v;
 };
 
-// Rows [i0, i0 + rows) of one batch: out and lse for those rows.
+// One tile of `rows` query rows (q_tile, row-major) of one batch: out and lse for those rows.
 template <typename T>
-void forward_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, int64_t i0, int64_t rows, int64_t key_cols, T* out,
+void forward_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, const T* q_tile, int64_t rows, int64_t key_cols, T* out,
                   T* lse, T scale, T* scores, T* max, T* sum) {
   const int64_t ck = d.key_channels, cv = d.value_channels;
   for (int64_t j0 = 0; j0 < d.keys; j0 += key_cols) {
     const int64_t cols = std::min(key_cols, d.keys - j0);
     const bool first = j0 == 0;
     // S = scale · Q_tile K_tileᵀ
-    attention_gemm(sgemm, false, true, rows, cols, ck, scale, s.q + i0 * ck, ck, s.k + j0 * ck, ck, T(0), scores, cols);
+    attention_gemm(sgemm, false, true, rows, cols, ck, scale, q_tile, ck, s.k + j0 * ck, ck, T(0), scores, cols);
     for (int64_t r = 0; r < rows; ++r) {
       T* row = scores + r * cols;
       T tile_max = row_max(row, cols);
@@ -189,30 +197,125 @@ void backward_key_tile(openblas::TileSgemm sgemm, const reference::AttentionDims
   }
 }
 
+
+constexpr int64_t kTransposeRows = 32;
+
+// Rows [r0, r0 + rows) of one batch's [N, cols] matrix, contiguous (row-major) or channel-major
+// (stored as [cols, N] with leading dimension n), into row-major dst.
+template <typename T>
+void gather_rows(const T* src, bool channel_major, int64_t n, int64_t r0, int64_t rows, int64_t cols, T* dst) {
+  if (!channel_major) {
+    std::copy(src + r0 * cols, src + (r0 + rows) * cols, dst);
+    return;
+  }
+  // Blocks of rows, so that the rows being written stay in L1 while every column passes.
+  for (int64_t rb = 0; rb < rows; rb += kTransposeRows)
+    for (int64_t c = 0; c < cols; ++c) {
+      const T* column = src + c * n + r0;
+      for (int64_t r = rb; r < std::min(rows, rb + kTransposeRows); ++r) dst[r * cols + c] = column[r];
+    }
+}
+
+// The reverse: row-major src into rows [r0, r0 + rows) of dst, stored or added.
+template <typename T>
+void scatter_rows(const T* src, int64_t rows, int64_t cols, T* dst, bool channel_major, int64_t n, int64_t r0, bool add) {
+  for (int64_t rb = 0; rb < (channel_major ? rows : 0); rb += kTransposeRows)
+    for (int64_t c = 0; c < cols; ++c) {
+      T* column = dst + c * n + r0;
+      const int64_t r1 = std::min(rows, rb + kTransposeRows);
+      if (add)
+        for (int64_t r = rb; r < r1; ++r) column[r] += src[r * cols + c];
+      else
+        for (int64_t r = rb; r < r1; ++r) column[r] = src[r * cols + c];
+    }
+  if (channel_major) return;
+  T* block = dst + r0 * cols;
+  if (add)
+    for (int64_t x = 0; x < rows * cols; ++x) block[x] += src[x];
+  else
+    std::copy(src, src + rows * cols, block);
+}
+
+// One batch's [n, cols] operand as a row-major pointer: itself, or its transpose in `scratch`
+// when channel-major (redone only when the batch changes: `cached` remembers it).
+template <typename T>
+const T* row_major_batch(const KernelArg& a, bool channel_major, int64_t b, int64_t n, int64_t cols,
+                         std::vector<T>& scratch, int64_t& cached) {
+  const T* base = a.ptr<const T>() + b * n * cols;
+  if (!channel_major) return base;
+  if (cached != b) {
+    scratch.resize(n * cols);
+    gather_rows(base, true, n, 0, n, cols, scratch.data());
+    cached = b;
+  }
+  return scratch.data();
+}
+
+// D_i = dO_i · O_i for the rows of every batch; a channel-major pair is walked channel by
+// channel, so that the inner loop runs along contiguous rows.
+template <typename T>
+std::vector<T> attention_row_deltas(const KernelArg& grad_out, const KernelArg& out, const reference::AttentionDims& d) {
+  const int64_t cv = d.value_channels, queries = d.queries;
+  std::vector<T> delta(d.batch * queries, T(0));
+  const bool go_cm = is_channel_major(grad_out), o_cm = is_channel_major(out);
+  constexpr int64_t block = 256;
+  const int64_t blocks_per_batch = openblas::attention_tile_count(queries, block);
+#pragma omp parallel
+  {
+    std::vector<T> go_rows(block * cv), o_rows(block * cv);
+#pragma omp for
+    for (int64_t w = 0; w < d.batch * blocks_per_batch; ++w) {
+      const int64_t b = w / blocks_per_batch, i0 = (w % blocks_per_batch) * block;
+      const int64_t rows = std::min(queries - i0, block);
+      gather_rows(grad_out.ptr<const T>() + b * queries * cv, go_cm, queries, i0, rows, cv, go_rows.data());
+      gather_rows(out.ptr<const T>() + b * queries * cv, o_cm, queries, i0, rows, cv, o_rows.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        T acc = T(0);
+        for (int64_t c = 0; c < cv; ++c) acc += go_rows[r * cv + c] * o_rows[r * cv + c];
+        delta[b * queries + i0 + r] = acc;
+      }
+    }
+  }
+  return delta;
+}
+
 }  // namespace
 
 void openblas::fused_attention_forward(const char* who, const KernelArg& out, const KernelArg& lse,
                                        const KernelArg& q, const KernelArg& k, const KernelArg& v, double scale,
                                        TileSgemm sgemm) {
-  auto d = reference::attention_dims(who, out, lse, q, k, v);
+  auto d = reference::attention_dims(who, out, lse, q, k, v, true);
   reference::dispatch_floating(q.dtype, "attention_forward", [&](auto zero) {
     using T = decltype(zero);
+    const int64_t ck = d.key_channels, cv = d.value_channels;
     const openblas::AttentionTiles t = openblas::attention_forward_tiles(d.batch, d.queries, d.keys, sizeof(T),
                                                                omp_get_max_threads());
     const int64_t query_tiles = openblas::attention_tile_count(d.queries, t.query_rows);
     const int64_t work = d.batch * query_tiles;
+    const bool q_cm = is_channel_major(q), k_cm = is_channel_major(k), v_cm = is_channel_major(v),
+               out_cm = is_channel_major(out);
 #pragma omp parallel
     {
       std::vector<T> scores(t.query_rows * t.key_cols), max(t.query_rows), sum(t.query_rows);
+      std::vector<T> k_rows, v_rows, q_rows(q_cm ? t.query_rows * ck : 0), out_rows(out_cm ? t.query_rows * cv : 0);
+      int64_t k_batch = -1, v_batch = -1;
 #pragma omp for schedule(dynamic)
       for (int64_t w = 0; w < work; ++w) {
         int64_t b = w / query_tiles, i0 = (w % query_tiles) * t.query_rows;
         int64_t rows = std::min(t.query_rows, d.queries - i0);
-        Slice<T> s{q.ptr<T>() + b * d.queries * d.key_channels, k.ptr<T>() + b * d.keys * d.key_channels,
-                   v.ptr<T>() + b * d.keys * d.value_channels};
-        forward_tile<T>(sgemm, d, s, i0, rows, t.key_cols, out.ptr<T>() + (b * d.queries + i0) * d.value_channels,
+        const T* q_batch = q.ptr<const T>() + b * d.queries * ck;
+        Slice<T> s{q_batch, row_major_batch(k, k_cm, b, d.keys, ck, k_rows, k_batch),
+                   row_major_batch(v, v_cm, b, d.keys, cv, v_rows, v_batch)};
+        const T* q_tile = q_batch + i0 * ck;
+        if (q_cm) {
+          gather_rows(q_batch, true, d.queries, i0, rows, ck, q_rows.data());
+          q_tile = q_rows.data();
+        }
+        T* out_batch = out.ptr<T>() + b * d.queries * cv;
+        forward_tile<T>(sgemm, d, s, q_tile, rows, t.key_cols, out_cm ? out_rows.data() : out_batch + i0 * cv,
                         lse.ptr<T>() + b * d.queries + i0, static_cast<T>(scale), scores.data(), max.data(),
                         sum.data());
+        if (out_cm) scatter_rows(out_rows.data(), rows, cv, out_batch, true, d.queries, i0, false);
       }
     }
   });
@@ -222,28 +325,23 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
                                         const KernelArg& grad_v, const KernelArg& grad_out, const KernelArg& q,
                                         const KernelArg& k, const KernelArg& v, const KernelArg& out,
                                         const KernelArg& lse, double scale, TileSgemm sgemm) {
-  auto d = reference::attention_backward_dims(who, grad_q, grad_k, grad_v, grad_out, q, k, v, out, lse);
+  auto d = reference::attention_backward_dims(who, grad_q, grad_k, grad_v, grad_out, q, k, v, out, lse, true);
   reference::dispatch_floating(q.dtype, "attention_backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t ck = d.key_channels, cv = d.value_channels, rows_total = d.batch * d.queries;
-    // D_i = dO_i · O_i
-    std::vector<T> delta(rows_total);
-#pragma omp parallel for
-    for (int64_t i = 0; i < rows_total; ++i) {
-      const T* go = grad_out.ptr<T>() + i * cv;
-      const T* o = out.ptr<T>() + i * cv;
-      T acc = T(0);
-      for (int64_t c = 0; c < cv; ++c) acc += go[c] * o[c];
-      delta[i] = acc;
-    }
+    const std::vector<T> delta = attention_row_deltas<T>(grad_out, out, d);
     const openblas::AttentionTiles t = openblas::attention_backward_tiles(d.batch, d.queries, d.keys, sizeof(T),
                                                                 omp_get_max_threads());
     const int64_t key_tiles = openblas::attention_tile_count(d.keys, t.key_cols), work = d.batch * key_tiles;
     const bool owns_dq = key_tiles == 1;
     const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), work));
     const int64_t dq_size = rows_total * ck;
+    const bool q_cm = is_channel_major(q), k_cm = is_channel_major(k), v_cm = is_channel_major(v),
+               go_cm = is_channel_major(grad_out), gq_cm = is_channel_major(grad_q), gk_cm = is_channel_major(grad_k),
+               gv_cm = is_channel_major(grad_v);
     // Several key tiles add into each dQ row: thread 0 straight into grad_q, the others into
-    // their own buffers. One key tile per batch writes its rows of grad_q whole.
+    // their own buffers, laid out like grad_q. One key tile per batch writes its rows of
+    // grad_q whole.
     const bool private_dq = !owns_dq && threads > 1;
     std::vector<T> partials(private_dq ? (threads - 1) * dq_size : 0, T(0));
     if (!owns_dq) std::fill(grad_q.ptr<T>(), grad_q.ptr<T>() + dq_size, T(0));
@@ -252,15 +350,32 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
       int64_t thread = omp_get_thread_num();
       T* dq = thread == 0 || !private_dq ? grad_q.ptr<T>() : partials.data() + (thread - 1) * dq_size;
       std::vector<T> probs(t.query_rows * t.key_cols), dprobs(t.query_rows * t.key_cols);
+      // Row-major copies of this thread's batch's channel-major operands, and of its results
+      // before they are written back transposed.
+      std::vector<T> q_rows, k_rows, v_rows, go_rows;
+      std::vector<T> dq_rows(gq_cm ? d.queries * ck : 0), dk_rows(gk_cm ? t.key_cols * ck : 0),
+          dv_rows(gv_cm ? t.key_cols * cv : 0);
+      int64_t q_batch = -1, k_batch = -1, v_batch = -1, go_batch = -1;
 #pragma omp for schedule(dynamic)
       for (int64_t w = 0; w < work; ++w) {
         int64_t b = w / key_tiles, j0 = (w % key_tiles) * t.key_cols;
         int64_t cols = std::min(t.key_cols, d.keys - j0);
-        Slice<T> s{q.ptr<T>() + b * d.queries * ck, k.ptr<T>() + b * d.keys * ck, v.ptr<T>() + b * d.keys * cv};
-        backward_key_tile<T>(sgemm, d, s, grad_out.ptr<T>() + b * d.queries * cv, lse.ptr<T>() + b * d.queries,
-                             delta.data() + b * d.queries, j0, cols, t.query_rows, owns_dq,
-                             grad_k.ptr<T>() + (b * d.keys + j0) * ck, grad_v.ptr<T>() + (b * d.keys + j0) * cv,
-                             dq + b * d.queries * ck, static_cast<T>(scale), probs.data(), dprobs.data());
+        Slice<T> s{row_major_batch(q, q_cm, b, d.queries, ck, q_rows, q_batch),
+                   row_major_batch(k, k_cm, b, d.keys, ck, k_rows, k_batch),
+                   row_major_batch(v, v_cm, b, d.keys, cv, v_rows, v_batch)};
+        T* dq_batch = dq + b * d.queries * ck;
+        T* dk_batch = grad_k.ptr<T>() + b * d.keys * ck;
+        T* dv_batch = grad_v.ptr<T>() + b * d.keys * cv;
+        // A transposed dQ is gathered whole for the item (every query tile written once), then
+        // stored or added into its place.
+        backward_key_tile<T>(sgemm, d, s, row_major_batch(grad_out, go_cm, b, d.queries, cv, go_rows, go_batch),
+                             lse.ptr<T>() + b * d.queries, delta.data() + b * d.queries, j0, cols, t.query_rows,
+                             owns_dq || gq_cm, gk_cm ? dk_rows.data() : dk_batch + j0 * ck,
+                             gv_cm ? dv_rows.data() : dv_batch + j0 * cv, gq_cm ? dq_rows.data() : dq_batch,
+                             static_cast<T>(scale), probs.data(), dprobs.data());
+        if (gq_cm) scatter_rows(dq_rows.data(), d.queries, ck, dq_batch, true, d.queries, 0, !owns_dq);
+        if (gk_cm) scatter_rows(dk_rows.data(), cols, ck, dk_batch, true, d.keys, j0, false);
+        if (gv_cm) scatter_rows(dv_rows.data(), cols, cv, dv_batch, true, d.keys, j0, false);
       }
     }
     if (private_dq) {
