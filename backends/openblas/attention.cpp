@@ -262,6 +262,12 @@ void scatter_rows(const T* src, int64_t rows, int64_t cols, T* dst, bool channel
     std::copy(src, src + rows * cols, block);
 }
 
+// Whether q and k are one array (queries and keys the same positions): one transposed copy
+// then serves both.
+inline bool same_attention_operand(const KernelArg& q, const KernelArg& k) {
+  return q.data == k.data && q.shape == k.shape && q.strides == k.strides;
+}
+
 // One batch's [n, cols] operand as a row-major pointer: itself, or its transpose in `scratch`
 // when channel-major (redone only when the batch changes: `cached` remembers it).
 template <typename T>
@@ -320,6 +326,7 @@ void openblas::fused_attention_forward(const char* who, const KernelArg& out, co
     const int64_t work = d.batch * query_tiles;
     const bool q_cm = is_channel_major(q), k_cm = is_channel_major(k), v_cm = is_channel_major(v),
                out_cm = is_channel_major(out);
+    const bool q_is_k = same_attention_operand(q, k);
 #pragma omp parallel
     {
       std::vector<T> scores(t.query_rows * t.key_cols), max(t.query_rows), sum(t.query_rows);
@@ -333,7 +340,9 @@ void openblas::fused_attention_forward(const char* who, const KernelArg& out, co
         Slice<T> s{q_batch, row_major_batch(k, k_cm, b, d.keys, ck, k_rows, k_batch),
                    row_major_batch(v, v_cm, b, d.keys, cv, v_rows, v_batch)};
         const T* q_tile = q_batch + i0 * ck;
-        if (q_cm) {
+        if (q_is_k) {  // self-attention on one map (Non-local's Gaussian form): K's copy serves
+          q_tile = s.k + i0 * ck;
+        } else if (q_cm) {
           gather_rows(q_batch, true, d.queries, i0, rows, ck, q_rows.data());
           q_tile = q_rows.data();
         }
@@ -365,6 +374,7 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
     const bool q_cm = is_channel_major(q), k_cm = is_channel_major(k), v_cm = is_channel_major(v),
                go_cm = is_channel_major(grad_out), gq_cm = is_channel_major(grad_q), gk_cm = is_channel_major(grad_k),
                gv_cm = is_channel_major(grad_v);
+    const bool q_is_k = same_attention_operand(q, k);
     // Several key tiles add into each dQ row: thread 0 straight into grad_q, the others into
     // their own buffers, laid out like grad_q. One key tile per batch writes its rows of
     // grad_q whole.
@@ -386,8 +396,8 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
       for (int64_t w = 0; w < work; ++w) {
         int64_t b = w / key_tiles, j0 = (w % key_tiles) * t.key_cols;
         int64_t cols = std::min(t.key_cols, d.keys - j0);
-        Slice<T> s{row_major_batch(q, q_cm, b, d.queries, ck, q_rows, q_batch),
-                   row_major_batch(k, k_cm, b, d.keys, ck, k_rows, k_batch),
+        const T* k_rm = row_major_batch(k, k_cm, b, d.keys, ck, k_rows, k_batch);
+        Slice<T> s{q_is_k ? k_rm : row_major_batch(q, q_cm, b, d.queries, ck, q_rows, q_batch), k_rm,
                    row_major_batch(v, v_cm, b, d.keys, cv, v_rows, v_batch)};
         T* dq_batch = dq + b * d.queries * ck;
         T* dk_batch = grad_k.ptr<T>() + b * d.keys * ck;
