@@ -18,7 +18,8 @@
 // operands, as fast as they are in every BLAS (a channel-major K or V, read transposed through
 // a long k dimension, runs several times slower): each thread transposes the batch's
 // channel-major inputs into its own row-major scratch (O(N·C) per thread) and writes its
-// results back transposed, in blocks that stay in cache, instead of the autograd op copying
+// output and dQ back transposed, in blocks that stay in cache (dK and dV it writes in place,
+// as dKᵀ = Qᵀ dS and dVᵀ = dOᵀ P), instead of the autograd op copying
 // whole tensors with a strided loop before and after the kernel.
 #include <cblas.h>
 #include <omp.h>
@@ -193,17 +194,27 @@ void forward_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, 
   }
 }
 
+// Where a key tile's dK or dV goes: rows of a row-major [cols, C] block (ld = C), or, when
+// `transposed`, columns of the channel-major [C, N_k] array (ld = N_k), written as dKᵀ = Qᵀ dS
+// and dVᵀ = dOᵀ P (GEMMs that run faster than their transposes here, and need no copy back).
+template <typename T>
+struct KeyGrad {
+  T* p;
+  int64_t ld;
+  bool transposed;
+};
+
 // One key tile's dK and dV (written whole) and its dQ contributions: written into grad_q when
 // the tile spans every key (`owns_dq`), added into it otherwise.
 template <typename T>
 void backward_key_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, const T* grad_out, const T* lse, const T* delta,
-                       int64_t j0, int64_t cols, int64_t query_rows, bool owns_dq, T* grad_k, T* grad_v, T* grad_q,
+                       int64_t j0, int64_t cols, int64_t query_rows, bool owns_dq, KeyGrad<T> grad_k, KeyGrad<T> grad_v, T* grad_q,
                        T scale, T* probs, T* dprobs) {
   const int64_t ck = d.key_channels, cv = d.value_channels;
-  if (d.queries == 0) {  // no query tile below writes them
-    std::fill(grad_k, grad_k + cols * ck, T(0));
-    std::fill(grad_v, grad_v + cols * cv, T(0));
-  }
+  if (d.queries == 0)  // no query tile below writes them
+    for (auto [g, channels] : {std::pair{grad_k, ck}, std::pair{grad_v, cv}})
+      for (int64_t r = 0; r < (g.transposed ? channels : cols); ++r)
+        std::fill(g.p + r * g.ld, g.p + r * g.ld + (g.transposed ? cols : channels), T(0));
   for (int64_t i0 = 0; i0 < d.queries; i0 += query_rows) {
     const int64_t rows = std::min(query_rows, d.queries - i0);
     const T kv_beta = i0 == 0 ? T(0) : T(1), q_beta = owns_dq ? T(0) : T(1);
@@ -213,12 +224,18 @@ void backward_key_tile(openblas::TileSgemm sgemm, const reference::AttentionDims
     attention_gemm(sgemm, false, true, rows, cols, ck, scale, q_tile, ck, s.k + j0 * ck, ck, T(0), probs, cols);
     for (int64_t r = 0; r < rows; ++r) exp_shift_sum(probs + r * cols, cols, lse[i0 + r]);
     // dV += Pᵀ dO
-    attention_gemm(sgemm, true, false, cols, cv, rows, T(1), probs, cols, go_tile, cv, kv_beta, grad_v, cv);
+    if (grad_v.transposed)
+      attention_gemm(sgemm, true, false, cv, cols, rows, T(1), go_tile, cv, probs, cols, kv_beta, grad_v.p, grad_v.ld);
+    else
+      attention_gemm(sgemm, true, false, cols, cv, rows, T(1), probs, cols, go_tile, cv, kv_beta, grad_v.p, grad_v.ld);
     // dP = dO Vᵀ, then dS = P ∘ (dP − D)
     attention_gemm(sgemm, false, true, rows, cols, cv, T(1), go_tile, cv, s.v + j0 * cv, cv, T(0), dprobs, cols);
     for (int64_t r = 0; r < rows; ++r) softmax_grad_row(dprobs + r * cols, probs + r * cols, cols, delta[i0 + r]);
     // dK += scale · dSᵀ Q, dQ (+)= scale · dS K
-    attention_gemm(sgemm, true, false, cols, ck, rows, scale, dprobs, cols, q_tile, ck, kv_beta, grad_k, ck);
+    if (grad_k.transposed)
+      attention_gemm(sgemm, true, false, ck, cols, rows, scale, q_tile, ck, dprobs, cols, kv_beta, grad_k.p, grad_k.ld);
+    else
+      attention_gemm(sgemm, true, false, cols, ck, rows, scale, dprobs, cols, q_tile, ck, kv_beta, grad_k.p, grad_k.ld);
     attention_gemm(sgemm, false, false, rows, ck, cols, scale, dprobs, cols, s.k + j0 * ck, ck, q_beta, grad_q + i0 * ck, ck);
   }
 }
@@ -281,6 +298,13 @@ const T* row_major_batch(const KernelArg& a, bool channel_major, int64_t b, int6
     cached = b;
   }
   return scratch.data();
+}
+
+// Key tile j0's place in one batch's dK or dV ([keys, channels], contiguous or channel-major).
+template <typename T>
+KeyGrad<T> key_grad(T* batch, bool channel_major, int64_t keys, int64_t channels, int64_t j0) {
+  if (channel_major) return {batch + j0, std::max<int64_t>(1, keys), true};
+  return {batch + j0 * channels, std::max<int64_t>(1, channels), false};
 }
 
 // D_i = dO_i · O_i for the rows of every batch; a channel-major pair is walked channel by
@@ -386,11 +410,10 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
       int64_t thread = omp_get_thread_num();
       T* dq = thread == 0 || !private_dq ? grad_q.ptr<T>() : partials.data() + (thread - 1) * dq_size;
       std::vector<T> probs(t.query_rows * t.key_cols), dprobs(t.query_rows * t.key_cols);
-      // Row-major copies of this thread's batch's channel-major operands, and of its results
-      // before they are written back transposed.
+      // Row-major copies of this thread's batch's channel-major operands, and of its dQ before
+      // it is written back transposed (channel-major dK and dV are written in place).
       std::vector<T> q_rows, k_rows, v_rows, go_rows;
-      std::vector<T> dq_rows(gq_cm ? d.queries * ck : 0), dk_rows(gk_cm ? t.key_cols * ck : 0),
-          dv_rows(gv_cm ? t.key_cols * cv : 0);
+      std::vector<T> dq_rows(gq_cm ? d.queries * ck : 0);
       int64_t q_batch = -1, k_batch = -1, v_batch = -1, go_batch = -1;
 #pragma omp for schedule(dynamic)
       for (int64_t w = 0; w < work; ++w) {
@@ -406,12 +429,10 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
         // stored or added into its place.
         backward_key_tile<T>(sgemm, d, s, row_major_batch(grad_out, go_cm, b, d.queries, cv, go_rows, go_batch),
                              lse.ptr<T>() + b * d.queries, delta.data() + b * d.queries, j0, cols, t.query_rows,
-                             owns_dq || gq_cm, gk_cm ? dk_rows.data() : dk_batch + j0 * ck,
-                             gv_cm ? dv_rows.data() : dv_batch + j0 * cv, gq_cm ? dq_rows.data() : dq_batch,
+                             owns_dq || gq_cm, key_grad(dk_batch, gk_cm, d.keys, ck, j0),
+                             key_grad(dv_batch, gv_cm, d.keys, cv, j0), gq_cm ? dq_rows.data() : dq_batch,
                              static_cast<T>(scale), probs.data(), dprobs.data());
         if (gq_cm) scatter_rows(dq_rows.data(), d.queries, ck, dq_batch, true, d.queries, 0, !owns_dq);
-        if (gk_cm) scatter_rows(dk_rows.data(), cols, ck, dk_batch, true, d.keys, j0, false);
-        if (gv_cm) scatter_rows(dv_rows.data(), cols, cv, dv_batch, true, d.keys, j0, false);
       }
     }
     if (private_dq) {
