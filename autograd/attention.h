@@ -8,7 +8,10 @@
 namespace gaze {
 
 // q [B,Nq,Ck], k [B,Nk,Ck], v [B,Nk,Cv] -> [B,Nq,Cv]; Nk ≥ 1. The backward saves q, k, v, the
-// output and one log-sum-exp per query row, and recomputes the map tile by tile.
+// output and one log-sum-exp per query row, and recomputes the map tile by tile. Inputs that are
+// the transpose of a contiguous [B, C, N] map (a layer's flattened feature map) reach the CPU
+// kernels uncopied; the output then comes in that layout too (its transpose is contiguous), and
+// each gradient in its input's layout.
 Tensor fused_attention(const Tensor& q, const Tensor& k, const Tensor& v, double scale = 1.0);
 
 // Concatenation attention without the map: out[b,i] = scale · Σ_j ReLU(a[b,i] + k[b,j]) · v[b,j],

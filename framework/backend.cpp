@@ -13,6 +13,12 @@ bool KernelArg::is_contiguous() const {
   return true;
 }
 
+bool is_channel_major(const KernelArg& a) {
+  if (a.dim() != 3 || a.is_contiguous()) return false;
+  KernelArg transposed{a.data, a.dtype, {a.shape[0], a.shape[2], a.shape[1]}, {a.strides[0], a.strides[2], a.strides[1]}};
+  return transposed.is_contiguous();
+}
+
 const char* op_name(Op op) {
   switch (op) {
     case Op::fill: return "fill";

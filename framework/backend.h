@@ -31,6 +31,11 @@ struct KernelArg {
   bool is_contiguous() const;
 };
 
+// Whether a [B, N, C] argument is the transpose of a contiguous [B, C, N] array in its last two
+// dims (strides [N·C, 1, N]) and not contiguous itself: "channel-major", the layout of a
+// flattened [B, C, *spatial] feature map seen as rows of positions.
+bool is_channel_major(const KernelArg& a);
+
 // Every kernel, by name: what supports() answers for and what errors name.
 enum class Op {
   fill, copy, unary, unary_backward, binary, reduce, matmul,
@@ -158,7 +163,10 @@ class Backend {
   // [Nq, Nk] map (FlashAttention-2: tiles of queries × keys with a running max and sum).
   // q [B,Nq,Ck], k [B,Nk,Ck], v [B,Nk,Cv], out [B,Nq,Cv]; lse [B,Nq] receives each row's
   // log Σ_j exp(scale · q_i·k_j), from which backward recomputes the map one tile at a time.
-  // Nk ≥ 1. All contiguous.
+  // Nk ≥ 1. lse is contiguous; q, k, v and out (and, in the backward, their gradients) are
+  // contiguous, or each may be channel-major (is_channel_major) where
+  // attention_takes_channel_major() says so: the GEMMs then read and write the layers' [B, C, N]
+  // feature maps in place, with no transposing copies.
   virtual void attention_forward(const KernelArg& out, const KernelArg& lse, const KernelArg& q,
                                  const KernelArg& k, const KernelArg& v, double scale) = 0;
   // grad_q, grad_k, grad_v (shapes of q, k, v) from grad_out and the forward's q, k, v, out, lse.
@@ -166,6 +174,8 @@ class Backend {
                                   const KernelArg& grad_v, const KernelArg& grad_out,
                                   const KernelArg& q, const KernelArg& k, const KernelArg& v,
                                   const KernelArg& out, const KernelArg& lse, double scale) = 0;
+  // Whether attention_forward / attention_backward accept channel-major operands (see above).
+  virtual bool attention_takes_channel_major() const { return false; }
 
   // Concatenation attention (Non-local's concatenation mode) without the [Nq, Nk] map:
   // out[b,i] = scale · Σ_j ReLU(a[b,i] + k[b,j]) · v[b,j]. a [B,Nq], k [B,Nk], v [B,Nk,C],

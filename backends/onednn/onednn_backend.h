@@ -46,6 +46,7 @@ class OnednnBackend : public OpenblasBackend {
   void attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
                           const KernelArg& grad_out, const KernelArg& q, const KernelArg& k, const KernelArg& v,
                           const KernelArg& out, const KernelArg& lse, double scale) override;
+  bool attention_takes_channel_major() const override { return true; }
 };
 
 }  // namespace gaze

@@ -12,6 +12,15 @@
 // [B, Nq, Ck] buffer, summed at the end (no atomics). Scratch tiles are allocated once per call
 // and thread. The BLAS calls run inside the parallel region, where OpenBLAS (on OpenMP) uses
 // one thread.
+//
+// Layouts: q, k, v, out and the gradients may each be channel-major (the transpose of a [B, C, N]
+// array, as a layer's flattened feature map is). The tiles' GEMMs still run on row-major [N, C]
+// operands, as fast as they are in every BLAS (a channel-major K or V, read transposed through
+// a long k dimension, runs several times slower): each thread transposes the batch's
+// channel-major inputs into its own row-major scratch (O(N·C) per thread) and writes its
+// output and dQ back transposed, in blocks that stay in cache (dK and dV it writes in place,
+// as dKᵀ = Qᵀ dS and dVᵀ = dOᵀ P), instead of the autograd op copying
+// whole tensors with a strided loop before and after the kernel.
 #include <cblas.h>
 #include <omp.h>
 
@@ -62,20 +71,46 @@ GAZE_VECTORIZE_WIDE float row_max_f32(const float* x, int64_t n) {
   for (; j < n; ++j) m[0] = std::max(m[0], x[j]);
   return *std::max_element(m, m + 8);
 }
+// fast_exp on 16 lanes with GCC's vector extensions, the same operations in the same order (so
+// the same values): one AVX-512 register in the x86-64-v4 clone, where the loop vectorizer
+// would stop at 256 bits, two or four narrower ones in the others.
+using ExpLanes = float __attribute__((vector_size(64)));
+using ExpLaneBits = int32_t __attribute__((vector_size(64)));
+// In place (by reference: a 64-byte vector passed by value would change the ABI between clones).
+[[gnu::always_inline]] inline void fast_exp_lanes(ExpLanes& x) {
+  const ExpLanes zero{}, low = zero - 87.0f, high = zero + 88.0f, shifter = zero + 12582912.0f;
+  x = x > low ? x : low;
+  x = x < high ? x : high;
+  ExpLanes n = (x * 1.44269504088896341f + shifter) - shifter;
+  ExpLanes r = x - n * 0.693359375f - n * -2.12194440e-4f;
+  ExpLanes p = zero + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  ExpLanes e = p * r * r + r + 1.0f;
+  ExpLaneBits bits = (__builtin_convertvector(n, ExpLaneBits) + 127) << 23;
+  ExpLanes scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  x = e * scale;
+}
 // x[j] = exp(x[j] − shift); returns Σ x[j].
 GAZE_VECTORIZE_WIDE float exp_shift_sum_f32(float* x, int64_t n, float shift) {
-  float s[8] = {};
+  ExpLanes lanes{};
   int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int u = 0; u < 8; ++u) {
-      x[j + u] = fast_exp(x[j + u] - shift);
-      s[u] += x[j + u];
-    }
-  for (; j < n; ++j) {
-    x[j] = fast_exp(x[j] - shift);
-    s[0] += x[j];
+  for (; j + 16 <= n; j += 16) {
+    ExpLanes v;
+    std::memcpy(&v, x + j, sizeof v);
+    v -= shift;
+    fast_exp_lanes(v);
+    std::memcpy(x + j, &v, sizeof v);
+    lanes += v;
   }
-  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+  float s = 0.0f;
+  for (; j < n; ++j) s += (x[j] = fast_exp(x[j] - shift));
+  for (int u = 0; u < 16; ++u) s += lanes[u];
+  return s;
 }
 // dp[j] = p[j] · (dp[j] − d)
 GAZE_VECTORIZE_WIDE void softmax_grad_row_f32(float* dp, const float* p, int64_t n, float d) {
@@ -124,16 +159,16 @@ struct Slice {
   const T *q, *k, *v;
 };
 
-// Rows [i0, i0 + rows) of one batch: out and lse for those rows.
+// One tile of `rows` query rows (q_tile, row-major) of one batch: out and lse for those rows.
 template <typename T>
-void forward_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, int64_t i0, int64_t rows, int64_t key_cols, T* out,
+void forward_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, const T* q_tile, int64_t rows, int64_t key_cols, T* out,
                   T* lse, T scale, T* scores, T* max, T* sum) {
   const int64_t ck = d.key_channels, cv = d.value_channels;
   for (int64_t j0 = 0; j0 < d.keys; j0 += key_cols) {
     const int64_t cols = std::min(key_cols, d.keys - j0);
     const bool first = j0 == 0;
     // S = scale · Q_tile K_tileᵀ
-    attention_gemm(sgemm, false, true, rows, cols, ck, scale, s.q + i0 * ck, ck, s.k + j0 * ck, ck, T(0), scores, cols);
+    attention_gemm(sgemm, false, true, rows, cols, ck, scale, q_tile, ck, s.k + j0 * ck, ck, T(0), scores, cols);
     for (int64_t r = 0; r < rows; ++r) {
       T* row = scores + r * cols;
       T tile_max = row_max(row, cols);
@@ -159,17 +194,27 @@ void forward_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, 
   }
 }
 
+// Where a key tile's dK or dV goes: rows of a row-major [cols, C] block (ld = C), or, when
+// `transposed`, columns of the channel-major [C, N_k] array (ld = N_k), written as dKᵀ = Qᵀ dS
+// and dVᵀ = dOᵀ P (GEMMs that run faster than their transposes here, and need no copy back).
+template <typename T>
+struct KeyGrad {
+  T* p;
+  int64_t ld;
+  bool transposed;
+};
+
 // One key tile's dK and dV (written whole) and its dQ contributions: written into grad_q when
 // the tile spans every key (`owns_dq`), added into it otherwise.
 template <typename T>
 void backward_key_tile(openblas::TileSgemm sgemm, const reference::AttentionDims& d, Slice<T> s, const T* grad_out, const T* lse, const T* delta,
-                       int64_t j0, int64_t cols, int64_t query_rows, bool owns_dq, T* grad_k, T* grad_v, T* grad_q,
+                       int64_t j0, int64_t cols, int64_t query_rows, bool owns_dq, KeyGrad<T> grad_k, KeyGrad<T> grad_v, T* grad_q,
                        T scale, T* probs, T* dprobs) {
   const int64_t ck = d.key_channels, cv = d.value_channels;
-  if (d.queries == 0) {  // no query tile below writes them
-    std::fill(grad_k, grad_k + cols * ck, T(0));
-    std::fill(grad_v, grad_v + cols * cv, T(0));
-  }
+  if (d.queries == 0)  // no query tile below writes them
+    for (auto [g, channels] : {std::pair{grad_k, ck}, std::pair{grad_v, cv}})
+      for (int64_t r = 0; r < (g.transposed ? channels : cols); ++r)
+        std::fill(g.p + r * g.ld, g.p + r * g.ld + (g.transposed ? cols : channels), T(0));
   for (int64_t i0 = 0; i0 < d.queries; i0 += query_rows) {
     const int64_t rows = std::min(query_rows, d.queries - i0);
     const T kv_beta = i0 == 0 ? T(0) : T(1), q_beta = owns_dq ? T(0) : T(1);
@@ -179,14 +224,115 @@ void backward_key_tile(openblas::TileSgemm sgemm, const reference::AttentionDims
     attention_gemm(sgemm, false, true, rows, cols, ck, scale, q_tile, ck, s.k + j0 * ck, ck, T(0), probs, cols);
     for (int64_t r = 0; r < rows; ++r) exp_shift_sum(probs + r * cols, cols, lse[i0 + r]);
     // dV += Pᵀ dO
-    attention_gemm(sgemm, true, false, cols, cv, rows, T(1), probs, cols, go_tile, cv, kv_beta, grad_v, cv);
+    if (grad_v.transposed)
+      attention_gemm(sgemm, true, false, cv, cols, rows, T(1), go_tile, cv, probs, cols, kv_beta, grad_v.p, grad_v.ld);
+    else
+      attention_gemm(sgemm, true, false, cols, cv, rows, T(1), probs, cols, go_tile, cv, kv_beta, grad_v.p, grad_v.ld);
     // dP = dO Vᵀ, then dS = P ∘ (dP − D)
     attention_gemm(sgemm, false, true, rows, cols, cv, T(1), go_tile, cv, s.v + j0 * cv, cv, T(0), dprobs, cols);
     for (int64_t r = 0; r < rows; ++r) softmax_grad_row(dprobs + r * cols, probs + r * cols, cols, delta[i0 + r]);
     // dK += scale · dSᵀ Q, dQ (+)= scale · dS K
-    attention_gemm(sgemm, true, false, cols, ck, rows, scale, dprobs, cols, q_tile, ck, kv_beta, grad_k, ck);
+    if (grad_k.transposed)
+      attention_gemm(sgemm, true, false, ck, cols, rows, scale, q_tile, ck, dprobs, cols, kv_beta, grad_k.p, grad_k.ld);
+    else
+      attention_gemm(sgemm, true, false, cols, ck, rows, scale, dprobs, cols, q_tile, ck, kv_beta, grad_k.p, grad_k.ld);
     attention_gemm(sgemm, false, false, rows, ck, cols, scale, dprobs, cols, s.k + j0 * ck, ck, q_beta, grad_q + i0 * ck, ck);
   }
+}
+
+
+constexpr int64_t kTransposeRows = 32;
+
+// Rows [r0, r0 + rows) of one batch's [N, cols] matrix, contiguous (row-major) or channel-major
+// (stored as [cols, N] with leading dimension n), into row-major dst.
+template <typename T>
+void gather_rows(const T* src, bool channel_major, int64_t n, int64_t r0, int64_t rows, int64_t cols, T* dst) {
+  if (!channel_major) {
+    std::copy(src + r0 * cols, src + (r0 + rows) * cols, dst);
+    return;
+  }
+  // Blocks of rows, so that the rows being written stay in L1 while every column passes.
+  for (int64_t rb = 0; rb < rows; rb += kTransposeRows)
+    for (int64_t c = 0; c < cols; ++c) {
+      const T* column = src + c * n + r0;
+      for (int64_t r = rb; r < std::min(rows, rb + kTransposeRows); ++r) dst[r * cols + c] = column[r];
+    }
+}
+
+// The reverse: row-major src into rows [r0, r0 + rows) of dst, stored or added.
+template <typename T>
+void scatter_rows(const T* src, int64_t rows, int64_t cols, T* dst, bool channel_major, int64_t n, int64_t r0, bool add) {
+  for (int64_t rb = 0; rb < (channel_major ? rows : 0); rb += kTransposeRows)
+    for (int64_t c = 0; c < cols; ++c) {
+      T* column = dst + c * n + r0;
+      const int64_t r1 = std::min(rows, rb + kTransposeRows);
+      if (add)
+        for (int64_t r = rb; r < r1; ++r) column[r] += src[r * cols + c];
+      else
+        for (int64_t r = rb; r < r1; ++r) column[r] = src[r * cols + c];
+    }
+  if (channel_major) return;
+  T* block = dst + r0 * cols;
+  if (add)
+    for (int64_t x = 0; x < rows * cols; ++x) block[x] += src[x];
+  else
+    std::copy(src, src + rows * cols, block);
+}
+
+// Whether q and k are one array (queries and keys the same positions): one transposed copy
+// then serves both.
+inline bool same_attention_operand(const KernelArg& q, const KernelArg& k) {
+  return q.data == k.data && q.shape == k.shape && q.strides == k.strides;
+}
+
+// One batch's [n, cols] operand as a row-major pointer: itself, or its transpose in `scratch`
+// when channel-major (redone only when the batch changes: `cached` remembers it).
+template <typename T>
+const T* row_major_batch(const KernelArg& a, bool channel_major, int64_t b, int64_t n, int64_t cols,
+                         std::vector<T>& scratch, int64_t& cached) {
+  const T* base = a.ptr<const T>() + b * n * cols;
+  if (!channel_major) return base;
+  if (cached != b) {
+    scratch.resize(n * cols);
+    gather_rows(base, true, n, 0, n, cols, scratch.data());
+    cached = b;
+  }
+  return scratch.data();
+}
+
+// Key tile j0's place in one batch's dK or dV ([keys, channels], contiguous or channel-major).
+template <typename T>
+KeyGrad<T> key_grad(T* batch, bool channel_major, int64_t keys, int64_t channels, int64_t j0) {
+  if (channel_major) return {batch + j0, std::max<int64_t>(1, keys), true};
+  return {batch + j0 * channels, std::max<int64_t>(1, channels), false};
+}
+
+// D_i = dO_i · O_i for the rows of every batch; a channel-major pair is walked channel by
+// channel, so that the inner loop runs along contiguous rows.
+template <typename T>
+std::vector<T> attention_row_deltas(const KernelArg& grad_out, const KernelArg& out, const reference::AttentionDims& d) {
+  const int64_t cv = d.value_channels, queries = d.queries;
+  std::vector<T> delta(d.batch * queries, T(0));
+  const bool go_cm = is_channel_major(grad_out), o_cm = is_channel_major(out);
+  constexpr int64_t block = 256;
+  const int64_t blocks_per_batch = openblas::attention_tile_count(queries, block);
+#pragma omp parallel
+  {
+    std::vector<T> go_rows(block * cv), o_rows(block * cv);
+#pragma omp for
+    for (int64_t w = 0; w < d.batch * blocks_per_batch; ++w) {
+      const int64_t b = w / blocks_per_batch, i0 = (w % blocks_per_batch) * block;
+      const int64_t rows = std::min(queries - i0, block);
+      gather_rows(grad_out.ptr<const T>() + b * queries * cv, go_cm, queries, i0, rows, cv, go_rows.data());
+      gather_rows(out.ptr<const T>() + b * queries * cv, o_cm, queries, i0, rows, cv, o_rows.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        T acc = T(0);
+        for (int64_t c = 0; c < cv; ++c) acc += go_rows[r * cv + c] * o_rows[r * cv + c];
+        delta[b * queries + i0 + r] = acc;
+      }
+    }
+  }
+  return delta;
 }
 
 }  // namespace
@@ -194,25 +340,41 @@ void backward_key_tile(openblas::TileSgemm sgemm, const reference::AttentionDims
 void openblas::fused_attention_forward(const char* who, const KernelArg& out, const KernelArg& lse,
                                        const KernelArg& q, const KernelArg& k, const KernelArg& v, double scale,
                                        TileSgemm sgemm) {
-  auto d = reference::attention_dims(who, out, lse, q, k, v);
+  auto d = reference::attention_dims(who, out, lse, q, k, v, true);
   reference::dispatch_floating(q.dtype, "attention_forward", [&](auto zero) {
     using T = decltype(zero);
+    const int64_t ck = d.key_channels, cv = d.value_channels;
     const openblas::AttentionTiles t = openblas::attention_forward_tiles(d.batch, d.queries, d.keys, sizeof(T),
                                                                omp_get_max_threads());
     const int64_t query_tiles = openblas::attention_tile_count(d.queries, t.query_rows);
     const int64_t work = d.batch * query_tiles;
+    const bool q_cm = is_channel_major(q), k_cm = is_channel_major(k), v_cm = is_channel_major(v),
+               out_cm = is_channel_major(out);
+    const bool q_is_k = same_attention_operand(q, k);
 #pragma omp parallel
     {
       std::vector<T> scores(t.query_rows * t.key_cols), max(t.query_rows), sum(t.query_rows);
+      std::vector<T> k_rows, v_rows, q_rows(q_cm ? t.query_rows * ck : 0), out_rows(out_cm ? t.query_rows * cv : 0);
+      int64_t k_batch = -1, v_batch = -1;
 #pragma omp for schedule(dynamic)
       for (int64_t w = 0; w < work; ++w) {
         int64_t b = w / query_tiles, i0 = (w % query_tiles) * t.query_rows;
         int64_t rows = std::min(t.query_rows, d.queries - i0);
-        Slice<T> s{q.ptr<T>() + b * d.queries * d.key_channels, k.ptr<T>() + b * d.keys * d.key_channels,
-                   v.ptr<T>() + b * d.keys * d.value_channels};
-        forward_tile<T>(sgemm, d, s, i0, rows, t.key_cols, out.ptr<T>() + (b * d.queries + i0) * d.value_channels,
+        const T* q_batch = q.ptr<const T>() + b * d.queries * ck;
+        Slice<T> s{q_batch, row_major_batch(k, k_cm, b, d.keys, ck, k_rows, k_batch),
+                   row_major_batch(v, v_cm, b, d.keys, cv, v_rows, v_batch)};
+        const T* q_tile = q_batch + i0 * ck;
+        if (q_is_k) {  // self-attention on one map (Non-local's Gaussian form): K's copy serves
+          q_tile = s.k + i0 * ck;
+        } else if (q_cm) {
+          gather_rows(q_batch, true, d.queries, i0, rows, ck, q_rows.data());
+          q_tile = q_rows.data();
+        }
+        T* out_batch = out.ptr<T>() + b * d.queries * cv;
+        forward_tile<T>(sgemm, d, s, q_tile, rows, t.key_cols, out_cm ? out_rows.data() : out_batch + i0 * cv,
                         lse.ptr<T>() + b * d.queries + i0, static_cast<T>(scale), scores.data(), max.data(),
                         sum.data());
+        if (out_cm) scatter_rows(out_rows.data(), rows, cv, out_batch, true, d.queries, i0, false);
       }
     }
   });
@@ -222,28 +384,24 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
                                         const KernelArg& grad_v, const KernelArg& grad_out, const KernelArg& q,
                                         const KernelArg& k, const KernelArg& v, const KernelArg& out,
                                         const KernelArg& lse, double scale, TileSgemm sgemm) {
-  auto d = reference::attention_backward_dims(who, grad_q, grad_k, grad_v, grad_out, q, k, v, out, lse);
+  auto d = reference::attention_backward_dims(who, grad_q, grad_k, grad_v, grad_out, q, k, v, out, lse, true);
   reference::dispatch_floating(q.dtype, "attention_backward", [&](auto zero) {
     using T = decltype(zero);
     const int64_t ck = d.key_channels, cv = d.value_channels, rows_total = d.batch * d.queries;
-    // D_i = dO_i · O_i
-    std::vector<T> delta(rows_total);
-#pragma omp parallel for
-    for (int64_t i = 0; i < rows_total; ++i) {
-      const T* go = grad_out.ptr<T>() + i * cv;
-      const T* o = out.ptr<T>() + i * cv;
-      T acc = T(0);
-      for (int64_t c = 0; c < cv; ++c) acc += go[c] * o[c];
-      delta[i] = acc;
-    }
+    const std::vector<T> delta = attention_row_deltas<T>(grad_out, out, d);
     const openblas::AttentionTiles t = openblas::attention_backward_tiles(d.batch, d.queries, d.keys, sizeof(T),
                                                                 omp_get_max_threads());
     const int64_t key_tiles = openblas::attention_tile_count(d.keys, t.key_cols), work = d.batch * key_tiles;
     const bool owns_dq = key_tiles == 1;
     const int64_t threads = std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), work));
     const int64_t dq_size = rows_total * ck;
+    const bool q_cm = is_channel_major(q), k_cm = is_channel_major(k), v_cm = is_channel_major(v),
+               go_cm = is_channel_major(grad_out), gq_cm = is_channel_major(grad_q), gk_cm = is_channel_major(grad_k),
+               gv_cm = is_channel_major(grad_v);
+    const bool q_is_k = same_attention_operand(q, k);
     // Several key tiles add into each dQ row: thread 0 straight into grad_q, the others into
-    // their own buffers. One key tile per batch writes its rows of grad_q whole.
+    // their own buffers, laid out like grad_q. One key tile per batch writes its rows of
+    // grad_q whole.
     const bool private_dq = !owns_dq && threads > 1;
     std::vector<T> partials(private_dq ? (threads - 1) * dq_size : 0, T(0));
     if (!owns_dq) std::fill(grad_q.ptr<T>(), grad_q.ptr<T>() + dq_size, T(0));
@@ -252,15 +410,29 @@ void openblas::fused_attention_backward(const char* who, const KernelArg& grad_q
       int64_t thread = omp_get_thread_num();
       T* dq = thread == 0 || !private_dq ? grad_q.ptr<T>() : partials.data() + (thread - 1) * dq_size;
       std::vector<T> probs(t.query_rows * t.key_cols), dprobs(t.query_rows * t.key_cols);
+      // Row-major copies of this thread's batch's channel-major operands, and of its dQ before
+      // it is written back transposed (channel-major dK and dV are written in place).
+      std::vector<T> q_rows, k_rows, v_rows, go_rows;
+      std::vector<T> dq_rows(gq_cm ? d.queries * ck : 0);
+      int64_t q_batch = -1, k_batch = -1, v_batch = -1, go_batch = -1;
 #pragma omp for schedule(dynamic)
       for (int64_t w = 0; w < work; ++w) {
         int64_t b = w / key_tiles, j0 = (w % key_tiles) * t.key_cols;
         int64_t cols = std::min(t.key_cols, d.keys - j0);
-        Slice<T> s{q.ptr<T>() + b * d.queries * ck, k.ptr<T>() + b * d.keys * ck, v.ptr<T>() + b * d.keys * cv};
-        backward_key_tile<T>(sgemm, d, s, grad_out.ptr<T>() + b * d.queries * cv, lse.ptr<T>() + b * d.queries,
-                             delta.data() + b * d.queries, j0, cols, t.query_rows, owns_dq,
-                             grad_k.ptr<T>() + (b * d.keys + j0) * ck, grad_v.ptr<T>() + (b * d.keys + j0) * cv,
-                             dq + b * d.queries * ck, static_cast<T>(scale), probs.data(), dprobs.data());
+        const T* k_rm = row_major_batch(k, k_cm, b, d.keys, ck, k_rows, k_batch);
+        Slice<T> s{q_is_k ? k_rm : row_major_batch(q, q_cm, b, d.queries, ck, q_rows, q_batch), k_rm,
+                   row_major_batch(v, v_cm, b, d.keys, cv, v_rows, v_batch)};
+        T* dq_batch = dq + b * d.queries * ck;
+        T* dk_batch = grad_k.ptr<T>() + b * d.keys * ck;
+        T* dv_batch = grad_v.ptr<T>() + b * d.keys * cv;
+        // A transposed dQ is gathered whole for the item (every query tile written once), then
+        // stored or added into its place.
+        backward_key_tile<T>(sgemm, d, s, row_major_batch(grad_out, go_cm, b, d.queries, cv, go_rows, go_batch),
+                             lse.ptr<T>() + b * d.queries, delta.data() + b * d.queries, j0, cols, t.query_rows,
+                             owns_dq || gq_cm, key_grad(dk_batch, gk_cm, d.keys, ck, j0),
+                             key_grad(dv_batch, gv_cm, d.keys, cv, j0), gq_cm ? dq_rows.data() : dq_batch,
+                             static_cast<T>(scale), probs.data(), dprobs.data());
+        if (gq_cm) scatter_rows(dq_rows.data(), d.queries, ck, dq_batch, true, d.queries, 0, !owns_dq);
       }
     }
     if (private_dq) {

@@ -65,6 +65,7 @@ class ReferenceBackend : public Backend {
   void attention_backward(const KernelArg& grad_q, const KernelArg& grad_k, const KernelArg& grad_v,
                           const KernelArg& grad_out, const KernelArg& q, const KernelArg& k, const KernelArg& v,
                           const KernelArg& out, const KernelArg& lse, double scale) override;
+  bool attention_takes_channel_major() const override { return true; }
 
   void relu_pair_forward(const KernelArg& out, const KernelArg& a, const KernelArg& k, const KernelArg& v,
                          double scale) override;

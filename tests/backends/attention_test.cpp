@@ -97,6 +97,111 @@ TEST_CASE("conformance: fused attention forward and backward match the reference
   }
 }
 
+namespace {
+
+// A tensor equal to t ([B, N, C]) stored channel-major: the transpose of a contiguous [B, C, N].
+Tensor channel_major_copy(const Tensor& t) { return transpose(contiguous(transpose(t, 1, 2)), 1, 2); }
+Tensor channel_major_empty(const Shape& s, DType dt) { return transpose(empty({s[0], s[2], s[1]}, dt), 1, 2); }
+
+}  // namespace
+
+TEST_CASE("conformance: fused attention reads and writes channel-major operands in place, as the reference does") {
+  Backend& ref = get_backend("reference");
+  std::vector<Backend*> backends = fast_backends();
+  backends.push_back(&ref);
+  // Which of q, k, v, out, grad_out, grad_q, grad_k, grad_v are channel-major: all, the
+  // query/key side only, the value side only, and a mix.
+  const unsigned kLayouts[] = {0xffu, 0x63u, 0x9cu, 0x5au};
+  const Case kLayoutCases[] = {{2, 67, 45, 8, 5, 1.0}, {3, 130, 257, 16, 24, 1.0}, {1, 70, 1024, 3, 4, 3.0},
+                               {2, 37, 2049, 5, 6, 3.0}};
+  for (Backend* b : backends) {
+    if (!b->attention_takes_channel_major()) continue;
+    CAPTURE(b->name());
+    Generator g(11);
+    for (DType dt : {DType::f32, DType::f64})
+      for (const Case& c : kLayoutCases)
+        for (unsigned layout : kLayouts) {
+          CAPTURE(c.queries); CAPTURE(c.keys); CAPTURE(layout);
+          auto cm = [layout](int bit) { return (layout >> bit & 1u) != 0; };
+          auto place = [&](const Tensor& t, int bit) { return cm(bit) ? channel_major_copy(t) : t; };
+          auto make = [&](const Shape& s, int bit) { return cm(bit) ? channel_major_empty(s, dt) : empty(s, dt); };
+          double tol = dt == DType::f64 ? 1e-9 : 2e-5;
+          Tensor q = uniform({c.batch, c.queries, c.key_channels}, -c.spread, c.spread, dt, &g);
+          Tensor k = uniform({c.batch, c.keys, c.key_channels}, -c.spread, c.spread, dt, &g);
+          Tensor v = uniform({c.batch, c.keys, c.value_channels}, -1.0, 1.0, dt, &g);
+          Tensor grad_out = uniform({c.batch, c.queries, c.value_channels}, -1.0, 1.0, dt, &g);
+          double scale = 1.0 / std::sqrt(static_cast<double>(c.key_channels));
+          Shape out_shape{c.batch, c.queries, c.value_channels}, lse_shape{c.batch, c.queries};
+          Tensor out_ref = empty(out_shape, dt), lse_ref = empty(lse_shape, dt);
+          ref.attention_forward(out_ref.arg(), lse_ref.arg(), q.arg(), k.arg(), v.arg(), scale);
+          Tensor qx = place(q, 0), kx = place(k, 1), vx = place(v, 2), out = make(out_shape, 3);
+          REQUIRE(is_channel_major(qx.arg()) == cm(0));
+          Tensor lse = empty(lse_shape, dt);
+          b->attention_forward(out.arg(), lse.arg(), qx.arg(), kx.arg(), vx.arg(), scale);
+          expect_close(out, out_ref, tol, "out");
+          expect_close(lse, lse_ref, tol, "lse");
+
+          Tensor gq_ref = empty(q.shape(), dt), gk_ref = empty(k.shape(), dt), gv_ref = empty(v.shape(), dt);
+          ref.attention_backward(gq_ref.arg(), gk_ref.arg(), gv_ref.arg(), grad_out.arg(), q.arg(), k.arg(), v.arg(),
+                                 out_ref.arg(), lse_ref.arg(), scale);
+          Tensor out_x = place(out_ref, 3), go_x = place(grad_out, 4);
+          Tensor gq = make(q.shape(), 5), gk = make(k.shape(), 6), gv = make(v.shape(), 7);
+          b->attention_backward(gq.arg(), gk.arg(), gv.arg(), go_x.arg(), qx.arg(), kx.arg(), vx.arg(), out_x.arg(),
+                                lse_ref.arg(), scale);
+          expect_close(gq, gq_ref, tol, "grad_q");
+          expect_close(gk, gk_ref, tol, "grad_k");
+          expect_close(gv, gv_ref, tol, "grad_v");
+        }
+  }
+}
+
+TEST_CASE("conformance: fused attention with q and k one array (self-attention on one map) matches the reference") {
+  Backend& ref = get_backend("reference");
+  for (Backend* b : fast_backends()) {
+    if (!b->attention_takes_channel_major()) continue;
+    CAPTURE(b->name());
+    Generator g(23);
+    for (DType dt : {DType::f32, DType::f64})
+      for (bool channel_major : {false, true}) {
+        CAPTURE(channel_major);
+        double tol = dt == DType::f64 ? 1e-9 : 2e-5;
+        Tensor x = uniform({3, 130, 12}, -1.0, 1.0, dt, &g), v = uniform({3, 130, 5}, -1.0, 1.0, dt, &g);
+        Tensor grad_out = uniform({3, 130, 5}, -1.0, 1.0, dt, &g);
+        Tensor xs = channel_major ? channel_major_copy(x) : x;
+        Tensor out = empty({3, 130, 5}, dt), lse = empty({3, 130}, dt);
+        Tensor out_ref = empty({3, 130, 5}, dt), lse_ref = empty({3, 130}, dt);
+        b->attention_forward(out.arg(), lse.arg(), xs.arg(), xs.arg(), v.arg(), 0.3);
+        ref.attention_forward(out_ref.arg(), lse_ref.arg(), x.arg(), x.arg(), v.arg(), 0.3);
+        expect_close(out, out_ref, tol, "out");
+        Tensor gq = empty(x.shape(), dt), gk = empty(x.shape(), dt), gv = empty(v.shape(), dt);
+        Tensor gq_ref = empty(x.shape(), dt), gk_ref = empty(x.shape(), dt), gv_ref = empty(v.shape(), dt);
+        b->attention_backward(gq.arg(), gk.arg(), gv.arg(), grad_out.arg(), xs.arg(), xs.arg(), v.arg(), out_ref.arg(),
+                              lse_ref.arg(), 0.3);
+        ref.attention_backward(gq_ref.arg(), gk_ref.arg(), gv_ref.arg(), grad_out.arg(), x.arg(), x.arg(), v.arg(),
+                               out_ref.arg(), lse_ref.arg(), 0.3);
+        expect_close(gq, gq_ref, tol, "grad_q");
+        expect_close(gk, gk_ref, tol, "grad_k");
+        expect_close(gv, gv_ref, tol, "grad_v");
+      }
+  }
+}
+
+TEST_CASE("fused attention on the CPU returns its output in the layout of its channel-major queries") {
+  for (const std::string& name : {std::string("reference"), cpu_backend().name()}) {
+    CAPTURE(name);
+    ScopedBackend use(name);
+    Tensor q_map = zeros({2, 3, 5}).set_requires_grad(true);
+    Tensor q = transpose(q_map, 1, 2), k = transpose(zeros({2, 3, 7}), 1, 2), v = zeros({2, 7, 4});
+    Tensor out = fused_attention(q, k, v);
+    CHECK(is_channel_major(out.arg()));
+    CHECK(out.shape() == Shape{2, 5, 4});
+    sum(out).backward();
+    CHECK(q_map.grad().shape() == Shape{2, 3, 5});
+    Tensor row_major = fused_attention(zeros({2, 5, 3}), k, v);
+    CHECK(row_major.is_contiguous());
+  }
+}
+
 TEST_CASE("the CPU's attention tiles take every key while a 32-row block fits, and split keys only to feed every thread") {
   using namespace gaze::openblas;
   auto cache = [](int64_t queries, int64_t keys, int64_t bytes) {
@@ -125,10 +230,19 @@ TEST_CASE("the CPU's attention tiles take every key while a 32-row block fits, a
 TEST_CASE("gradcheck: fused attention in f64, Nq != Nk and Ck != Cv, batch 2") {
   Tensor q = leaf({2, 5, 3}, 201), k = leaf({2, 7, 3}, 202), v = leaf({2, 7, 4}, 203);
   check_gradients([](const std::vector<Tensor>& in) { return fused_attention(in[0], in[1], in[2], 0.8); }, {q, k, v});
-  // Non-contiguous inputs are made contiguous by the op.
-  Tensor kt = leaf({2, 3, 7}, 204);
+  // Channel-major inputs (transposed [B, C, N] maps) go to the kernels as they are, the output
+  // and gradients in their layout; other strides are made contiguous by the op.
+  Tensor qt = leaf({2, 3, 5}, 205), kt = leaf({2, 3, 7}, 204), vt = leaf({2, 4, 7}, 206);
   check_gradients([](const std::vector<Tensor>& in) { return fused_attention(in[0], transpose(in[1], 1, 2), in[2]); },
                   {q, kt, v});
+  check_gradients(
+      [](const std::vector<Tensor>& in) {
+        return fused_attention(transpose(in[0], 1, 2), transpose(in[1], 1, 2), transpose(in[2], 1, 2), 0.8);
+      },
+      {qt, kt, vt});
+  Tensor q_strided = leaf({2, 5, 6}, 207);
+  check_gradients([](const std::vector<Tensor>& in) { return fused_attention(slice(in[0], 2, 0, 6, 2), in[1], in[2]); },
+                  {q_strided, k, v});
 }
 
 TEST_CASE("fused attention equals the materialized softmax(scale q k^T) v, values and gradients, in f32") {
