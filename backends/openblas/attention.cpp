@@ -40,27 +40,6 @@
 namespace gaze {
 namespace {
 
-// exp(x) = 2^n · exp(r) with n = round(x / ln 2), r = x − n·ln 2 (in two parts for accuracy) and
-// exp(r) by Cephes' degree-6 polynomial: within 2 ulp of expf, and branch-free so the row loops
-// vectorize. Below −87 it answers exp(−87) ≈ 1.6e−38, which changes no sum it joins.
-[[gnu::always_inline]] inline float fast_exp(float x) {
-  x = std::min(std::max(x, -87.0f), 88.0f);
-  const float shifter = 12582912.0f;  // 1.5 · 2^23: adding it rounds to an integer
-  float n = (x * 1.44269504088896341f + shifter) - shifter;
-  float r = x - n * 0.693359375f - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  float e = p * r * r + r + 1.0f;
-  int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return e * scale;
-}
-
 // Row helpers, vectorized by the compiler (8 partial sums/maxima keep the reductions in lanes).
 GAZE_VECTORIZE_WIDE float row_max_f32(const float* x, int64_t n) {
   float m[8];
@@ -71,9 +50,12 @@ GAZE_VECTORIZE_WIDE float row_max_f32(const float* x, int64_t n) {
   for (; j < n; ++j) m[0] = std::max(m[0], x[j]);
   return *std::max_element(m, m + 8);
 }
-// fast_exp on 16 lanes with GCC's vector extensions, the same operations in the same order (so
-// the same values): one AVX-512 register in the x86-64-v4 clone, where the loop vectorizer
-// would stop at 256 bits, two or four narrower ones in the others.
+// exp(x) = 2^n · exp(r) with n = round(x / ln 2), r = x − n·ln 2 (in two parts for accuracy) and
+// exp(r) by Cephes' degree-6 polynomial: within 2 ulp of expf, and branch-free. Below −87 it
+// answers exp(−87) ≈ 1.6e−38, which changes no sum it joins. Written on 16 lanes with GCC's
+// vector extensions: one AVX-512 register in the x86-64-v4 clone, where the loop vectorizer
+// would stop at 256 bits, two or four narrower ones in the others; single values go through
+// lane 0 (exp_of), so every exp of the kernel is the same function.
 using ExpLanes = float __attribute__((vector_size(64)));
 using ExpLaneBits = int32_t __attribute__((vector_size(64)));
 // In place (by reference: a 64-byte vector passed by value would change the ABI between clones).
@@ -108,7 +90,15 @@ GAZE_VECTORIZE_WIDE float exp_shift_sum_f32(float* x, int64_t n, float shift) {
     lanes += v;
   }
   float s = 0.0f;
-  for (; j < n; ++j) s += (x[j] = fast_exp(x[j] - shift));
+  if (j < n) {  // the last n − j < 16 values, through one partly filled vector
+    const auto left = static_cast<size_t>(n - j);
+    ExpLanes v{};
+    std::memcpy(&v, x + j, left * sizeof(float));
+    v -= shift;
+    fast_exp_lanes(v);
+    std::memcpy(x + j, &v, left * sizeof(float));
+    for (size_t u = 0; u < left; ++u) s += v[u];
+  }
   for (int u = 0; u < 16; ++u) s += lanes[u];
   return s;
 }
@@ -125,7 +115,12 @@ double exp_shift_sum(double* x, int64_t n, double shift) {
   for (int64_t j = 0; j < n; ++j) s += (x[j] = std::exp(x[j] - shift));
   return s;
 }
-float exp_of(float x) { return fast_exp(x); }
+float exp_of(float x) {
+  ExpLanes v{};
+  v[0] = x;
+  fast_exp_lanes(v);
+  return v[0];
+}
 double exp_of(double x) { return std::exp(x); }
 void softmax_grad_row(float* dp, const float* p, int64_t n, float d) { softmax_grad_row_f32(dp, p, n, d); }
 void softmax_grad_row(double* dp, const double* p, int64_t n, double d) {
