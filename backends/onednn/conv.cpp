@@ -3,12 +3,14 @@
 // pick beat the plain-layout (gemm) implementation about 2x even with the reorders in and out of
 // our plain NC(D)HW arrays (docs/backends.md, "Measured design choices"); where the chosen layout
 // is the plain one there is no reorder at all, and where it would pad the channels heavily the
-// plain layouts are used instead.
+// plain layouts are used instead. Convolutions with a handful of channels (CBAM's 7×7 from 2
+// channels to 1) go to the openblas backend's direct kernels (openblas/thin_conv.h), 10x faster.
 #include <optional>
 #include <utility>
 
 #include "backends/onednn/context.h"
 #include "backends/onednn/onednn_backend.h"
+#include "backends/openblas/thin_conv.h"
 #include "framework/host_allocator.h"
 
 namespace gaze {
@@ -178,7 +180,7 @@ struct BackwardWeightEntry {
 void OnednnBackend::conv_forward(const KernelArg& out, const KernelArg& x, const KernelArg& weight,
                                  const ConvParams& p) {
   auto g = geometry(x, weight, out, p);
-  if (!g) return OpenblasBackend::conv_forward(out, x, weight, p);
+  if (!g || openblas::thin_conv_applies(x, weight, out, p)) return OpenblasBackend::conv_forward(out, x, weight, p);
   guarded("conv_forward", {&out, &x, &weight}, [&] {
     std::string key = fmt::format("conv_forward {} {} {}", shape_str(x.shape),
                                   shape_str(weight.shape), params_key(p));
@@ -201,7 +203,7 @@ void OnednnBackend::conv_forward(const KernelArg& out, const KernelArg& x, const
 void OnednnBackend::conv_backward_data(const KernelArg& grad_x, const KernelArg& grad_out,
                                        const KernelArg& weight, const ConvParams& p) {
   auto g = geometry(grad_x, weight, grad_out, p);
-  if (!g) return OpenblasBackend::conv_backward_data(grad_x, grad_out, weight, p);
+  if (!g || openblas::thin_conv_applies(grad_x, weight, grad_out, p)) return OpenblasBackend::conv_backward_data(grad_x, grad_out, weight, p);
   guarded("conv_backward_data", {&grad_x, &grad_out, &weight}, [&] {
     std::string key = fmt::format("conv_backward_data {} {} {}", shape_str(grad_x.shape),
                                   shape_str(weight.shape), params_key(p));
@@ -226,7 +228,7 @@ void OnednnBackend::conv_backward_data(const KernelArg& grad_x, const KernelArg&
 void OnednnBackend::conv_backward_weight(const KernelArg& grad_weight, const KernelArg& grad_out,
                                          const KernelArg& x, const ConvParams& p) {
   auto g = geometry(x, grad_weight, grad_out, p);
-  if (!g) return OpenblasBackend::conv_backward_weight(grad_weight, grad_out, x, p);
+  if (!g || openblas::thin_conv_applies(x, grad_weight, grad_out, p)) return OpenblasBackend::conv_backward_weight(grad_weight, grad_out, x, p);
   guarded("conv_backward_weight", {&grad_weight, &grad_out, &x}, [&] {
     std::string key = fmt::format("conv_backward_weight {} {} {}", shape_str(x.shape),
                                   shape_str(grad_weight.shape), params_key(p));

@@ -1,10 +1,12 @@
 // Convolution as im2col + GEMM (forward, backward-weight) and GEMM + col2im (backward-data),
 // one image and one group at a time; OpenBLAS threads each GEMM, OpenMP the unfolding.
 // 1x1 convolutions with unit stride and no padding skip the unfolding: the input is the matrix.
+// Convolutions with a handful of channels (CBAM's 2 -> 1) run directly instead (thin_conv.h).
 #include <vector>
 
 #include "backends/openblas/gemm.h"
 #include "backends/openblas/openblas_backend.h"
+#include "backends/openblas/thin_conv.h"
 #include "backends/reference/loops.h"
 
 namespace gaze {
@@ -82,6 +84,7 @@ const T* unfolded(const Geometry& g, const T* x_group, std::vector<T>& col) {
 }  // namespace
 
 void OpenblasBackend::conv_forward(const KernelArg& out, const KernelArg& x, const KernelArg& weight, const ConvParams& p) {
+  if (openblas::thin_conv_applies(x, weight, out, p)) return openblas::thin_conv_forward(out, x, weight, p);
   Geometry g = geometry(x, weight, out, p, "conv_forward");
   dispatch_floating(out.dtype, "conv_forward", [&](auto zero) {
     using T = decltype(zero);
@@ -99,6 +102,7 @@ void OpenblasBackend::conv_forward(const KernelArg& out, const KernelArg& x, con
 
 void OpenblasBackend::conv_backward_data(const KernelArg& grad_x, const KernelArg& grad_out, const KernelArg& weight,
                                          const ConvParams& p) {
+  if (openblas::thin_conv_applies(grad_x, weight, grad_out, p)) return openblas::thin_conv_backward_data(grad_x, grad_out, weight, p);
   Geometry g = geometry(grad_x, weight, grad_out, p, "conv_backward_data");
   dispatch_floating(grad_x.dtype, "conv_backward_data", [&](auto zero) {
     using T = decltype(zero);
@@ -120,6 +124,7 @@ void OpenblasBackend::conv_backward_data(const KernelArg& grad_x, const KernelAr
 
 void OpenblasBackend::conv_backward_weight(const KernelArg& grad_weight, const KernelArg& grad_out, const KernelArg& x,
                                            const ConvParams& p) {
+  if (openblas::thin_conv_applies(x, grad_weight, grad_out, p)) return openblas::thin_conv_backward_weight(grad_weight, grad_out, x, p);
   Geometry g = geometry(x, grad_weight, grad_out, p, "conv_backward_weight");
   dispatch_floating(grad_weight.dtype, "conv_backward_weight", [&](auto zero) {
     using T = decltype(zero);

@@ -244,6 +244,16 @@ std::vector<ConvCase> conv_cases() {
       {{1, 5, 6, 6}, {3, 5, 1, 1}, {{1, 1}, {0, 0}, {1, 1}, 1}},
       {{1, 3, 5, 7, 6}, {4, 3, 3, 3, 3}, {{1, 2, 1}, {1, 1, 1}, {1, 1, 2}, 1}},
       {{2, 4, 3, 6, 6}, {4, 2, 1, 3, 3}, {{1, 1, 1}, {0, 1, 1}, {1, 1, 1}, 2}},
+      // Few channels, stride 1: the direct kernels of openblas/thin_conv.h. CBAM's 7×7 from 2
+      // channels to 1 on a map narrower than the kernel's reach, a dilated one, asymmetric
+      // padding and kernel, padding wider than the kernel (output larger than the input), and
+      // rows long enough for the vector loops and their tails.
+      {{2, 2, 9, 11}, {1, 2, 7, 7}, {{1, 1}, {3, 3}, {1, 1}, 1}},
+      {{1, 2, 5, 4}, {1, 2, 7, 7}, {{1, 1}, {3, 3}, {1, 1}, 1}},
+      {{2, 1, 8, 7}, {3, 1, 3, 3}, {{1, 1}, {2, 2}, {2, 2}, 1}},
+      {{1, 3, 6, 9}, {2, 3, 3, 5}, {{1, 1}, {1, 0}, {1, 1}, 1}},
+      {{1, 1, 4, 5}, {1, 1, 3, 3}, {{1, 1}, {3, 3}, {1, 1}, 1}},
+      {{2, 2, 5, 45}, {2, 2, 1, 7}, {{1, 1}, {0, 3}, {1, 3}, 1}},
   };
 }
 
