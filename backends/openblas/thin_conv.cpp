@@ -1,6 +1,7 @@
 #include "backends/openblas/thin_conv.h"
 
 #include <algorithm>
+#include <vector>
 #include "backends/openblas/vectorize.h"
 #include "backends/reference/loops.h"
 
@@ -10,45 +11,46 @@ namespace {
 
 using reference::ConvGeometry;
 
-// One row of taps: dst[i] += Σ_k w[k] · src[i + k·step + offset] over the i in [0, dst_len) whose
-// source index lies in [0, src_len). The forward pass reads input rows with step = dilation,
-// offset = -padding; the data gradient reads gradient rows with the taps mirrored (step =
-// -dilation, offset = padding).
+// The loops run over zero-padded copies of the rows they read (padded_rows), so every tap spans
+// the whole output row: no bounds per tap, and full vectors.
+
+// dst[i] += Σ_k w[k] · src[i + k·step] for i in [0, n).
 template <typename T>
-[[gnu::always_inline]] inline void row_taps(T* dst, int64_t dst_len, const T* src, int64_t src_len, const T* w, int64_t taps,
-                                            int64_t step, int64_t offset) {
+[[gnu::always_inline]] inline void row_taps(T* dst, int64_t n, const T* src, const T* w, int64_t taps, int64_t step) {
   for (int64_t k = 0; k < taps; ++k) {
-    const int64_t shift = k * step + offset;
-    const int64_t lo = std::max<int64_t>(0, -shift), hi = std::min(dst_len, src_len - shift);
     const T wk = w[k];
-    const T* s = src + shift;
-    for (int64_t i = lo; i < hi; ++i) dst[i] += wk * s[i];
+    const T* s = src + k * step;
+    for (int64_t i = 0; i < n; ++i) dst[i] += wk * s[i];
   }
 }
 
-// Σ a[i] · b[i + shift] over the i in [0, a_len) with i + shift in [0, b_len), in sixteen
-// independent lanes of T (the loop vectorizes; the sum's order is fixed by the lanes).
+// Σ over the row pairs r of Σ_i a_rows[r][i] · b_rows[r][i + b_shift] for i in [0, n), in
+// sixteen lanes of T reduced once at the end.
 template <typename T>
-[[gnu::always_inline]] inline double shifted_dot(const T* a, int64_t a_len, const T* b, int64_t b_len, int64_t shift) {
-  const int64_t lo = std::max<int64_t>(0, -shift), hi = std::min(a_len, b_len - shift);
+[[gnu::always_inline]] inline double rows_dot(const T* const* a_rows, const T* const* b_rows, int64_t rows, int64_t n,
+                                              int64_t b_shift) {
   constexpr int kLanes = 16;
   T lanes[kLanes] = {};
-  int64_t i = lo;
-  for (; i + kLanes <= hi; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) lanes[j] += a[i + j] * b[i + j + shift];
-  double sum = 0.0;
-  for (; i < hi; ++i) sum += static_cast<double>(a[i]) * static_cast<double>(b[i + shift]);
-  for (T v : lanes) sum += static_cast<double>(v);
-  return sum;
+  double tail = 0.0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* a = a_rows[r];
+    const T* b = b_rows[r] + b_shift;
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) lanes[j] += a[i + j] * b[i + j];
+    for (; i < n; ++i) tail += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+  }
+  for (T v : lanes) tail += static_cast<double>(v);
+  return tail;
 }
 
-#define GAZE_THIN_CONV_CLONES(T)                                                                                 \
-  GAZE_VECTORIZE_WIDE void taps_row(T* dst, int64_t dst_len, const T* src, int64_t src_len, const T* w,           \
-                                    int64_t taps, int64_t step, int64_t offset) {                                 \
-    row_taps(dst, dst_len, src, src_len, w, taps, step, offset);                                                  \
-  }                                                                                                               \
-  GAZE_VECTORIZE_WIDE double dot_row(const T* a, int64_t a_len, const T* b, int64_t b_len, int64_t shift) {       \
-    return shifted_dot(a, a_len, b, b_len, shift);                                                                \
+#define GAZE_THIN_CONV_CLONES(T)                                                                                   \
+  GAZE_VECTORIZE_WIDE void taps_row(T* dst, int64_t n, const T* src, const T* w, int64_t taps, int64_t step) {     \
+    row_taps(dst, n, src, w, taps, step);                                                                           \
+  }                                                                                                                 \
+  GAZE_VECTORIZE_WIDE double dot_rows(const T* const* a_rows, const T* const* b_rows, int64_t rows, int64_t n,      \
+                                      int64_t b_shift) {                                                            \
+    return rows_dot(a_rows, b_rows, rows, n, b_shift);                                                              \
   }
 GAZE_THIN_CONV_CLONES(float)
 GAZE_THIN_CONV_CLONES(double)
@@ -64,11 +66,25 @@ Plane plane_of(const ConvGeometry& g) {
           g.k[1],     g.k[2],     g.pad[1],   g.pad[2],     g.dil[1],     g.dil[2]};
 }
 
+// `rows` rows of `len`, each copied between `left` and `right` zeros: row r starts at
+// r · (left + len + right) + left of the result.
+template <typename T>
+std::vector<T> padded_rows(const T* src, int64_t rows, int64_t len, int64_t left, int64_t right) {
+  const int64_t width = left + len + right;
+  std::vector<T> out(static_cast<size_t>(rows * width), T(0));
+  for (int64_t r = 0; r < rows; ++r) std::copy_n(src + r * len, len, out.data() + r * width + left);
+  return out;
+}
+
 // Enough work per parallel region to beat its start-up (a few microseconds).
 constexpr int64_t kParallelMinTaps = 16384;
 
+// out[n,o,y,x] = Σ_c,ky,kx w[o,c,ky,kx] · x[n,c,y+ky·dh-ph, x+kx·dw-pw]: with x padded by pw on
+// both sides, output x reads padded column x + kx·dw.
 template <typename T>
 void forward(const Plane& s, T* out, const T* x, const T* w) {
+  const int64_t width = s.iw + 2 * s.pad_w;
+  const std::vector<T> xp = padded_rows(x, s.n * s.in_c * s.ih, s.iw, s.pad_w, s.pad_w);
   const int64_t rows = s.n * s.out_c * s.oh;
 #pragma omp parallel for schedule(static) if (rows * s.ow * s.in_c * s.kh * s.kw >= kParallelMinTaps)
   for (int64_t r = 0; r < rows; ++r) {
@@ -79,14 +95,20 @@ void forward(const Plane& s, T* out, const T* x, const T* w) {
       for (int64_t ky = 0; ky < s.kh; ++ky) {
         const int64_t iy = oy - s.pad_h + ky * s.dil_h;
         if (iy < 0 || iy >= s.ih) continue;
-        taps_row(dst, s.ow, x + ((n * s.in_c + c) * s.ih + iy) * s.iw, s.iw, w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw,
-                 s.dil_w, -s.pad_w);
+        taps_row(dst, s.ow, xp.data() + ((n * s.in_c + c) * s.ih + iy) * width, w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw,
+                 s.dil_w);
       }
   }
 }
 
+// grad_x[n,c,y,x] = Σ_o,ky,kx w[o,c,ky,kx] · grad_out[n,o,y-ky·dh+ph, x-kx·dw+pw]: grad_out padded
+// by `left` zeros reads at x + pw + left - kx·dw, never below 0 or past the row.
 template <typename T>
 void backward_data(const Plane& s, T* grad_x, const T* grad_out, const T* w) {
+  const int64_t left = std::max<int64_t>(0, (s.kw - 1) * s.dil_w - s.pad_w);
+  const int64_t right = std::max<int64_t>(0, s.iw + s.pad_w - s.ow);
+  const int64_t width = left + s.ow + right;
+  const std::vector<T> gp = padded_rows(grad_out, s.n * s.out_c * s.oh, s.ow, left, right);
   const int64_t rows = s.n * s.in_c * s.ih;
 #pragma omp parallel for schedule(static) if (rows * s.iw * s.out_c * s.kh * s.kw >= kParallelMinTaps)
   for (int64_t r = 0; r < rows; ++r) {
@@ -97,27 +119,34 @@ void backward_data(const Plane& s, T* grad_x, const T* grad_out, const T* w) {
       for (int64_t ky = 0; ky < s.kh; ++ky) {
         const int64_t oy = iy + s.pad_h - ky * s.dil_h;
         if (oy < 0 || oy >= s.oh) continue;
-        taps_row(dst, s.iw, grad_out + ((n * s.out_c + o) * s.oh + oy) * s.ow, s.ow, w + ((o * s.in_c + c) * s.kh + ky) * s.kw,
-                 s.kw, -s.dil_w, s.pad_w);
+        taps_row(dst, s.iw, gp.data() + ((n * s.out_c + o) * s.oh + oy) * width + left + s.pad_w,
+                 w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw, -s.dil_w);
       }
   }
 }
 
+// grad_w[o,c,ky,kx] = Σ_n,y,x grad_out[n,o,y,x] · x[n,c,y+ky·dh-ph, x+kx·dw-pw], over x padded as
+// in the forward pass; a task per (o, c, ky) row of taps, its row pairs listed once.
 template <typename T>
 void backward_weight(const Plane& s, T* grad_w, const T* grad_out, const T* x) {
-  const int64_t taps = s.out_c * s.in_c * s.kh * s.kw;
-#pragma omp parallel for schedule(static) if (taps * s.n * s.oh * s.ow >= kParallelMinTaps)
-  for (int64_t t = 0; t < taps; ++t) {
-    const int64_t kx = t % s.kw, ky = (t / s.kw) % s.kh, c = (t / (s.kw * s.kh)) % s.in_c, o = t / (s.kw * s.kh * s.in_c);
-    double sum = 0.0;
+  const int64_t width = s.iw + 2 * s.pad_w;
+  const std::vector<T> xp = padded_rows(x, s.n * s.in_c * s.ih, s.iw, s.pad_w, s.pad_w);
+  const int64_t tasks = s.out_c * s.in_c * s.kh;
+#pragma omp parallel for schedule(static) if (tasks * s.kw * s.n * s.oh * s.ow >= kParallelMinTaps)
+  for (int64_t t = 0; t < tasks; ++t) {
+    const int64_t ky = t % s.kh, c = (t / s.kh) % s.in_c, o = t / (s.kh * s.in_c);
+    std::vector<const T*> a_rows, b_rows;
+    a_rows.reserve(static_cast<size_t>(s.n * s.oh));
+    b_rows.reserve(static_cast<size_t>(s.n * s.oh));
     for (int64_t n = 0; n < s.n; ++n)
       for (int64_t oy = 0; oy < s.oh; ++oy) {
         const int64_t iy = oy - s.pad_h + ky * s.dil_h;
         if (iy < 0 || iy >= s.ih) continue;
-        sum += dot_row(grad_out + ((n * s.out_c + o) * s.oh + oy) * s.ow, s.ow, x + ((n * s.in_c + c) * s.ih + iy) * s.iw, s.iw,
-                       kx * s.dil_w - s.pad_w);
+        a_rows.push_back(grad_out + ((n * s.out_c + o) * s.oh + oy) * s.ow);
+        b_rows.push_back(xp.data() + ((n * s.in_c + c) * s.ih + iy) * width);
       }
-    grad_w[t] = static_cast<T>(sum);
+    for (int64_t kx = 0; kx < s.kw; ++kx)
+      grad_w[t * s.kw + kx] = static_cast<T>(dot_rows(a_rows.data(), b_rows.data(), std::ssize(a_rows), s.ow, kx * s.dil_w));
   }
 }
 
