@@ -7,6 +7,7 @@
 // to the element type's rounding.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "backends/openblas/openblas_backend.h"
@@ -123,12 +124,19 @@ template <typename T>
 }
 
 // grad_x over a row: from_mean everywhere, plus grad_max shared among the positions equal to mx.
+// The loops select a value to add rather than one of two results, and count the ties in a
+// 32-bit lane per element: written as `x == mx ? a : b` over 64-bit counts, GCC left both loops
+// scalar, with a branch per element (perf: the CBAM backward's largest kernel).
 template <typename T>
 [[gnu::always_inline]] inline void gate_row_pool_backward(T* gx, const T* x, int64_t n, T mx, T from_mean, T grad_max) {
   int64_t ties = 0;
-  for (int64_t i = 0; i < n; ++i) ties += x[i] == mx ? 1 : 0;
-  T share = grad_max / static_cast<T>(ties);
-  for (int64_t i = 0; i < n; ++i) gx[i] = x[i] == mx ? from_mean + share : from_mean;
+  for (int64_t i0 = 0; i0 < n; i0 += INT32_MAX) {  // 32-bit counts, in chunks that cannot overflow
+    int32_t chunk = 0;
+    for (int64_t i = i0, end = std::min(n, i0 + INT32_MAX); i < end; ++i) chunk += x[i] == mx;
+    ties += chunk;
+  }
+  const T share = grad_max / static_cast<T>(ties);
+  for (int64_t i = 0; i < n; ++i) gx[i] = from_mean + (x[i] == mx ? share : T(0));
 }
 
 // ---- per-position blocks: channels c of positions [l0, l0+len) of one sample (x at its
@@ -180,8 +188,7 @@ template <typename T>
     for (int64_t l = 0; l < len; ++l) ties[l] += x[c * stride + l] == mx[l] ? T(1) : T(0);
   for (int64_t l = 0; l < len; ++l) ties[l] = grad_max[l] / ties[l];  // each position's share
   for (int64_t c = 0; c < channels; ++c)
-    for (int64_t l = 0; l < len; ++l)
-      gx[c * stride + l] = x[c * stride + l] == mx[l] ? from_mean[l] + ties[l] : from_mean[l];
+    for (int64_t l = 0; l < len; ++l) gx[c * stride + l] = from_mean[l] + (x[c * stride + l] == mx[l] ? ties[l] : T(0));
 }
 
 // The row and block loops compiled twice, AVX2/FMA and baseline, the better chosen at run time.
