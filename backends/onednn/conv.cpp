@@ -4,7 +4,8 @@
 // our plain NC(D)HW arrays (docs/backends.md, "Measured design choices"); where the chosen layout
 // is the plain one there is no reorder at all, and where it would pad the channels heavily the
 // plain layouts are used instead. Convolutions with a handful of channels (CBAM's 7×7 from 2
-// channels to 1) go to the openblas backend's direct kernels (openblas/thin_conv.h), 10x faster.
+// channels to 1) go to the openblas backend's direct kernels (openblas/thin_conv.h): oneDNN ran
+// them in a generic kernel ~5x slower (docs/backends.md, "Measured design choices").
 #include <optional>
 #include <utility>
 

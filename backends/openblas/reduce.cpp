@@ -1,7 +1,10 @@
 // Reductions, parallel over output elements: each thread walks the reduced dims of its outputs
 // (adjacent reduced dims merged, the last one as a tight loop), accumulating in double.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <vector>
 
 #include "backends/openblas/openblas_backend.h"
 #include "backends/openblas/vectorize.h"
@@ -58,10 +61,68 @@ bool middle_layout(const KernelArg& out, const KernelArg& in, int64_t& outer, in
   return reduced > 1 && inner > 1;
 }
 
+// Σ x[0..n) in double: eight double partial sums as two vectors of four (one vector of eight
+// would live on the stack without AVX-512; see gate.cpp), added pairwise at the end.
+using RowHalf [[gnu::vector_size(4 * sizeof(float))]] = float;
+using RowSums [[gnu::vector_size(4 * sizeof(double))]] = double;
+
+GAZE_VECTORIZE_WIDE double row_sum_f32(const float* x, int64_t n) {
+  RowSums low{}, high{};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    RowHalf a, b;
+    std::memcpy(&a, x + i, sizeof a);
+    std::memcpy(&b, x + i + 4, sizeof b);
+    low += __builtin_convertvector(a, RowSums);
+    high += __builtin_convertvector(b, RowSums);
+  }
+  double sum = 0.0;
+  for (; i < n; ++i) sum += static_cast<double>(x[i]);
+  for (int j = 0; j < 4; ++j) sum += low[j] + high[j];
+  return sum;
+}
+
+// Rows and their length when in and out are contiguous f32 and the reduced dims are the last
+// ones (a global pooling's [N, C, H, W] -> [N, C, 1, 1], or everything -> one value).
+bool trailing_layout(const KernelArg& out, const KernelArg& in, int64_t& rows, int64_t& length) {
+  if (in.dtype != DType::f32 || !in.is_contiguous() || !out.is_contiguous() || in.dim() == 0) return false;
+  int64_t first = in.dim();
+  for (int64_t d = in.dim(); d-- > 0 && out.shape[d] == 1;) first = d;
+  for (int64_t d = 0; d < first; ++d)
+    if (out.shape[d] != in.shape[d]) return false;
+  rows = length = 1;
+  for (int64_t d = 0; d < in.dim(); ++d) (d < first ? rows : length) *= in.shape[d];
+  return length > 1;
+}
+
+// Sum or mean of each row in double. The rows are cut into fixed chunks, each a task, whose sums
+// are added in order: the result is the same for any number of threads, and one long row (a sum
+// of everything) is shared by all of them.
+void reduce_trailing_f32(ReduceOp op, const float* in, float* out, int64_t rows, int64_t length) {
+  constexpr int64_t kChunk = 16384;
+  const int64_t chunks = (length + kChunk - 1) / kChunk, tasks = rows * chunks;
+  std::vector<double> partial(static_cast<size_t>(tasks));
+#pragma omp parallel for schedule(static) if (rows * length >= 32768)
+  for (int64_t t = 0; t < tasks; ++t) {
+    const int64_t row = t / chunks, start = (t % chunks) * kChunk;
+    partial[static_cast<size_t>(t)] = row_sum_f32(in + row * length + start, std::min(kChunk, length - start));
+  }
+  for (int64_t row = 0; row < rows; ++row) {
+    double sum = 0.0;
+    for (int64_t c = 0; c < chunks; ++c) sum += partial[static_cast<size_t>(row * chunks + c)];
+    out[row] = static_cast<float>(op == ReduceOp::mean ? sum / static_cast<double>(length) : sum);
+  }
+}
+
 }  // namespace
 
 void OpenblasBackend::reduce(ReduceOp op, const KernelArg& out, const KernelArg& in) {
   if (out.dtype != in.dtype || out.dim() != in.dim() || in.numel() == 0) return ReferenceBackend::reduce(op, out, in);
+  int64_t rows, length;
+  if ((op == ReduceOp::sum || op == ReduceOp::mean) && trailing_layout(out, in, rows, length)) {
+    reduce_trailing_f32(op, in.ptr<float>(), out.ptr<float>(), rows, length);
+    return;
+  }
   int64_t mid_outer, mid_reduced, mid_inner;
   if (is_floating(in.dtype) && middle_layout(out, in, mid_outer, mid_reduced, mid_inner)) {
     if (in.dtype == DType::f32) reduce_middle_f32(op, in.ptr<float>(), out.ptr<float>(), mid_outer, mid_reduced, mid_inner);
