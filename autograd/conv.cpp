@@ -59,6 +59,13 @@ Tensor conv_nd(const char* op, int64_t spatial, const Tensor& x_in, const Tensor
   out = record(op, out, {x, w}, [saved_x, saved_w, p, xs = x.shape(), ws = w.shape()](const Tensor& g_in, const Node& node) -> Grads {
     Tensor g = contiguous(g_in);
     Grads grads(2);
+    Backend& data_backend = backend(Op::conv_backward_data, g);
+    if (node.needs(0) && node.needs(1) && &data_backend == &backend(Op::conv_backward_weight, g)) {
+      grads[0] = empty(xs, g.dtype(), g.device());
+      grads[1] = empty(ws, g.dtype(), g.device());
+      data_backend.conv_backward(grads[0].arg(), grads[1].arg(), g.arg(), saved_x.arg(), saved_w.arg(), p);
+      return grads;
+    }
     if (node.needs(0)) {
       grads[0] = empty(xs, g.dtype(), g.device());
       backend(Op::conv_backward_data, g).conv_backward_data(grads[0].arg(), g.arg(), saved_w.arg(), p);

@@ -4,6 +4,12 @@
 
 namespace gaze {
 
+void Backend::conv_backward(const KernelArg& grad_x, const KernelArg& grad_weight, const KernelArg& grad_out,
+                            const KernelArg& x, const KernelArg& weight, const ConvParams& p) {
+  conv_backward_data(grad_x, grad_out, weight, p);
+  conv_backward_weight(grad_weight, grad_out, x, p);
+}
+
 bool KernelArg::is_contiguous() const {
   int64_t expected = 1;
   for (size_t i = shape.size(); i-- > 0;) {

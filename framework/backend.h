@@ -113,6 +113,11 @@ class Backend {
                                   const KernelArg& weight, const ConvParams& p) = 0;
   virtual void conv_backward_weight(const KernelArg& grad_weight, const KernelArg& grad_out,
                                     const KernelArg& x, const ConvParams& p) = 0;
+  // Both gradients in one call, as the two calls above (the default makes them): a backend whose
+  // two kernels share work overrides it (oneDNN moves grad_out into its blocked layout once
+  // instead of twice). Not a kernel of its own: supports() answers for the two above.
+  virtual void conv_backward(const KernelArg& grad_x, const KernelArg& grad_weight, const KernelArg& grad_out,
+                             const KernelArg& x, const KernelArg& weight, const ConvParams& p);
 
   // indices (i64, out's shape) hold the flat spatial position of each maximum within its plane.
   virtual void max_pool_forward(const KernelArg& out, const KernelArg& indices, const KernelArg& x,

@@ -201,28 +201,57 @@ void OnednnBackend::conv_forward(const KernelArg& out, const KernelArg& x, const
   });
 }
 
+namespace {
+
+// The cached primitive of each backward pass, by its shapes; geometry() has accepted them.
+std::shared_ptr<const BackwardDataEntry> backward_data_entry(const ConvGeometry& g, const KernelArg& grad_x, const KernelArg& weight,
+                                                             const ConvParams& p) {
+  std::string key = fmt::format("conv_backward_data {} {} {}", shape_str(grad_x.shape), shape_str(weight.shape), params_key(p));
+  return cached<BackwardDataEntry>(key, [&] {
+    auto pd = backward_data_pd(g, true);
+    if (padding_heavy(g.x, pd.diff_src_desc()) || padding_heavy(g.out, pd.diff_dst_desc())) pd = backward_data_pd(g, false);
+    return BackwardDataEntry{dnnl::convolution_backward_data(pd), Bridge(g.out, pd.diff_dst_desc(), true),
+                             Bridge(g.weight, pd.weights_desc(), true), Bridge(g.x, pd.diff_src_desc(), false)};
+  });
+}
+
+std::shared_ptr<const BackwardWeightEntry> backward_weight_entry(const ConvGeometry& g, const KernelArg& x, const KernelArg& grad_weight,
+                                                           const ConvParams& p) {
+  std::string key = fmt::format("conv_backward_weight {} {} {}", shape_str(x.shape), shape_str(grad_weight.shape), params_key(p));
+  return cached<BackwardWeightEntry>(key, [&] {
+    auto pd = backward_weight_pd(g, true);
+    if (padding_heavy(g.x, pd.src_desc()) || padding_heavy(g.out, pd.diff_dst_desc())) pd = backward_weight_pd(g, false);
+    return BackwardWeightEntry{dnnl::convolution_backward_weights(pd), Bridge(g.out, pd.diff_dst_desc(), true),
+                               Bridge(g.x, pd.src_desc(), true), Bridge(g.weight, pd.diff_weights_desc(), false)};
+  });
+}
+
+// Each pass given grad_out already in the layout its primitive chose.
+void run_backward_data(const BackwardDataEntry& e, const Staged& diff_dst, const KernelArg& grad_x, const KernelArg& weight) {
+  Staged weights = e.weight.in(weight.data), diff_src = e.grad_x.out(grad_x.data);
+  execute(e.primitive, {{DNNL_ARG_DIFF_DST, diff_dst.memory()},
+                        {DNNL_ARG_WEIGHTS, weights.memory()},
+                        {DNNL_ARG_DIFF_SRC, diff_src.memory()}});
+  e.grad_x.finish(diff_src, grad_x.data);
+}
+
+void run_backward_weight(const BackwardWeightEntry& e, const Staged& diff_dst, const KernelArg& grad_weight, const KernelArg& x) {
+  Staged src = e.x.in(x.data), diff_weights = e.grad_weight.out(grad_weight.data);
+  execute(e.primitive, {{DNNL_ARG_DIFF_DST, diff_dst.memory()},
+                        {DNNL_ARG_SRC, src.memory()},
+                        {DNNL_ARG_DIFF_WEIGHTS, diff_weights.memory()}});
+  e.grad_weight.finish(diff_weights, grad_weight.data);
+}
+
+}  // namespace
+
 void OnednnBackend::conv_backward_data(const KernelArg& grad_x, const KernelArg& grad_out,
                                        const KernelArg& weight, const ConvParams& p) {
   auto g = geometry(grad_x, weight, grad_out, p);
   if (!g || openblas::thin_conv_applies(grad_x, weight, grad_out, p)) return OpenblasBackend::conv_backward_data(grad_x, grad_out, weight, p);
   guarded("conv_backward_data", {&grad_x, &grad_out, &weight}, [&] {
-    std::string key = fmt::format("conv_backward_data {} {} {}", shape_str(grad_x.shape),
-                                  shape_str(weight.shape), params_key(p));
-    auto e = cached<BackwardDataEntry>(key, [&] {
-      auto pd = backward_data_pd(*g, true);
-      if (padding_heavy(g->x, pd.diff_src_desc()) || padding_heavy(g->out, pd.diff_dst_desc()))
-        pd = backward_data_pd(*g, false);
-      return BackwardDataEntry{dnnl::convolution_backward_data(pd),
-                               Bridge(g->out, pd.diff_dst_desc(), true),
-                               Bridge(g->weight, pd.weights_desc(), true),
-                               Bridge(g->x, pd.diff_src_desc(), false)};
-    });
-    Staged diff_dst = e->grad_out.in(grad_out.data), weights = e->weight.in(weight.data),
-           diff_src = e->grad_x.out(grad_x.data);
-    execute(e->primitive, {{DNNL_ARG_DIFF_DST, diff_dst.memory()},
-                           {DNNL_ARG_WEIGHTS, weights.memory()},
-                           {DNNL_ARG_DIFF_SRC, diff_src.memory()}});
-    e->grad_x.finish(diff_src, grad_x.data);
+    auto e = backward_data_entry(*g, grad_x, weight, p);
+    run_backward_data(*e, e->grad_out.in(grad_out.data), grad_x, weight);
   });
 }
 
@@ -231,23 +260,30 @@ void OnednnBackend::conv_backward_weight(const KernelArg& grad_weight, const Ker
   auto g = geometry(x, grad_weight, grad_out, p);
   if (!g || openblas::thin_conv_applies(x, grad_weight, grad_out, p)) return OpenblasBackend::conv_backward_weight(grad_weight, grad_out, x, p);
   guarded("conv_backward_weight", {&grad_weight, &grad_out, &x}, [&] {
-    std::string key = fmt::format("conv_backward_weight {} {} {}", shape_str(x.shape),
-                                  shape_str(grad_weight.shape), params_key(p));
-    auto e = cached<BackwardWeightEntry>(key, [&] {
-      auto pd = backward_weight_pd(*g, true);
-      if (padding_heavy(g->x, pd.src_desc()) || padding_heavy(g->out, pd.diff_dst_desc()))
-        pd = backward_weight_pd(*g, false);
-      return BackwardWeightEntry{dnnl::convolution_backward_weights(pd),
-                                 Bridge(g->out, pd.diff_dst_desc(), true),
-                                 Bridge(g->x, pd.src_desc(), true),
-                                 Bridge(g->weight, pd.diff_weights_desc(), false)};
-    });
-    Staged diff_dst = e->grad_out.in(grad_out.data), src = e->x.in(x.data),
-           diff_weights = e->grad_weight.out(grad_weight.data);
-    execute(e->primitive, {{DNNL_ARG_DIFF_DST, diff_dst.memory()},
-                           {DNNL_ARG_SRC, src.memory()},
-                           {DNNL_ARG_DIFF_WEIGHTS, diff_weights.memory()}});
-    e->grad_weight.finish(diff_weights, grad_weight.data);
+    auto e = backward_weight_entry(*g, x, grad_weight, p);
+    run_backward_weight(*e, e->grad_out.in(grad_out.data), grad_weight, x);
+  });
+}
+
+// Both passes read grad_out; where their primitives chose the same layout for it (the usual
+// case), it is moved into that layout once: a reorder of an activation-sized array saved per
+// convolution and step.
+void OnednnBackend::conv_backward(const KernelArg& grad_x, const KernelArg& grad_weight, const KernelArg& grad_out,
+                                  const KernelArg& x, const KernelArg& weight, const ConvParams& p) {
+  auto g = geometry(grad_x, weight, grad_out, p);
+  if (!g || !geometry(x, grad_weight, grad_out, p) || openblas::thin_conv_applies(grad_x, weight, grad_out, p))
+    return Backend::conv_backward(grad_x, grad_weight, grad_out, x, weight, p);
+  guarded("conv_backward", {&grad_x, &grad_weight, &grad_out, &x, &weight}, [&] {
+    auto data = backward_data_entry(*g, grad_x, weight, p);
+    auto weights = backward_weight_entry(*g, x, grad_weight, p);
+    if (data->grad_out.chosen != weights->grad_out.chosen) {
+      run_backward_data(*data, data->grad_out.in(grad_out.data), grad_x, weight);
+      run_backward_weight(*weights, weights->grad_out.in(grad_out.data), grad_weight, x);
+      return;
+    }
+    Staged diff_dst = data->grad_out.in(grad_out.data);
+    run_backward_data(*data, diff_dst, grad_x, weight);
+    run_backward_weight(*weights, diff_dst, grad_weight, x);
   });
 }
 

@@ -26,6 +26,8 @@ class OnednnBackend : public OpenblasBackend {
                           const KernelArg& weight, const ConvParams& p) override;
   void conv_backward_weight(const KernelArg& grad_weight, const KernelArg& grad_out,
                             const KernelArg& x, const ConvParams& p) override;
+  void conv_backward(const KernelArg& grad_x, const KernelArg& grad_weight, const KernelArg& grad_out,
+                     const KernelArg& x, const KernelArg& weight, const ConvParams& p) override;
 
   void max_pool_forward(const KernelArg& out, const KernelArg& indices, const KernelArg& x,
                         const PoolParams& p) override;
