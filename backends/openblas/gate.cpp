@@ -70,54 +70,59 @@ template <typename T>
 // for the broadcast gradient of a sum).
 template <typename T>
 [[gnu::always_inline]] inline double gate_row_scale_dot(T* gx, const T* go, int64_t step, const T* x, T g, int64_t n) {
-  GateSums acc_low{}, acc_high{};
+  // Two blocks of lanes per iteration into four accumulators: four independent chains of adds,
+  // so that an add's latency does not bound the loop.
+  GateSums acc[4] = {};
   int64_t i = 0;
   if (step == 1 || step == 0) {
     const GateLanes<T> broadcast = GateLanes<T>{} + go[0];
-    for (; i + kGateLanes <= n; i += kGateLanes) {
-      GateLanes<T> d = broadcast, xv;
-      if (step == 1) gate_load_lanes<T>(d, go + i);
-      gate_load_lanes<T>(xv, x + i);
-      GateLanes<T> scaled = d * g;
-      std::memcpy(gx + i, &scaled, sizeof scaled);
-      GateSums d_low, d_high, x_low, x_high;
-      gate_widen<T>(d, d_low, d_high);
-      gate_widen<T>(xv, x_low, x_high);
-      acc_low += d_low * x_low;
-      acc_high += d_high * x_high;
-    }
+    for (; i + 2 * kGateLanes <= n; i += 2 * kGateLanes)
+      for (int half = 0; half < 2; ++half) {
+        const int64_t at = i + half * kGateLanes;
+        GateLanes<T> d = broadcast, xv;
+        if (step == 1) gate_load_lanes<T>(d, go + at);
+        gate_load_lanes<T>(xv, x + at);
+        GateLanes<T> scaled = d * g;
+        std::memcpy(gx + at, &scaled, sizeof scaled);
+        GateSums d_low, d_high, x_low, x_high;
+        gate_widen<T>(d, d_low, d_high);
+        gate_widen<T>(xv, x_low, x_high);
+        acc[2 * half] += d_low * x_low;
+        acc[2 * half + 1] += d_high * x_high;
+      }
   }
   double sum = 0.0;
   for (; i < n; ++i) {
     gx[i] = go[i * step] * g;
     sum += static_cast<double>(go[i * step]) * static_cast<double>(x[i]);
   }
-  for (int j = 0; j < kGateLanes / 2; ++j) sum += acc_low[j] + acc_high[j];
+  for (int j = 0; j < kGateLanes / 2; ++j) sum += (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
   return sum;
 }
 
 // Σ x and max x over a row of n ≥ 1.
 template <typename T>
 [[gnu::always_inline]] inline void gate_row_sum_max(const T* x, int64_t n, double& sum_out, T& max_out) {
-  GateSums acc_low{}, acc_high{};
+  GateSums acc[4] = {};
   GateLanes<T> best = GateLanes<T>{} + x[0];
   int64_t i = 0;
-  for (; i + kGateLanes <= n; i += kGateLanes) {
-    GateLanes<T> v;
-    gate_load_lanes<T>(v, x + i);
-    GateSums low, high;
-    gate_widen<T>(v, low, high);
-    acc_low += low;
-    acc_high += high;
-    best = (v > best) | (v != v) ? v : best;  // max_keeping_nan, lane by lane
-  }
+  for (; i + 2 * kGateLanes <= n; i += 2 * kGateLanes)
+    for (int half = 0; half < 2; ++half) {
+      GateLanes<T> v;
+      gate_load_lanes<T>(v, x + i + half * kGateLanes);
+      GateSums low, high;
+      gate_widen<T>(v, low, high);
+      acc[2 * half] += low;
+      acc[2 * half + 1] += high;
+      best = (v > best) | (v != v) ? v : best;  // max_keeping_nan, lane by lane
+    }
   double sum = 0.0;
   T m = x[0];
   for (; i < n; ++i) {
     sum += static_cast<double>(x[i]);
     m = max_keeping_nan(m, x[i]);
   }
-  for (int j = 0; j < kGateLanes / 2; ++j) sum += acc_low[j] + acc_high[j];
+  for (int j = 0; j < kGateLanes / 2; ++j) sum += (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
   for (int j = 0; j < kGateLanes; ++j) m = max_keeping_nan(m, static_cast<T>(best[j]));
   sum_out = sum;
   max_out = m;

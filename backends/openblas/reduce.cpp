@@ -61,24 +61,24 @@ bool middle_layout(const KernelArg& out, const KernelArg& in, int64_t& outer, in
   return reduced > 1 && inner > 1;
 }
 
-// Σ x[0..n) in double: eight double partial sums as two vectors of four (one vector of eight
-// would live on the stack without AVX-512; see gate.cpp), added pairwise at the end.
+// Σ x[0..n) in double: sixteen double partial sums as four vectors of four (one wider vector
+// would live on the stack without AVX-512, see gate.cpp), four independent chains of adds so that
+// an add's latency does not bound the loop.
 using RowHalf [[gnu::vector_size(4 * sizeof(float))]] = float;
 using RowSums [[gnu::vector_size(4 * sizeof(double))]] = double;
 
 GAZE_VECTORIZE_WIDE double row_sum_f32(const float* x, int64_t n) {
-  RowSums low{}, high{};
+  RowSums acc[4] = {};
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    RowHalf a, b;
-    std::memcpy(&a, x + i, sizeof a);
-    std::memcpy(&b, x + i + 4, sizeof b);
-    low += __builtin_convertvector(a, RowSums);
-    high += __builtin_convertvector(b, RowSums);
-  }
+  for (; i + 16 <= n; i += 16)
+    for (int k = 0; k < 4; ++k) {
+      RowHalf v;
+      std::memcpy(&v, x + i + 4 * k, sizeof v);
+      acc[k] += __builtin_convertvector(v, RowSums);
+    }
   double sum = 0.0;
   for (; i < n; ++i) sum += static_cast<double>(x[i]);
-  for (int j = 0; j < 4; ++j) sum += low[j] + high[j];
+  for (int j = 0; j < 4; ++j) sum += (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
   return sum;
 }
 
