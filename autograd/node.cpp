@@ -8,8 +8,20 @@
 namespace gaze::autograd {
 namespace {
 
-// Sums incoming gradients into the leaf's .grad (a fresh tensor the first time, so .grad
-// never aliases another tensor's memory).
+// Whether the first gradient of a leaf can become its .grad as it is, as PyTorch's AccumulateGrad
+// "steals" it: nothing else holds the tensor (the engine's own handle is the only one) or its
+// memory (no view of it), and it is a plain contiguous array of the leaf's shape. Then .grad still
+// aliases no other tensor's memory, and a whole copy of the gradient is saved (an input's
+// gradient in a benchmark, every parameter's each step).
+bool can_adopt(const Tensor& grad, const TensorImpl& leaf) {
+  const std::shared_ptr<TensorImpl>& impl = grad.impl_ptr();
+  return impl.use_count() == 1 && impl->storage.use_count() == 1 && grad.is_contiguous() && grad.offset() == 0 &&
+         grad.dtype() == leaf.dtype && grad.shape() == leaf.shape && !impl->requires_grad && !impl->grad_fn && !impl->grad &&
+         impl->storage->nbytes() == static_cast<size_t>(grad.numel()) * dtype_size(grad.dtype());
+}
+
+// Sums incoming gradients into the leaf's .grad (the first gradient itself where nothing else
+// holds it, else a fresh copy, so .grad never aliases another tensor's memory).
 std::shared_ptr<Node> make_accumulator(const std::shared_ptr<TensorImpl>& leaf) {
   auto node = std::make_shared<Node>();
   node->name = "accumulate_grad";
@@ -24,7 +36,9 @@ std::shared_ptr<Node> make_accumulator(const std::shared_ptr<TensorImpl>& leaf) 
     if (!(grad.device() == device))
       fail("accumulate_grad: gradient on {} for a leaf on {} (shape {}); keep a model's inputs and parameters "
            "on one device", grad.device().str(), device.str(), shape_str(leaf->shape));
-    if (!current.defined()) {
+    if (!current.defined() && can_adopt(grad, *leaf)) {
+      leaf->grad = grad.impl_ptr();
+    } else if (!current.defined()) {
       Tensor fresh = empty(leaf->shape, leaf->dtype, device);
       fresh.copy_(grad);
       leaf->grad = fresh.impl_ptr();

@@ -1,6 +1,8 @@
 // The backward engine: accumulation, shared subgraphs, retained and freed graphs, detach,
 // no-grad mode, and the checker itself.
+#include "autograd/hooks.h"
 #include "autograd/node.h"
+#include "framework/host_allocator.h"
 #include "support/test_support.h"
 
 using namespace gaze;
@@ -14,6 +16,31 @@ TEST_CASE("gradients accumulate into leaves across uses and across backward call
   check_close(x.grad(), {6, 8, 10});
   x.zero_grad();
   CHECK_FALSE(x.grad().defined());
+}
+
+TEST_CASE("a leaf's first gradient becomes its .grad without a copy when nothing else holds it") {
+  // 64 Ki floats: above the host allocator's small-block size, so each array is counted.
+  Tensor x = full({65536}, 1.0, DType::f32).set_requires_grad(true);
+  Tensor y = x * 2.0;
+  HostAllocatorStats before = host_allocator_stats();
+  sum(y).backward();
+  HostAllocatorStats after = host_allocator_stats();
+  // The multiply's backward makes the one array; the accumulator adopts it instead of copying.
+  CHECK(after.hits + after.misses - before.hits - before.misses == 1);
+  CHECK(x.grad().to_vector<double>() == std::vector<double>(65536, 2.0));
+}
+
+TEST_CASE("a gradient that another branch still reads is copied into .grad: changing .grad in a hook changes nothing else") {
+  // (x·2 + w)·c: the add's backward hands one gradient to both branches. w's accumulator runs
+  // first (leaves before other nodes), and its hook zeroes w.grad in place, as an in-place
+  // all-reduce would change it: x's branch must still see the gradient it was given.
+  Tensor x = from_vector(std::vector<double>{1, 2, 3}, {3}).set_requires_grad(true);
+  Tensor w = from_vector(std::vector<double>{4, 5, 6}, {3}).set_requires_grad(true);
+  Tensor c = from_vector(std::vector<double>{1, 2, 3}, {3});
+  autograd::register_post_accumulate_grad_hook(w, [](const Tensor& leaf) { Tensor(leaf.grad()).fill_(0.0); });
+  sum((x * 2.0 + w) * c).backward();
+  check_close(w.grad(), {0, 0, 0});
+  check_close(x.grad(), {2, 4, 6});
 }
 
 TEST_CASE("a diamond-shaped graph runs each node once, after all its consumers") {
