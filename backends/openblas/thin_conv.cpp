@@ -11,6 +11,10 @@ namespace {
 
 using reference::ConvGeometry;
 
+constexpr int kDotLanes = 16;  // rows_dot's partial sums; rows are padded to a multiple of it
+
+int64_t round_to_lanes(int64_t n) { return (n + kDotLanes - 1) / kDotLanes * kDotLanes; }
+
 // The loops run over zero-padded copies of the rows they read (padded_rows), so every tap spans
 // the whole output row: no bounds per tap, and full vectors.
 
@@ -29,7 +33,7 @@ template <typename T>
 template <typename T>
 [[gnu::always_inline]] inline double rows_dot(const T* const* a_rows, const T* const* b_rows, int64_t rows, int64_t n,
                                               int64_t b_shift) {
-  constexpr int kLanes = 16;
+  constexpr int kLanes = kDotLanes;
   T lanes[kLanes] = {};
   double tail = 0.0;
   for (int64_t r = 0; r < rows; ++r) {
@@ -83,21 +87,28 @@ constexpr int64_t kParallelMinTaps = 16384;
 // both sides, output x reads padded column x + kx·dw.
 template <typename T>
 void forward(const Plane& s, T* out, const T* x, const T* w) {
-  const int64_t width = s.iw + 2 * s.pad_w;
-  const std::vector<T> xp = padded_rows(x, s.n * s.in_c * s.ih, s.iw, s.pad_w, s.pad_w);
+  // Each output row is summed in a scratch row of whole vectors (zero-filled inputs beyond), then
+  // copied out: no scalar tail per tap.
+  const int64_t lanes_ow = round_to_lanes(s.ow);
+  const int64_t width = s.iw + 2 * s.pad_w + (lanes_ow - s.ow);
+  const std::vector<T> xp = padded_rows(x, s.n * s.in_c * s.ih, s.iw, s.pad_w, s.pad_w + (lanes_ow - s.ow));
   const int64_t rows = s.n * s.out_c * s.oh;
-#pragma omp parallel for schedule(static) if (rows * s.ow * s.in_c * s.kh * s.kw >= kParallelMinTaps)
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t oy = r % s.oh, o = (r / s.oh) % s.out_c, n = r / (s.oh * s.out_c);
-    T* dst = out + r * s.ow;
-    std::fill_n(dst, s.ow, T(0));
-    for (int64_t c = 0; c < s.in_c; ++c)
-      for (int64_t ky = 0; ky < s.kh; ++ky) {
-        const int64_t iy = oy - s.pad_h + ky * s.dil_h;
-        if (iy < 0 || iy >= s.ih) continue;
-        taps_row(dst, s.ow, xp.data() + ((n * s.in_c + c) * s.ih + iy) * width, w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw,
-                 s.dil_w);
-      }
+#pragma omp parallel if (rows * s.ow * s.in_c * s.kh * s.kw >= kParallelMinTaps)
+  {
+    std::vector<T> acc(static_cast<size_t>(lanes_ow));
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t oy = r % s.oh, o = (r / s.oh) % s.out_c, n = r / (s.oh * s.out_c);
+      std::fill(acc.begin(), acc.end(), T(0));
+      for (int64_t c = 0; c < s.in_c; ++c)
+        for (int64_t ky = 0; ky < s.kh; ++ky) {
+          const int64_t iy = oy - s.pad_h + ky * s.dil_h;
+          if (iy < 0 || iy >= s.ih) continue;
+          taps_row(acc.data(), lanes_ow, xp.data() + ((n * s.in_c + c) * s.ih + iy) * width,
+                   w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw, s.dil_w);
+        }
+      std::copy_n(acc.data(), s.ow, out + r * s.ow);
+    }
   }
 }
 
@@ -105,23 +116,28 @@ void forward(const Plane& s, T* out, const T* x, const T* w) {
 // by `left` zeros reads at x + pw + left - kx·dw, never below 0 or past the row.
 template <typename T>
 void backward_data(const Plane& s, T* grad_x, const T* grad_out, const T* w) {
+  const int64_t lanes_iw = round_to_lanes(s.iw);  // a scratch row of whole vectors, as forward()
   const int64_t left = std::max<int64_t>(0, (s.kw - 1) * s.dil_w - s.pad_w);
-  const int64_t right = std::max<int64_t>(0, s.iw + s.pad_w - s.ow);
+  const int64_t right = std::max<int64_t>(0, lanes_iw + s.pad_w - s.ow);
   const int64_t width = left + s.ow + right;
   const std::vector<T> gp = padded_rows(grad_out, s.n * s.out_c * s.oh, s.ow, left, right);
   const int64_t rows = s.n * s.in_c * s.ih;
-#pragma omp parallel for schedule(static) if (rows * s.iw * s.out_c * s.kh * s.kw >= kParallelMinTaps)
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t iy = r % s.ih, c = (r / s.ih) % s.in_c, n = r / (s.ih * s.in_c);
-    T* dst = grad_x + r * s.iw;
-    std::fill_n(dst, s.iw, T(0));
-    for (int64_t o = 0; o < s.out_c; ++o)
-      for (int64_t ky = 0; ky < s.kh; ++ky) {
-        const int64_t oy = iy + s.pad_h - ky * s.dil_h;
-        if (oy < 0 || oy >= s.oh) continue;
-        taps_row(dst, s.iw, gp.data() + ((n * s.out_c + o) * s.oh + oy) * width + left + s.pad_w,
-                 w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw, -s.dil_w);
-      }
+#pragma omp parallel if (rows * s.iw * s.out_c * s.kh * s.kw >= kParallelMinTaps)
+  {
+    std::vector<T> acc(static_cast<size_t>(lanes_iw));
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t iy = r % s.ih, c = (r / s.ih) % s.in_c, n = r / (s.ih * s.in_c);
+      std::fill(acc.begin(), acc.end(), T(0));
+      for (int64_t o = 0; o < s.out_c; ++o)
+        for (int64_t ky = 0; ky < s.kh; ++ky) {
+          const int64_t oy = iy + s.pad_h - ky * s.dil_h;
+          if (oy < 0 || oy >= s.oh) continue;
+          taps_row(acc.data(), lanes_iw, gp.data() + ((n * s.out_c + o) * s.oh + oy) * width + left + s.pad_w,
+                   w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw, -s.dil_w);
+        }
+      std::copy_n(acc.data(), s.iw, grad_x + r * s.iw);
+    }
   }
 }
 
@@ -129,8 +145,12 @@ void backward_data(const Plane& s, T* grad_x, const T* grad_out, const T* w) {
 // in the forward pass; a task per (o, c, ky) row of taps, its row pairs listed once.
 template <typename T>
 void backward_weight(const Plane& s, T* grad_w, const T* grad_out, const T* x) {
-  const int64_t width = s.iw + 2 * s.pad_w;
-  const std::vector<T> xp = padded_rows(x, s.n * s.in_c * s.ih, s.iw, s.pad_w, s.pad_w);
+  // Both operands' rows are also zero-filled up to a whole number of dot_rows' lanes, so its loop
+  // has no scalar tail (a 28-wide row would otherwise be 16 lanes and 12 single steps).
+  const int64_t lanes_ow = round_to_lanes(s.ow), extra = lanes_ow - s.ow;
+  const std::vector<T> gp = padded_rows(grad_out, s.n * s.out_c * s.oh, s.ow, 0, extra);
+  const int64_t width = s.iw + 2 * s.pad_w + extra;
+  const std::vector<T> xp = padded_rows(x, s.n * s.in_c * s.ih, s.iw, s.pad_w, s.pad_w + extra);
   const int64_t tasks = s.out_c * s.in_c * s.kh;
 #pragma omp parallel for schedule(static) if (tasks * s.kw * s.n * s.oh * s.ow >= kParallelMinTaps)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -142,11 +162,11 @@ void backward_weight(const Plane& s, T* grad_w, const T* grad_out, const T* x) {
       for (int64_t oy = 0; oy < s.oh; ++oy) {
         const int64_t iy = oy - s.pad_h + ky * s.dil_h;
         if (iy < 0 || iy >= s.ih) continue;
-        a_rows.push_back(grad_out + ((n * s.out_c + o) * s.oh + oy) * s.ow);
+        a_rows.push_back(gp.data() + ((n * s.out_c + o) * s.oh + oy) * lanes_ow);
         b_rows.push_back(xp.data() + ((n * s.in_c + c) * s.ih + iy) * width);
       }
     for (int64_t kx = 0; kx < s.kw; ++kx)
-      grad_w[t * s.kw + kx] = static_cast<T>(dot_rows(a_rows.data(), b_rows.data(), std::ssize(a_rows), s.ow, kx * s.dil_w));
+      grad_w[t * s.kw + kx] = static_cast<T>(dot_rows(a_rows.data(), b_rows.data(), std::ssize(a_rows), lanes_ow, kx * s.dil_w));
   }
 }
 
