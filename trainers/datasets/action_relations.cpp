@@ -131,8 +131,8 @@ void ActionRelations::example(int64_t index, Generator* augment, float* input, i
   const RelationVideo v = video(index);
   const int64_t size = options_.size, plane = size * size;
   std::fill_n(input, options_.frames * plane, 0.0f);
-  for (const ItemPass& pass : v.passes) {
-    const int64_t slot = &pass - v.passes;
+  for (int slot = 0; slot < 3; ++slot) {
+    const ItemPass& pass = v.passes[slot];
     const std::vector<float> sprite = resize_item(items_, pass.item, v.sprite, v.sprite);
     for (int64_t k = 0; k < v.slots.slot_frames; ++k)
       draw_clipped(input + (v.slots.first[slot] + k) * plane, size, sprite, v.sprite, pass.x[static_cast<size_t>(k)],
