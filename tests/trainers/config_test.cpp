@@ -302,8 +302,8 @@ TEST_CASE("a key of a component the config does not use names the component that
                        "--set 'model.head=danet': model.head is read by backbone dilated_fcn; this config's model.backbone is resnet",
                        InputError);
   CHECK_THROWS_WITH_AS(load_config("", {"data.frames=4"}),
-                       has("data.frames is read by datasets action_clips, rawframes, videos, reid_tracklets, mars, duke_video; this config's data.dataset is "
-                           "fashion_mnist"),
+                       has("data.frames is read by datasets action_clips, action_relations, rawframes, videos, reid_tracklets, mars, duke_video; this "
+                           "config's data.dataset is fashion_mnist"),
                        InputError);
   CHECK_THROWS_WITH_AS(load_config("", {"train.triplet_margin=0.5"}),
                        has("train.triplet_margin is read by task reid (data.dataset reid_tracklets, mars, duke_video)"), InputError);

@@ -16,6 +16,7 @@ void add_reproduce_command(CLI::App& app, GlobalOptions& options) {
                    "directory must train one task.",
                    "  gaze reproduce configs/classification --seeds 3     # baseline / SE / CBAM / BAM\n"
                    "  gaze reproduce configs/action --seeds 3             # Non-local Table 2\n"
+                   "  gaze reproduce configs/action/relations --seeds 3   # the same on relations between passes\n"
                    "  gaze reproduce configs/segmentation --seeds 3       # DANet Table 1 (mIoU)\n"
                    "  gaze reproduce configs/reid --seeds 3               # video re-ID (rank-1/5, mAP)\n");
   auto args = std::make_shared<ReproduceOptions>();

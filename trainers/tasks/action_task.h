@@ -1,12 +1,14 @@
-// Action recognition on synthetic clips (data.dataset: action_clips; the Non-local paper's Table
-// 2) or on real videos (rawframes, videos: action_video_data.h): C2D, I3D or TSN with the
-// interaction-aware pyramid attention (model.backbone), Non-local blocks from model.attention,
-// cross entropy (+ the pyramid attention's losses for tsn); clip top-1 and video top-1 (a video's
-// clips' softmax scores averaged, as the paper does: multi-view testing on real videos).
+// Action recognition on synthetic clips (data.dataset: action_clips or action_relations; the
+// Non-local paper's Table 2) or on real videos (rawframes, videos: action_video_data.h): C2D, I3D
+// or TSN with the interaction-aware pyramid attention (model.backbone), Non-local blocks from
+// model.attention, cross entropy (+ the pyramid attention's losses for tsn); clip top-1 and video
+// top-1 (a video's clips' softmax scores averaged, as the paper does: multi-view testing on real
+// videos).
 #pragma once
 #include <memory>
 
 #include "trainers/datasets/action_clips.h"
+#include "trainers/datasets/action_relations.h"
 #include "trainers/tasks/task.h"
 #include "trainers/tasks/task_support.h"
 
@@ -35,7 +37,7 @@ class ActionTask : public Task {
  private:
   const Config& config_;
   std::vector<std::string> metrics_;
-  ItemSets items_;  // action_clips: the Fashion-MNIST items its clips move
+  ItemSets items_;  // action_clips, action_relations: the Fashion-MNIST items their clips move
   std::unique_ptr<ExampleSource> train_, val_, test_;
   int64_t classes_ = kActionClasses;
 };

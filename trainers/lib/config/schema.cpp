@@ -63,8 +63,8 @@ std::vector<ConfigKey> build_schema() {
              0, 100000),
 
       one_of(key("data", "dataset", T::text, "fashion_mnist",
-                 "dataset, and with it the task: fashion_mnist (classification), action_clips, segmentation_scenes, reid_tracklets "
-                 "(synthetic sets built from Fashion-MNIST items, docs/datasets.md)"),
+                 "dataset, and with it the task: fashion_mnist (classification), action_clips, action_relations, segmentation_scenes, "
+                 "reid_tracklets (synthetic sets built from Fashion-MNIST items, docs/datasets.md)"),
              {}),
       key("data", "root", T::text, "/usr/share/datasets/fashion-mnist", "directory holding Fashion-MNIST's files (every dataset draws from it)"),
       ranged(key("data", "val_fraction", T::number, "0.1", "fraction of the training set held out for validation"), 0.0, 0.9),

@@ -11,9 +11,9 @@
 namespace gaze {
 
 // What a derived seed is for, so the epoch's order and a batch's augmentation never share a stream.
-// The synthetic sets (action_clips.h, segmentation_scenes.h, reid_tracklets.h) derive one seed per
-// video, scene, identity, camera or tracklet from their own purposes, so their streams never
-// coincide with the loader's or with each other's.
+// The synthetic sets (action_clips.h, action_relations.h, segmentation_scenes.h, reid_tracklets.h)
+// derive one seed per video, scene, identity, camera or tracklet from their own purposes, so their
+// streams never coincide with the loader's or with each other's.
 enum class SeedPurpose : uint64_t {
   epoch_order = 1,
   batch_augment = 2,
@@ -23,7 +23,8 @@ enum class SeedPurpose : uint64_t {
   reid_camera = 6,
   reid_tracklet = 7,
   reid_signature = 8,
-  pk_epoch_order = 9,  // trainers/lib/data/pk_sampler.h
+  pk_epoch_order = 9,           // trainers/lib/data/pk_sampler.h
+  action_relations_video = 10,  // trainers/datasets/action_relations.h
 };
 
 // A well-mixed 64-bit seed from `purpose` and `values` (splitmix64 over each in turn): nearby
