@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <vector>
+
 #include "backends/openblas/vectorize.h"
 #include "backends/reference/loops.h"
 
@@ -29,23 +30,28 @@ template <typename T>
 }
 
 // Σ over the row pairs r of Σ_i a_rows[r][i] · b_rows[r][i + b_shift] for i in [0, n), in
-// sixteen lanes of T reduced once at the end.
+// sixteen lanes of T, folded into a double every kDotFoldRows rows: a weight's gradient sums over
+// the whole batch's positions, and one float lane per 16 of them would grow long.
+constexpr int64_t kDotFoldRows = 64;
+
 template <typename T>
 [[gnu::always_inline]] inline double rows_dot(const T* const* a_rows, const T* const* b_rows, int64_t rows, int64_t n,
                                               int64_t b_shift) {
   constexpr int kLanes = kDotLanes;
-  T lanes[kLanes] = {};
-  double tail = 0.0;
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* a = a_rows[r];
-    const T* b = b_rows[r] + b_shift;
-    int64_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-      for (int j = 0; j < kLanes; ++j) lanes[j] += a[i + j] * b[i + j];
-    for (; i < n; ++i) tail += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+  double total = 0.0;
+  for (int64_t r0 = 0; r0 < rows; r0 += kDotFoldRows) {
+    T lanes[kLanes] = {};
+    for (int64_t r = r0; r < std::min(rows, r0 + kDotFoldRows); ++r) {
+      const T* a = a_rows[r];
+      const T* b = b_rows[r] + b_shift;
+      int64_t i = 0;
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; ++j) lanes[j] += a[i + j] * b[i + j];
+      for (; i < n; ++i) total += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+    }
+    for (T v : lanes) total += static_cast<double>(v);
   }
-  for (T v : lanes) tail += static_cast<double>(v);
-  return tail;
+  return total;
 }
 
 #define GAZE_THIN_CONV_CLONES(T)                                                                                   \
