@@ -58,4 +58,12 @@ class OpenblasBackend : public ReferenceBackend {
                               const KernelArg& x, const KernelArg& max) override;
 };
 
+namespace openblas {
+// Rows and their length when in and out are contiguous f32 and the reduced dims are the last
+// ones (a global pooling's [N, C, H, W] -> [N, C, 1, 1], or everything -> one value): the layout
+// whose sums and means OpenblasBackend::reduce runs in its own row loop (the onednn backend
+// hands them to it).
+bool trailing_reduction(const KernelArg& out, const KernelArg& in, int64_t& rows, int64_t& length);
+}  // namespace openblas
+
 }  // namespace gaze

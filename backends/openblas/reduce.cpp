@@ -82,19 +82,6 @@ GAZE_VECTORIZE_WIDE double row_sum_f32(const float* x, int64_t n) {
   return sum;
 }
 
-// Rows and their length when in and out are contiguous f32 and the reduced dims are the last
-// ones (a global pooling's [N, C, H, W] -> [N, C, 1, 1], or everything -> one value).
-bool trailing_layout(const KernelArg& out, const KernelArg& in, int64_t& rows, int64_t& length) {
-  if (in.dtype != DType::f32 || !in.is_contiguous() || !out.is_contiguous() || in.dim() == 0) return false;
-  int64_t first = in.dim();
-  for (int64_t d = in.dim(); d-- > 0 && out.shape[d] == 1;) first = d;
-  for (int64_t d = 0; d < first; ++d)
-    if (out.shape[d] != in.shape[d]) return false;
-  rows = length = 1;
-  for (int64_t d = 0; d < in.dim(); ++d) (d < first ? rows : length) *= in.shape[d];
-  return length > 1;
-}
-
 // Sum or mean of each row in double. The rows are cut into fixed chunks, each a task, whose sums
 // are added in order: the result is the same for any number of threads, and one long row (a sum
 // of everything) is shared by all of them.
@@ -116,10 +103,23 @@ void reduce_trailing_f32(ReduceOp op, const float* in, float* out, int64_t rows,
 
 }  // namespace
 
+bool openblas::trailing_reduction(const KernelArg& out, const KernelArg& in, int64_t& rows, int64_t& length) {
+  if (in.dtype != DType::f32 || out.dtype != DType::f32 || !in.is_contiguous() || !out.is_contiguous() || in.dim() == 0 ||
+      out.dim() != in.dim())
+    return false;
+  int64_t first = in.dim();
+  for (int64_t d = in.dim(); d-- > 0 && out.shape[d] == 1;) first = d;
+  for (int64_t d = 0; d < first; ++d)
+    if (out.shape[d] != in.shape[d]) return false;
+  rows = length = 1;
+  for (int64_t d = 0; d < in.dim(); ++d) (d < first ? rows : length) *= in.shape[d];
+  return length > 1;
+}
+
 void OpenblasBackend::reduce(ReduceOp op, const KernelArg& out, const KernelArg& in) {
   if (out.dtype != in.dtype || out.dim() != in.dim() || in.numel() == 0) return ReferenceBackend::reduce(op, out, in);
   int64_t rows, length;
-  if ((op == ReduceOp::sum || op == ReduceOp::mean) && trailing_layout(out, in, rows, length)) {
+  if ((op == ReduceOp::sum || op == ReduceOp::mean) && openblas::trailing_reduction(out, in, rows, length)) {
     reduce_trailing_f32(op, in.ptr<float>(), out.ptr<float>(), rows, length);
     return;
   }

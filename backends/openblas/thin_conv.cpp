@@ -89,62 +89,63 @@ std::vector<T> padded_rows(const T* src, int64_t rows, int64_t len, int64_t left
 // Enough work per parallel region to beat its start-up (a few microseconds).
 constexpr int64_t kParallelMinTaps = 16384;
 
+// For each of `rows` output rows of `len`: add_taps(r, scratch) sums the row into a zeroed
+// scratch row of `lanes` >= len elements (whole vectors, so the taps have no scalar tail), whose
+// first `len` are then copied to row r of `out`. Rows in parallel when `parallel`.
+template <typename T, typename AddTaps>
+void rows_through_scratch(T* out, int64_t rows, int64_t len, int64_t lanes, bool parallel, const AddTaps& add_taps) {
+#pragma omp parallel if (parallel)
+  {
+    std::vector<T> scratch(static_cast<size_t>(lanes));
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      std::fill(scratch.begin(), scratch.end(), T(0));
+      add_taps(r, scratch.data());
+      std::copy_n(scratch.data(), len, out + r * len);
+    }
+  }
+}
+
 // out[n,o,y,x] = Σ_c,ky,kx w[o,c,ky,kx] · x[n,c,y+ky·dh-ph, x+kx·dw-pw]: with x padded by pw on
-// both sides, output x reads padded column x + kx·dw.
+// the left (and enough on the right for whole vectors), output x reads padded column x + kx·dw.
 template <typename T>
 void forward(const Plane& s, T* out, const T* x, const T* w) {
-  // Each output row is summed in a scratch row of whole vectors (zero-filled inputs beyond), then
-  // copied out: no scalar tail per tap.
   const int64_t lanes_ow = round_to_lanes(s.ow);
   const int64_t width = s.iw + 2 * s.pad_w + (lanes_ow - s.ow);
   const std::vector<T> xp = padded_rows(x, s.n * s.in_c * s.ih, s.iw, s.pad_w, s.pad_w + (lanes_ow - s.ow));
   const int64_t rows = s.n * s.out_c * s.oh;
-#pragma omp parallel if (rows * s.ow * s.in_c * s.kh * s.kw >= kParallelMinTaps)
-  {
-    std::vector<T> acc(static_cast<size_t>(lanes_ow));
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t oy = r % s.oh, o = (r / s.oh) % s.out_c, n = r / (s.oh * s.out_c);
-      std::fill(acc.begin(), acc.end(), T(0));
-      for (int64_t c = 0; c < s.in_c; ++c)
-        for (int64_t ky = 0; ky < s.kh; ++ky) {
-          const int64_t iy = oy - s.pad_h + ky * s.dil_h;
-          if (iy < 0 || iy >= s.ih) continue;
-          taps_row(acc.data(), lanes_ow, xp.data() + ((n * s.in_c + c) * s.ih + iy) * width,
-                   w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw, s.dil_w);
-        }
-      std::copy_n(acc.data(), s.ow, out + r * s.ow);
-    }
-  }
+  rows_through_scratch(out, rows, s.ow, lanes_ow, rows * s.ow * s.in_c * s.kh * s.kw >= kParallelMinTaps, [&](int64_t r, T* acc) {
+    const int64_t oy = r % s.oh, o = (r / s.oh) % s.out_c, n = r / (s.oh * s.out_c);
+    for (int64_t c = 0; c < s.in_c; ++c)
+      for (int64_t ky = 0; ky < s.kh; ++ky) {
+        const int64_t iy = oy - s.pad_h + ky * s.dil_h;
+        if (iy < 0 || iy >= s.ih) continue;
+        taps_row(acc, lanes_ow, xp.data() + ((n * s.in_c + c) * s.ih + iy) * width, w + ((o * s.in_c + c) * s.kh + ky) * s.kw,
+                 s.kw, s.dil_w);
+      }
+  });
 }
 
 // grad_x[n,c,y,x] = Σ_o,ky,kx w[o,c,ky,kx] · grad_out[n,o,y-ky·dh+ph, x-kx·dw+pw]: grad_out padded
 // by `left` zeros reads at x + pw + left - kx·dw, never below 0 or past the row.
 template <typename T>
 void backward_data(const Plane& s, T* grad_x, const T* grad_out, const T* w) {
-  const int64_t lanes_iw = round_to_lanes(s.iw);  // a scratch row of whole vectors, as forward()
+  const int64_t lanes_iw = round_to_lanes(s.iw);
   const int64_t left = std::max<int64_t>(0, (s.kw - 1) * s.dil_w - s.pad_w);
   const int64_t right = std::max<int64_t>(0, lanes_iw + s.pad_w - s.ow);
   const int64_t width = left + s.ow + right;
   const std::vector<T> gp = padded_rows(grad_out, s.n * s.out_c * s.oh, s.ow, left, right);
   const int64_t rows = s.n * s.in_c * s.ih;
-#pragma omp parallel if (rows * s.iw * s.out_c * s.kh * s.kw >= kParallelMinTaps)
-  {
-    std::vector<T> acc(static_cast<size_t>(lanes_iw));
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t iy = r % s.ih, c = (r / s.ih) % s.in_c, n = r / (s.ih * s.in_c);
-      std::fill(acc.begin(), acc.end(), T(0));
-      for (int64_t o = 0; o < s.out_c; ++o)
-        for (int64_t ky = 0; ky < s.kh; ++ky) {
-          const int64_t oy = iy + s.pad_h - ky * s.dil_h;
-          if (oy < 0 || oy >= s.oh) continue;
-          taps_row(acc.data(), lanes_iw, gp.data() + ((n * s.out_c + o) * s.oh + oy) * width + left + s.pad_w,
-                   w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw, -s.dil_w);
-        }
-      std::copy_n(acc.data(), s.iw, grad_x + r * s.iw);
-    }
-  }
+  rows_through_scratch(grad_x, rows, s.iw, lanes_iw, rows * s.iw * s.out_c * s.kh * s.kw >= kParallelMinTaps, [&](int64_t r, T* acc) {
+    const int64_t iy = r % s.ih, c = (r / s.ih) % s.in_c, n = r / (s.ih * s.in_c);
+    for (int64_t o = 0; o < s.out_c; ++o)
+      for (int64_t ky = 0; ky < s.kh; ++ky) {
+        const int64_t oy = iy + s.pad_h - ky * s.dil_h;
+        if (oy < 0 || oy >= s.oh) continue;
+        taps_row(acc, lanes_iw, gp.data() + ((n * s.out_c + o) * s.oh + oy) * width + left + s.pad_w,
+                 w + ((o * s.in_c + c) * s.kh + ky) * s.kw, s.kw, -s.dil_w);
+      }
+  });
 }
 
 // grad_w[o,c,ky,kx] = Σ_n,y,x grad_out[n,o,y,x] · x[n,c,y+ky·dh-ph, x+kx·dw-pw], over x padded as
