@@ -39,9 +39,9 @@ template <typename T>
   for (int64_t i = 0; i < n; ++i) out[i] = x[i] * g;
 }
 
-// Eight lanes of T, and the double sums as two vectors of four: GCC's vector types, because the
-// compiler does not vectorize the double sums and NaN-keeping maxima of a plain loop by itself.
-// Not one vector of eight doubles: without AVX-512 GCC kept that accumulator on the stack and
+// Eight lanes of T, and the double sums as vectors of four (the row loops keep four of them):
+// GCC's vector types, because the compiler does not vectorize the double sums and NaN-keeping
+// maxima of a plain loop by itself. Not one vector of eight doubles: without AVX-512 GCC kept that accumulator on the stack and
 // reloaded it in pieces every iteration (a store-forwarding stall per 8 elements; perf showed
 // the SE backward's row loop at ~4 GB/s).
 template <typename T>
