@@ -13,6 +13,8 @@
 #endif
 #if GAZE_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
+
+#include "backends/onednn/conv_algorithm.h"
 #endif
 #if GAZE_HAVE_CUDA
 #include "backends/cuda/cuda_runtime_info.h"
@@ -42,6 +44,7 @@ BuildInfo build_info(bool open_on_demand_libraries) {
 #if GAZE_HAVE_ONEDNN
   const dnnl_version_t* v = dnnl_version();
   info.libraries.push_back({"oneDNN", fmt::format("{}.{}.{} ({})", v->major, v->minor, v->patch, v->hash)});
+  info.libraries.push_back({"oneDNN convs", onednn::conv_algorithm_description()});
 #else
   info.libraries.push_back({"oneDNN", "not built (GAZE_WITH_ONEDNN off or libdnnl-dev missing)"});
 #endif

@@ -5,11 +5,16 @@
 // is the plain one there is no reorder at all, and where it would pad the channels heavily the
 // plain layouts are used instead. Convolutions with a handful of channels (CBAM's 7×7 from 2
 // channels to 1) go to the openblas backend's direct kernels (openblas/thin_conv.h): oneDNN ran
-// them in a generic kernel ~5x slower (docs/backends.md, "Measured design choices").
+// them in a generic kernel ~5x slower (docs/backends.md, "Measured design choices"). 3×3 stride-1
+// convolutions of 16 channels and more use Winograd where oneDNN has it (conv_algorithm.h).
+#include <cstdlib>
+#include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "backends/onednn/context.h"
+#include "backends/onednn/conv_algorithm.h"
 #include "backends/onednn/onednn_backend.h"
 #include "backends/openblas/thin_conv.h"
 #include "framework/host_allocator.h"
@@ -137,28 +142,57 @@ struct Bridge {
   }
 };
 
+// Winograd is tried only where both channel counts fill a vector block: with fewer, oneDNN pads
+// the channels and the plain-layout path (padding_heavy) would rule the result out anyway.
+bool winograd_candidate(const ConvGeometry& g) {
+  auto w = g.weight.dims(), x = g.x.dims();
+  return winograd_allowed() && w.size() == 4 && x.size() == 4 && w[2] == 3 && w[3] == 3 &&
+         g.stride == dims{1, 1} && g.dilation == dims{0, 0} && w[0] >= 16 && w[1] >= 16;
+}
+
+// The first primitive descriptor `make` builds: Winograd where it is a candidate and oneDNN
+// implements it on this CPU and shape (it throws `unimplemented` otherwise, e.g. without
+// AVX-512), else direct.
+template <typename Pd>
+Pd winograd_or_direct(const ConvGeometry& g, const std::function<Pd(dnnl::algorithm)>& make) {
+  if (winograd_candidate(g)) {
+    try {
+      return make(dnnl::algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {
+    }
+  }
+  return make(dnnl::algorithm::convolution_direct);
+}
+
 // `blocked`: let the primitives choose the layouts; otherwise our plain ones.
 dnnl::convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool blocked) {
   auto d = [&](const dnnl::memory::desc& plain) { return blocked ? any(plain) : plain; };
-  return {{dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, d(g.x),
-           d(g.weight), d(g.out), g.stride, g.dilation, g.pad_l, g.pad_r},
-          engine()};
+  using Pd = dnnl::convolution_forward::primitive_desc;
+  return winograd_or_direct<Pd>(g, [&](dnnl::algorithm a) {
+    return Pd({dnnl::prop_kind::forward_training, a, d(g.x), d(g.weight), d(g.out), g.stride,
+               g.dilation, g.pad_l, g.pad_r},
+              engine());
+  });
 }
 
 dnnl::convolution_backward_data::primitive_desc backward_data_pd(const ConvGeometry& g,
                                                                  bool blocked) {
   auto d = [&](const dnnl::memory::desc& plain) { return blocked ? any(plain) : plain; };
-  return {{dnnl::algorithm::convolution_direct, d(g.x), d(g.weight), d(g.out), g.stride,
-           g.dilation, g.pad_l, g.pad_r},
-          engine(), forward_pd(g, blocked)};
+  using Pd = dnnl::convolution_backward_data::primitive_desc;
+  return winograd_or_direct<Pd>(g, [&](dnnl::algorithm a) {
+    return Pd({a, d(g.x), d(g.weight), d(g.out), g.stride, g.dilation, g.pad_l, g.pad_r},
+              engine(), forward_pd(g, blocked));
+  });
 }
 
 dnnl::convolution_backward_weights::primitive_desc backward_weight_pd(const ConvGeometry& g,
                                                                       bool blocked) {
   auto d = [&](const dnnl::memory::desc& plain) { return blocked ? any(plain) : plain; };
-  return {{dnnl::algorithm::convolution_direct, d(g.x), d(g.weight), d(g.out), g.stride,
-           g.dilation, g.pad_l, g.pad_r},
-          engine(), forward_pd(g, blocked)};
+  using Pd = dnnl::convolution_backward_weights::primitive_desc;
+  return winograd_or_direct<Pd>(g, [&](dnnl::algorithm a) {
+    return Pd({a, d(g.x), d(g.weight), d(g.out), g.stride, g.dilation, g.pad_l, g.pad_r},
+              engine(), forward_pd(g, blocked));
+  });
 }
 
 struct ConvForwardEntry {
@@ -287,4 +321,30 @@ void OnednnBackend::conv_backward(const KernelArg& grad_x, const KernelArg& grad
   });
 }
 
+namespace onednn {
+
+bool winograd_allowed() {
+  static const bool allowed = [] {
+    const char* env = std::getenv("GAZE_CONV_WINOGRAD");
+    return env == nullptr || std::string(env) != "0";
+  }();
+  return allowed;
+}
+
+std::string conv_algorithm_description() {
+  if (!winograd_allowed()) return "direct (GAZE_CONV_WINOGRAD=0)";
+  try {
+    // A shape Winograd serves wherever oneDNN has the kernels.
+    ConvGeometry g{f32_desc({1, 16, 8, 8}), f32_desc({16, 16, 3, 3}), f32_desc({1, 16, 8, 8}),
+                   {1, 1}, {0, 0}, {1, 1}, {1, 1}};
+    auto pd = forward_pd(g, true);
+    if (std::string(pd.impl_info_str()).find("wino") != std::string::npos)
+      return "Winograd for 3x3 stride-1 convolutions of >= 16 channels, direct for the rest "
+             "(GAZE_CONV_WINOGRAD=0: all direct)";
+  } catch (const dnnl::error&) {
+  }
+  return "direct (oneDNN has no Winograd kernels for this CPU: they need AVX-512)";
+}
+
+}  // namespace onednn
 }  // namespace gaze

@@ -254,6 +254,12 @@ std::vector<ConvCase> conv_cases() {
       {{1, 3, 6, 9}, {2, 3, 3, 5}, {{1, 1}, {1, 0}, {1, 1}, 1}},
       {{1, 1, 4, 5}, {1, 1, 3, 3}, {{1, 1}, {3, 3}, {1, 1}, 1}},
       {{2, 2, 5, 45}, {2, 2, 1, 7}, {{1, 1}, {0, 3}, {1, 3}, 1}},
+      // 3×3, stride 1, at least 16 channels in and out: Winograd in the onednn backend on an
+      // AVX-512 CPU (direct elsewhere), on maps that are and are not whole 4×4 tiles, padded
+      // and not.
+      {{2, 16, 8, 8}, {32, 16, 3, 3}, {{1, 1}, {1, 1}, {1, 1}, 1}},
+      {{1, 32, 7, 9}, {16, 32, 3, 3}, {{1, 1}, {1, 1}, {1, 1}, 1}},
+      {{2, 16, 6, 5}, {16, 16, 3, 3}, {{1, 1}, {0, 0}, {1, 1}, 1}},
   };
 }
 
