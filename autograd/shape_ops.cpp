@@ -229,6 +229,20 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   return squeeze(slice(x, d, index, index + 1), d);
 }
 
+// One slice per position, concatenated in reverse: any device, any dtype, and the gradient
+// (the upstream gradient flipped back) comes from slice and cat. Meant for image widths
+// (tens to hundreds of slices), not for long dims.
+Tensor flip(const Tensor& x, int64_t dim) {
+  check_defined("flip", x);
+  int64_t d = normalize_dim(dim, x.dim(), "flip");
+  int64_t size = x.shape()[d];
+  if (size <= 1) return clone(x);
+  std::vector<Tensor> reversed;
+  reversed.reserve(static_cast<size_t>(size));
+  for (int64_t i = size - 1; i >= 0; --i) reversed.push_back(slice(x, d, i, i + 1));
+  return cat(reversed, d);
+}
+
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim_in) {
   if (tensors.empty()) fail("cat: expected at least one tensor");
   const Tensor& first = tensors.front();

@@ -1,6 +1,6 @@
 // Differentiable shape ops. Views (reshape of a viewable tensor, view, permute, transpose,
 // squeeze, unsqueeze, expand, slice, narrow, select, split, chunk) share storage; cat, stack,
-// pad, contiguous (when needed) and clone copy.
+// flip, pad, contiguous (when needed) and clone copy.
 #pragma once
 #include <vector>
 
@@ -25,6 +25,9 @@ Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t end, int64_t s
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 Tensor select(const Tensor& x, int64_t dim, int64_t index);
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+// The elements of dim in reverse order (torch.flip over one dim), a copy: a mirrored image with
+// dim -1, for flip test-time augmentation.
+Tensor flip(const Tensor& x, int64_t dim);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);

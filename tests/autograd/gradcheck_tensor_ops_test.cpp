@@ -91,6 +91,16 @@ TEST_CASE("gradcheck: cat, stack and pad") {
   check_gradients([](const Inputs& x) { return pad(x[0], {1, 2, 0, 1}, 0.5); }, {a});
 }
 
+TEST_CASE("flip reverses one dim (torch.flip's values) and its gradient is the upstream gradient flipped back") {
+  Tensor x = reshape(arange(0.0, 12.0, 1.0, DType::f64), {2, 2, 3});
+  CHECK(flip(x, -1).to_vector<double>() == std::vector<double>{2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9});
+  CHECK(flip(x, 0).to_vector<double>() == std::vector<double>{6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5});
+  CHECK(flip(flip(x, 1), 1).to_vector<double>() == x.to_vector<double>());
+  Tensor a = leaf({2, 3, 4}, 44), t = transposed_leaf({3, 4}, 45);
+  check_gradients([](const Inputs& in) { return flip(in[0], 2) * reshape(arange(0.0, 24.0, 1.0, DType::f64), {2, 3, 4}); }, {a});
+  check_gradients([](const Inputs& in) { return flip(in[0], 0) * reshape(arange(0.0, 12.0, 1.0, DType::f64), {3, 4}); }, {t});
+}
+
 TEST_CASE("gradcheck: contiguous and clone of views") {
   Tensor t = transposed_leaf({3, 4}, 42);
   check_gradients([](const Inputs& x) { return contiguous(x[0]) * 2.0; }, {t});

@@ -185,6 +185,40 @@ TEST_CASE("reproduce trains every config with every seed, reuses finished runs a
   CHECK(again[1].seconds_per_epoch == rows[1].seconds_per_epoch);
 }
 
+TEST_CASE("eval.flip: each test image is classified by the mean of its own and its mirror's logits") {
+  ScopedBackend backend(fastest_backend());
+  TempDir dir("trainer_eval_flip");
+  // Trained enough that its logits are far from uniform, so a mirror changes them.
+  const std::string path = dir.write("tiny.yaml", tiny_config(dir.path.string(), 256, 2, 0));
+  const TrainResult result = train(load_config(path), {.config_path = path, .progress = false});
+  const Config flipped = load_config(path, {"eval.flip=true"});
+  const auto task = make_task(flipped);
+  std::shared_ptr<Module> model = task->build_model();
+  load_weights(latest_checkpoint(result.run_dir + "/checkpoints"), *model);
+  model->eval();
+  const std::unique_ptr<Communicator> one_process = make_single_process_communicator();
+  const nlohmann::json got = task->evaluate(*model, Split::test, "", *one_process).metrics;
+
+  // The same by hand, the whole test set in one batch.
+  const ExampleSource& test = task->test_set();
+  Shape input_shape = test.input_shape();
+  input_shape.insert(input_shape.begin(), test.size());
+  std::vector<float> inputs(static_cast<size_t>(numel(input_shape)));
+  std::vector<int64_t> labels(static_cast<size_t>(test.size()));
+  const int64_t per_image = numel(test.input_shape());
+  for (int64_t i = 0; i < test.size(); ++i) test.example(i, nullptr, inputs.data() + i * per_image, &labels[static_cast<size_t>(i)]);
+  NoGradGuard no_grad;
+  const Tensor x = from_vector(inputs, input_shape), y = from_vector(labels, {test.size()});
+  const Tensor plain = model->forward(x), mirrored = model->forward(flip(x, -1));
+  const Tensor mean_logits = (plain + mirrored) * 0.5;
+  CHECK(got.at("loss").get<double>() == doctest::Approx(cross_entropy(mean_logits, y).item()).epsilon(1e-5));
+  CHECK(got.at("top1").get<double>() == doctest::Approx(sum(eq(argmax(mean_logits, 1), y)).item() / static_cast<double>(test.size())));
+  // Without the key the evaluation is the plain logits'; the mirror's logits differ from them by
+  // far more than the tolerances above.
+  CHECK(result.test.at("loss").get<double>() == doctest::Approx(cross_entropy(plain, y).item()).epsilon(1e-5));
+  CHECK(max(abs(mirrored - plain)).item() > 1e-2);
+}
+
 TEST_CASE("eval.metrics decides what the evaluation records hold and whether confusion.png is drawn") {
   ScopedBackend backend(fastest_backend());
   TempDir dir("trainer_eval_metrics");

@@ -96,10 +96,14 @@ Datasets load_datasets(const Config& config) {
 ClassificationMetrics evaluate(Module& model, const ExampleSource& source, const Config& config, Communicator& ranks) {
   model.eval();
   ClassificationMetrics metrics(num_classes(config, static_cast<int64_t>(source.class_names().size())));
+  const bool mirrored_too = config.boolean("eval.flip");
   // Each batch's record: its summed loss, its labels and its logits.
   const std::vector<BatchRecord> records =
       evaluate_sharded(source, config, ranks, [&](const Batch& batch, int64_t) {
         Tensor logits = model.forward(batch.images);
+        // Flip test-time augmentation: the mean of the image's and its mirror's logits (the
+        // images are [N, C, H, W]: dim -1 is the width).
+        if (mirrored_too) logits = (logits + model.forward(flip(batch.images, -1))) * 0.5;
         CrossEntropyOptions summed;
         summed.reduction = Reduction::sum;
         BatchRecord record{cross_entropy(logits, batch.labels, summed).item()};
@@ -199,7 +203,10 @@ void register_classification_components() {
                              "imagefolder: color_jitter's brightness, contrast and saturation strength v (factors in [1 - v, 1 + v])"),
                   0.0, 1.0)});
   register_task("classification", "image classification: cross entropy; top-1 and top-5 accuracy", {"fashion_mnist", "cifar10", "imagefolder"},
-                {"resnet"}, {},
+                {"resnet"},
+                {config_key("eval", "flip", OptionType::boolean, "false",
+                            "classification: also classify each image mirrored left to right and average the two logits "
+                            "(flip test-time augmentation, for validation and test; evaluation takes twice as long)")},
                 [](const Config& config) { return std::make_unique<ClassificationTask>(config); });
   register_backbone("resnet", "the classification ResNet, model.attention in its blocks per model.attention_placement", backbone_scale_keys({}));
 }
