@@ -37,8 +37,10 @@ TEST_CASE("defaults fill in every key the file leaves out") {
   CHECK(c.integers("model.widths") == std::vector<int64_t>{32, 64, 128});
   CHECK(c.texts("eval.metrics").empty());  // the task's defaults (classification: top1, top5)
   CHECK(c.node("model.attention").IsMap());
-  // The common keys and backbone resnet's (the scale keys, trainers/tasks/backbone_scale.h).
-  CHECK(c.values.size() == config_schema().size() + backbone_scale_keys({}).size());
+  // The common keys, backbone resnet's (the scale keys, trainers/tasks/backbone_scale.h) and the
+  // classification task's own (eval.flip).
+  CHECK(c.values.size() == config_schema().size() + backbone_scale_keys({}).size() + 1);
+  CHECK_FALSE(c.boolean("eval.flip"));
   CHECK(c.where("optim.lr") == path + ":2:7");
   CHECK(c.where("optim.name") == "default");
   // to_yaml prints every section with defaults filled in, and reads back to the same config.
