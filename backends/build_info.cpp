@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "backends/openblas_core.h"
+#include "backends/threads.h"
 #include "framework/device_memory.h"
 #include "gaze/build_config.h"
 
@@ -48,6 +49,7 @@ BuildInfo build_info(bool open_on_demand_libraries) {
 #else
   info.libraries.push_back({"oneDNN", "not built (GAZE_WITH_ONEDNN off or libdnnl-dev missing)"});
 #endif
+  info.libraries.push_back({"denormals", denormals_description()});
   info.devices.push_back(fmt::format("cpu ({} hardware threads)", std::thread::hardware_concurrency()));
 #if GAZE_HAVE_CUDA
   CudaRuntimeInfo cuda = cuda_runtime_info(open_on_demand_libraries);

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "backends/openblas_core.h"
+#include "backends/threads.h"
 #include "trainers/cli/commands.h"
 #include "trainers/cli/help_format.h"
 #include "trainers/lib/distributed/rank_environment.h"
@@ -11,6 +12,12 @@
 int main(int argc, char** argv) {
   gaze::restart_with_passive_openmp_when_sharing_cores(argv);  // before OpenMP starts: ranks sharing cores must not spin
   gaze::restart_with_best_openblas_core(argv);  // before any work: OpenBLAS picks its kernels once
+  try {
+    gaze::num_threads();  // reads GAZE_NUM_THREADS and GAZE_FLUSH_DENORMALS: the registry below builds backends
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gaze: %s\n", e.what());
+    return gaze::cli::kInputErrorStatus;
+  }
   gaze::register_builtin_components();           // the datasets, tasks, backbones and heads configs choose
   CLI::App app{"gaze: self-attention modules for computer vision, from scratch in C++"};
   app.formatter(std::make_shared<gaze::cli::HelpFormatter>());  // before the subcommands: they copy it
