@@ -2,7 +2,6 @@
 // is exactly zero when flushing and the true denormal when not.
 #include <doctest/doctest.h>
 
-#include <limits>
 #include <string>
 #include <vector>
 

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -40,6 +42,14 @@ inline int wait_program(pid_t pid) {
 
 inline int run_program(const std::vector<std::string>& args, const std::string& log_path) {
   return wait_program(start_program(args, log_path));
+}
+
+// The whole of a file a program wrote (its log), "" when there is none.
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 }  // namespace gaze::test

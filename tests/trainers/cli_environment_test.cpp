@@ -1,7 +1,5 @@
 // A bad GAZE_ environment variable is refused with one line naming it and the fix, exit status 2,
 // before anything runs (the backend registry reads them when the program starts).
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "support/run_program.h"
@@ -15,10 +13,7 @@ namespace {
 std::string output_with(const test::TempDir& dir, const std::string& assignment, int* status) {
   const std::string log = dir / "env.log";
   *status = test::run_program({"/usr/bin/env", assignment, GAZE_CLI_PATH, "info"}, log);
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return test::read_text(log);
 }
 
 }  // namespace

@@ -16,13 +16,6 @@ namespace {
 
 constexpr size_t kColumns = 100;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -37,7 +30,7 @@ std::string help_of(const test::TempDir& dir, const std::vector<std::string>& ar
   command.push_back("--help");
   const std::string log = dir / "help.log";
   REQUIRE(test::run_program(command, log) == 0);
-  return read_text(log);
+  return test::read_text(log);
 }
 
 // The commands `gaze --help` lists under "Subcommands:", by name.
@@ -79,7 +72,7 @@ std::vector<std::string> gaze_commands(const std::string& text) {
 std::string readme_code() {
   std::string code;
   bool in_block = false;
-  for (const std::string& line : lines_of(read_text(GAZE_SOURCE_DIR "/README.md"))) {
+  for (const std::string& line : lines_of(test::read_text(GAZE_SOURCE_DIR "/README.md"))) {
     if (line.rfind("```", 0) == 0) in_block = !in_block;
     else if (in_block) code += line + "\n";
   }
