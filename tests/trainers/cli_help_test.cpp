@@ -1,7 +1,6 @@
 // The gaze program's help: `gaze --help` lists every command on one line, every command's help
 // fits 100 columns and ends with examples, and every command README.md shows is among them.
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
