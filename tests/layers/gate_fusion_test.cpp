@@ -5,6 +5,7 @@
 // (the spatial gate's BatchNorm on batch statistics).
 #include "autograd/ops.h"
 #include "framework/backend_registry.h"
+#include "framework/random.h"
 #include "layers/attention/cbam.h"
 #include "layers/attention/squeeze_excitation.h"
 #include "support/golden.h"
@@ -43,6 +44,10 @@ void check_fused_equals_composite(const std::function<std::shared_ptr<Module>()>
     for (DType dt : {DType::f32, DType::f64}) {
       CAPTURE(dtype_name(dt));
       double tol = dt == DType::f64 ? 1e-10 : 1e-5;
+      // The weights from a fixed seed too, not from wherever the tests before left the global
+      // generator: the spatial gate's BatchNorm weight gradient sums terms that nearly cancel, and
+      // some draws put its f32 rounding above 1e-5 of its size.
+      manual_seed(17);
       std::shared_ptr<Module> layer = make();
       layer->to(dt);
       layer->train();
