@@ -47,7 +47,7 @@ Tensor PositionAttention::forward(const Tensor& x) {
   int64_t n = x.shape()[0], c = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
   Tensor q = transpose(reshape(query_->forward(x), {n, -1, h * w}), 1, 2);  // [N, HW, C/8]
   Tensor k = reshape(key_->forward(x), {n, -1, h * w});                     // [N, C/8, HW]
-  if (use_fused_attention(options_.attention_impl, n, h * w, h * w, records_attention(), "PositionAttention")) {
+  if (use_fused_attention(options_.attention_impl, n, h * w, h * w, 1, records_attention(), "PositionAttention")) {
     Tensor v = transpose(reshape(value_->forward(x), {n, c, h * w}), 1, 2);  // [N, HW, C]
     Tensor out = reshape(transpose(fused_attention(q, transpose(k, 1, 2), v), 1, 2), {n, c, h, w});
     return gamma * out + x;

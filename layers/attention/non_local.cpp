@@ -80,7 +80,9 @@ Tensor NonLocal::block(const Tensor& x) {
          "or materialized",
          dtype_name(x.dtype()), x.device().str());
   bool fusable = !concatenation || relu_pair_attention_available(x);
-  if (fusable && use_fused_attention(options_.attention_impl, n, queries, keys, records_attention(), "NonLocal")) {
+  // What the materialized path forms per (query, key) pair: concatenation's [θ_i; φ_j] features, the others' map value.
+  const int64_t values_per_pair = concatenation ? 2 * inter_ : 1;
+  if (fusable && use_fused_attention(options_.attention_impl, n, queries, keys, values_per_pair, records_attention(), "NonLocal")) {
     Tensor y;  // [N, C', Nq]
     if (gaussian) {
       double scale = options_.scale_logits ? 1.0 / std::sqrt(static_cast<double>(theta_x.shape()[1])) : 1.0;

@@ -59,7 +59,7 @@ struct NonLocalOptions {
     b.option("variant", variant, "3D only: spacetime, space (per frame) or time (per position)");
     b.option("bn_layer", bn_layer, "W_z = conv + BatchNorm; false: a zero-initialised conv alone");
     b.option("attention_impl", attention_impl,
-             "fused never stores the positions x positions map; auto fuses maps over 64 MiB");
+             "fused never stores the positions x positions map; auto fuses maps (concatenation: pair features) over 64 MiB");
   }
 };
 

@@ -1,9 +1,14 @@
 // attention_impl: every block that forms a positions × positions map gives the same outputs and
 // gradients (input and every parameter) through the map and through fused_attention, with the
-// same state dict; `auto` keeps the map where it is small or recorded; `fused` refuses to
-// record a map it never forms, and refuses concatenation on a backend without its kernels.
+// same state dict; `auto` keeps the map where it is small or recorded (and weighs concatenation
+// by the pair features its map path forms); `fused` refuses to record a map it never forms, and
+// refuses concatenation on a backend without its kernels.
+#include <set>
+#include <vector>
+
 #include <yaml-cpp/yaml.h>
 
+#include "autograd/node.h"
 #include "backends/reference/reference_backend.h"
 #include "layers/attention/danet.h"
 #include "layers/attention/non_local.h"
@@ -123,14 +128,51 @@ TEST_CASE("PositionAttention gives the same outputs and gradients fused and mate
 }
 
 TEST_CASE("attention_impl auto keeps the map when it is small or recorded, fuses when it is large") {
-  CHECK_FALSE(use_fused_attention(AttentionImpl::automatic, 8, 1024, 1024, false, "test"));  // 32 MiB
-  CHECK(use_fused_attention(AttentionImpl::automatic, 1, 16384, 16384, false, "test"));       // 1 GiB
-  CHECK_FALSE(use_fused_attention(AttentionImpl::automatic, 1, 16384, 16384, true, "test"));  // recorded
-  CHECK(use_fused_attention(AttentionImpl::fused, 1, 2, 2, false, "test"));
-  CHECK_FALSE(use_fused_attention(AttentionImpl::materialized, 1, 16384, 16384, false, "test"));
+  CHECK_FALSE(use_fused_attention(AttentionImpl::automatic, 8, 1024, 1024, 1, false, "test"));  // 32 MiB
+  CHECK(use_fused_attention(AttentionImpl::automatic, 1, 16384, 16384, 1, false, "test"));       // 1 GiB
+  CHECK_FALSE(use_fused_attention(AttentionImpl::automatic, 1, 16384, 16384, 1, true, "test"));  // recorded
+  CHECK(use_fused_attention(AttentionImpl::fused, 1, 2, 2, 1, false, "test"));
+  CHECK_FALSE(use_fused_attention(AttentionImpl::materialized, 1, 16384, 16384, 1, false, "test"));
   // The boundary: a map of exactly the threshold stays materialized.
-  CHECK_FALSE(use_fused_attention(AttentionImpl::automatic, 1, kFusedAttentionMinMapBytes / 4, 1, false, "test"));
-  CHECK(use_fused_attention(AttentionImpl::automatic, 1, kFusedAttentionMinMapBytes / 4 + 1, 1, false, "test"));
+  CHECK_FALSE(use_fused_attention(AttentionImpl::automatic, 1, kFusedAttentionMinMapBytes / 4, 1, 1, false, "test"));
+  CHECK(use_fused_attention(AttentionImpl::automatic, 1, kFusedAttentionMinMapBytes / 4 + 1, 1, 1, false, "test"));
+  // Concatenation's pair features, 2·C' values a pair: the action-relations C2D's 32 MiB map at
+  // C' = 16 is 1 GiB of them.
+  CHECK(use_fused_attention(AttentionImpl::automatic, 32, 1024, 256, 32, false, "test"));
+  CHECK_FALSE(use_fused_attention(AttentionImpl::automatic, 32, 1024, 256, 32, true, "test"));  // recorded
+}
+
+namespace {
+
+// The names of the autograd nodes behind `output`, for which path a block took.
+std::set<std::string> graph_op_names(const Tensor& output) {
+  std::set<std::string> names;
+  std::vector<std::shared_ptr<autograd::Node>> todo{output.grad_fn()};
+  std::set<const autograd::Node*> seen;
+  while (!todo.empty()) {
+    auto node = todo.back();
+    todo.pop_back();
+    if (!node || !seen.insert(node.get()).second) continue;
+    names.insert(node->name);
+    for (const auto& next : node->next) todo.push_back(next);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("attention_impl auto fuses concatenation when its pair features, not its map, are over the threshold") {
+  // 1 × 1024² × 4 B = 4 MiB of map; the pair features at C' = 32 are 64 times that, 256 MiB.
+  Generator g(3);
+  const Tensor x = randn({1, 64, 32, 32}, DType::f32, &g);
+  auto concatenation = build_layer(YAML::Load("{type: nonlocal, channels: 64, mode: concatenation}"));
+  auto ops = graph_op_names(concatenation->forward(x));
+  CHECK(ops.count("relu_pair_attention") == 1);
+  // The same positions with a softmax keep their 4 MiB map.
+  auto embedded = build_layer(YAML::Load("{type: nonlocal, channels: 64}"));
+  ops = graph_op_names(embedded->forward(x));
+  CHECK(ops.count("fused_attention") == 0);
+  CHECK(ops.count("softmax") == 1);
 }
 
 TEST_CASE("attention_impl fused refuses to record a map") {
